@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { waitFor } from "../testing/wait-for.ts";
+import type { Broker, ConsumedRecord, ProducedRecord, Subscription } from "./types.ts";
+
+/**
+ * One contract for every broker adapter. `open` may be called several times with the same
+ * `location` to model a restart (embedded: the same folder; Kafka: a new client).
+ */
+export type BrokerHarness = {
+  open(): Promise<Broker>;
+  cleanup(): Promise<void>;
+};
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function record(topic: string, key: string, n: number): ProducedRecord {
+  return { topic, key, value: encoder.encode(`${key}#${n}`), headers: { ce_id: `${key}-${n}`, n: String(n) } };
+}
+
+function text(r: ConsumedRecord): string {
+  return decoder.decode(r.value);
+}
+
+/** Per key, the sequence numbers in the order they were handled. */
+function sequencesByKey(records: ConsumedRecord[]): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const r of records) byKey.set(r.key, [...(byKey.get(r.key) ?? []), Number(r.headers.n)]);
+  return byKey;
+}
+
+export function brokerContract(label: string, makeHarness: () => Promise<BrokerHarness>) {
+  describe(`broker contract: ${label}`, () => {
+    const opened: Array<{ close(): Promise<void> }> = [];
+    let harness: BrokerHarness | undefined;
+
+    async function open(): Promise<Broker> {
+      harness ??= await makeHarness();
+      const broker = await harness.open();
+      opened.push(broker);
+      return broker;
+    }
+    async function consume(broker: Broker, group: string, topics: string[], into: ConsumedRecord[], fail?: () => boolean) {
+      const sub: Subscription = await broker.subscribe({
+        group,
+        topics,
+        handle: async (batch) => {
+          if (fail?.()) throw new Error("handler failed on purpose");
+          into.push(...batch);
+        },
+      });
+      opened.unshift(sub);
+      return sub;
+    }
+    const unique = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`;
+
+    afterEach(async () => {
+      for (const item of opened.splice(0)) await item.close().catch(() => {});
+      await harness?.cleanup();
+      harness = undefined;
+    });
+
+    test("ensureTopics is idempotent", async () => {
+      const broker = await open();
+      const topic = unique("t");
+      await broker.ensureTopics([{ name: topic, partitions: 3 }]);
+      await broker.ensureTopics([{ name: topic, partitions: 3 }]);
+      await broker.publish([record(topic, "a", 1)]);
+    });
+
+    test("delivers every record with key, value and headers, in order per key", async () => {
+      const broker = await open();
+      const topic = unique("orders");
+      await broker.ensureTopics([{ name: topic, partitions: 4 }]);
+      const keys = ["k1", "k2", "k3", "k4", "k5"];
+      const produced = keys.flatMap((key) => [1, 2, 3, 4].map((n) => record(topic, key, n)));
+      await broker.publish(produced);
+
+      const seen: ConsumedRecord[] = [];
+      await consume(broker, unique("g"), [topic], seen);
+      await waitFor(() => seen.length >= produced.length, { what: "all records" });
+
+      expect(seen.map(text).sort()).toEqual(produced.map((r) => decoder.decode(r.value)).sort());
+      for (const [, ns] of sequencesByKey(seen)) expect(ns).toEqual([1, 2, 3, 4]);
+      const first = seen.find((r) => r.key === "k1");
+      expect(first?.headers.ce_id).toBe("k1-1");
+      expect(first?.topic).toBe(topic);
+      const partitionsOfK1 = new Set(seen.filter((r) => r.key === "k1").map((r) => r.partition));
+      expect(partitionsOfK1.size).toBe(1);
+    });
+
+    test("each consumer group sees every record", async () => {
+      const broker = await open();
+      const topic = unique("fanout");
+      await broker.ensureTopics([{ name: topic, partitions: 2 }]);
+      await broker.publish([1, 2, 3].map((n) => record(topic, `k${n}`, n)));
+      const a: ConsumedRecord[] = [];
+      const b: ConsumedRecord[] = [];
+      await consume(broker, unique("ga"), [topic], a);
+      await consume(broker, unique("gb"), [topic], b);
+      await waitFor(() => a.length >= 3 && b.length >= 3, { what: "both groups" });
+      expect(a.map(text).sort()).toEqual(b.map(text).sort());
+    });
+
+    test("a failing handler gets the same records again; nothing is skipped", async () => {
+      const broker = await open();
+      const topic = unique("retry");
+      await broker.ensureTopics([{ name: topic, partitions: 1 }]);
+      await broker.publish([1, 2, 3].map((n) => record(topic, "k", n)));
+      let failures = 2;
+      const seen: ConsumedRecord[] = [];
+      await consume(broker, unique("g"), [topic], seen, () => failures-- > 0);
+      await waitFor(() => seen.length >= 3, { what: "records after failures" });
+      expect(failures).toBeLessThan(0);
+      expect(sequencesByKey(seen).get("k")).toEqual([1, 2, 3]);
+    });
+
+    test("committed offsets survive a restart: a group resumes after what it finished", async () => {
+      const topic = unique("durable");
+      const group = unique("g");
+      const first = await open();
+      await first.ensureTopics([{ name: topic, partitions: 3 }]);
+      await first.publish([1, 2, 3].map((n) => record(topic, `k${n}`, n)));
+      const before: ConsumedRecord[] = [];
+      const sub = await consume(first, group, [topic], before);
+      await waitFor(() => before.length >= 3, { what: "first three" });
+      await sub.close();
+      await first.close();
+
+      const second = await open();
+      await second.publish([4, 5].map((n) => record(topic, `k${n}`, n)));
+      const after: ConsumedRecord[] = [];
+      await consume(second, group, [topic], after);
+      await waitFor(() => after.length >= 2, { what: "the two new records" });
+      expect(after.map(text).sort()).toEqual(["k4#4", "k5#5"]);
+    });
+
+    test("members of one group share the partitions and lose nothing", async () => {
+      const broker = await open();
+      const topic = unique("shared");
+      const group = unique("g");
+      await broker.ensureTopics([{ name: topic, partitions: 6 }]);
+      const a: ConsumedRecord[] = [];
+      const b: ConsumedRecord[] = [];
+      await consume(broker, group, [topic], a);
+      await consume(broker, group, [topic], b);
+      const produced = Array.from({ length: 30 }, (_, i) => record(topic, `key-${i % 10}`, i));
+      await broker.publish(produced);
+      await waitFor(() => new Set([...a, ...b].map(text)).size >= produced.length, { what: "all records" });
+      for (const [, ns] of sequencesByKey(a)) expect(ns).toEqual([...ns].sort((x, y) => x - y));
+      for (const [, ns] of sequencesByKey(b)) expect(ns).toEqual([...ns].sort((x, y) => x - y));
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PartitionLog } from "./embedded-log.ts";
+import type { BatchHandler } from "./types.ts";
+
+type Member = { id: number; topics: Set<string>; handle: BatchHandler; maxBatch: number; inFlight: Set<Promise<void>> };
+
+const retryDelayMs = (attempt: number) => Math.min(5_000, 50 * 2 ** attempt);
+
+/**
+ * A consumer group of the embedded broker. One delivery loop per partition belongs to the GROUP,
+ * not to a member, so a partition is never handed to two members at once, even mid-rebalance; each
+ * round it delivers to the partition's current owner. Offsets are committed after the handler
+ * resolved, and written to disk by rename so that a crash leaves the old or the new file, never half.
+ */
+export class ConsumerGroup {
+  private readonly members: Member[] = [];
+  private readonly offsets: Record<string, string>;
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly waiters = new Set<() => void>();
+  private nextMemberId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    readonly name: string,
+    private readonly partitionsOf: (topic: string) => PartitionLog[],
+  ) {
+    mkdirSync(dir, { recursive: true });
+    const path = this.path();
+    this.offsets = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, string>) : {};
+  }
+
+  join(topics: string[], handle: BatchHandler, maxBatch: number): () => Promise<void> {
+    const member: Member = { id: this.nextMemberId++, topics: new Set(topics), handle, maxBatch, inFlight: new Set() };
+    this.members.push(member);
+    for (const topic of topics) for (const log of this.partitionsOf(topic)) this.startLoop(log);
+    this.wake();
+    return async () => {
+      this.members.splice(this.members.indexOf(member), 1);
+      this.wake();
+      await Promise.all(member.inFlight);
+    };
+  }
+
+  /** Called by the broker when records arrive, and on membership changes. */
+  wake(): void {
+    for (const resolve of [...this.waiters]) resolve();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake();
+    await Promise.all(this.loops.values());
+  }
+
+  private startLoop(log: PartitionLog): void {
+    const key = `${log.topic}/${log.partition}`;
+    if (!this.loops.has(key)) this.loops.set(key, this.run(log, key));
+  }
+
+  /** Round-robin over the members subscribed to the topic, in join order: deterministic ownership. */
+  private ownerOf(log: PartitionLog): Member | undefined {
+    const candidates = this.members.filter((m) => m.topics.has(log.topic));
+    return candidates.length === 0 ? undefined : candidates[log.partition % candidates.length];
+  }
+
+  private async run(log: PartitionLog, key: string): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      const owner = this.ownerOf(log);
+      const next = BigInt(this.offsets[key] ?? "0");
+      const batch = owner ? log.read(next, owner.maxBatch) : [];
+      if (!owner || batch.length === 0) {
+        await this.sleep();
+        continue;
+      }
+      const delivery = Promise.resolve().then(() => owner.handle(batch));
+      const settled = delivery.catch(() => {});
+      owner.inFlight.add(settled);
+      try {
+        await delivery;
+        attempt = 0;
+        this.commit(key, next + BigInt(batch.length));
+      } catch {
+        await this.sleep(retryDelayMs(attempt++));
+      } finally {
+        owner.inFlight.delete(settled);
+      }
+    }
+  }
+
+  private commit(key: string, offset: bigint): void {
+    this.offsets[key] = offset.toString();
+    const path = this.path();
+    writeFileSync(`${path}.tmp`, JSON.stringify(this.offsets));
+    renameSync(`${path}.tmp`, path);
+  }
+
+  /** Waits for a wake-up; with `ms`, a retry backoff that only close() cuts short. */
+  private sleep(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = () => {
+        this.waiters.delete(waiter);
+        clearTimeout(timer);
+        resolve();
+      };
+      const waiter = () => (ms === undefined || this.closed ? finish() : undefined);
+      this.waiters.add(waiter);
+      if (ms !== undefined) timer = setTimeout(finish, ms);
+      if (this.closed) finish();
+    });
+  }
+
+  private path(): string {
+    return join(this.dir, `${encodeURIComponent(this.name)}.json`);
+  }
+}
