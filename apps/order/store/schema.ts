@@ -1,0 +1,37 @@
+import { index, integer, jsonb, text, timestamp } from "drizzle-orm/pg-core";
+import { serviceSchemas } from "../../../lib/db/schemas.ts";
+import type { CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
+import type { OrderStatus } from "../domain/order-status.ts";
+
+const schema = serviceSchemas.order;
+
+export type OrderItem = { productId: string; quantity: number; unitPrice: number };
+
+export const orders = schema.table("orders", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  status: text("status").$type<OrderStatus>().notNull(),
+  reason: text("reason").$type<CancellationReason>(),
+  items: jsonb("items").$type<OrderItem[]>().notNull(),
+  totalAmount: integer("total_amount").notNull(),
+  currency: text("currency").notNull(),
+  shippingAddress: jsonb("shipping_address").$type<ShippingAddress>().notNull(),
+  payment: jsonb("payment").$type<{ method: PaymentMethod; token?: string }>().notNull(),
+  /** Idempotency-Key of the POST that created the order, with a hash of its body (retry vs misuse). */
+  idempotencyKey: text("idempotency_key").unique(),
+  requestHash: text("request_hash"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});
+
+/** Every event the order saw, in arrival order; the event id is the primary key (dedup truth). */
+export const orderTimeline = schema.table(
+  "order_timeline",
+  {
+    eventId: text("event_id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    type: text("type").notNull(),
+    time: timestamp("time", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("order_timeline_order_idx").on(t.orderId, t.time)],
+);

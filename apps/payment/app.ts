@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import { eventWebhook } from "../../lib/http/event-webhook.ts";
+import { notFound, onError } from "../../lib/http/problem.ts";
+import type { PaymentDeps } from "./deps.ts";
+import { chargeOrder } from "./handlers/charge-order.ts";
+import { refundOrder } from "./handlers/refund-order.ts";
+import { paymentRoutes } from "./routes/payments.ts";
+
+export type { PaymentDeps };
+
+/** The payment service: charges each order once, refunds when stock runs out. */
+export function createApp(deps: PaymentDeps): Hono {
+  const app = new Hono();
+  app.onError(onError);
+  app.notFound(notFound);
+  app.get("/health", (c) => c.json({ status: "ok", service: "payment" }));
+  app.route("/", paymentRoutes(deps));
+  app.route(
+    "/",
+    eventWebhook({
+      service: "payment",
+      idempotency: deps.idempotency,
+      handlers: {
+        // Seed mission 4.1: the fast path is keyed by order, like the gateway key.
+        "com.example.order.created": { handle: (e) => chargeOrder(deps, e), dedupKey: (e) => `payment:charge:${e.data.orderId}` },
+        "com.example.stock.insufficient": { handle: (e) => refundOrder(deps, e), dedupKey: (e) => `payment:refund:${e.data.orderId}` },
+      },
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,41 @@
+import { messaging } from "../../../lib/db/schemas.ts";
+import { type EventOf, newEvent } from "../../../lib/events/index.ts";
+import type { Outcome } from "../../../lib/http/event-webhook.ts";
+import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
+import type { PaymentDeps } from "../deps.ts";
+import { findPayment, transition } from "../store/payments.ts";
+
+/**
+ * stock.insufficient → the saga's compensation: give the money back. The refund key is fixed per
+ * order, so repeated deliveries ask the gateway for the same refund; only the delivery that moves
+ * completed → refunded emits payment.refunded (and the order is then cancelled: out_of_stock).
+ */
+export async function refundOrder(deps: PaymentDeps, event: EventOf<"com.example.stock.insufficient">): Promise<Outcome> {
+  const payment = await findPayment(deps.db, event.data.orderId);
+  if (!payment || payment.status === "refunded") return "duplicate";
+  if (payment.status !== "completed" || !payment.chargeId) {
+    console.warn(`payment: stock.insufficient for order ${payment.orderId} whose payment is ${payment.status}; nothing to refund`);
+    return "processed";
+  }
+  const refund = await deps.gateway.refund({ idempotencyKey: `refund-${payment.orderId}`, chargeId: payment.chargeId, amount: payment.amount });
+  return deps.db.transaction(async (tx) => {
+    const moved = await transition(tx, payment.orderId, "completed", { status: "refunded", refundId: refund.refundId, updatedAt: deps.clock.now() });
+    if (!moved) return "duplicate";
+    await claimEvent(tx, messaging.payment, event);
+    const refunded = newEvent(
+      "com.example.payment.refunded",
+      {
+        paymentId: payment.id,
+        orderId: payment.orderId,
+        userId: payment.userId,
+        amount: payment.amount,
+        currency: payment.currency,
+        refundId: refund.refundId,
+        reason: "out_of_stock",
+      },
+      { id: deps.ids.next(), time: deps.clock.now(), cause: event },
+    );
+    await enqueue(tx, messaging.payment, [refunded]);
+    return "processed";
+  });
+}

@@ -1,0 +1,18 @@
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+
+/**
+ * The database port. Adapters: `pglite.ts` (embedded, a folder on disk) and `postgres.ts`
+ * (postgres.js). Both speak PostgreSQL, so drizzle queries and migrations are the same for both.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type Tx = PgTransaction<PgQueryResultHKT>;
+/** What store functions take: the database itself or an open transaction. */
+export type Executor = Db | Tx;
+
+export type Database = {
+  readonly kind: "pglite" | "postgres";
+  readonly db: Db;
+  /** LISTEN: `onNotify` runs for each NOTIFY on the channel, delivered when the sender commits. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+};

@@ -1,0 +1,40 @@
+import type * as v from "valibot";
+import type { TopicSpec } from "../broker/types.ts";
+import { stockInsufficient, stockReserved } from "./inventory.ts";
+import { orderCancelled, orderCreated } from "./order.ts";
+import { paymentCompleted, paymentFailed, paymentRefunded } from "./payment.ts";
+import { shipmentCreated } from "./shipment.ts";
+
+/** Topics and partition counts from DESIGN.md; every event is keyed by orderId (see docs/events.md). */
+export const topics = {
+  order: { name: "order-events", partitions: 12 },
+  payment: { name: "payment-events", partitions: 6 },
+  inventory: { name: "inventory-events", partitions: 6 },
+  shipment: { name: "shipment-events", partitions: 6 },
+  deadLetter: { name: "dead-letters", partitions: 1 },
+} as const satisfies Record<string, TopicSpec>;
+
+export const allTopics: TopicSpec[] = Object.values(topics);
+
+/** Every event type: its schema, its producer's CloudEvents `source` and its topic. */
+export const eventCatalog = {
+  [orderCreated.entries.type.literal]: { schema: orderCreated, source: "/order-service", topic: topics.order.name },
+  [orderCancelled.entries.type.literal]: { schema: orderCancelled, source: "/order-service", topic: topics.order.name },
+  [paymentCompleted.entries.type.literal]: { schema: paymentCompleted, source: "/payment-service", topic: topics.payment.name },
+  [paymentFailed.entries.type.literal]: { schema: paymentFailed, source: "/payment-service", topic: topics.payment.name },
+  [paymentRefunded.entries.type.literal]: { schema: paymentRefunded, source: "/payment-service", topic: topics.payment.name },
+  [stockReserved.entries.type.literal]: { schema: stockReserved, source: "/inventory-service", topic: topics.inventory.name },
+  [stockInsufficient.entries.type.literal]: { schema: stockInsufficient, source: "/inventory-service", topic: topics.inventory.name },
+  [shipmentCreated.entries.type.literal]: { schema: shipmentCreated, source: "/shipping-service", topic: topics.shipment.name },
+} as const;
+
+export type EventType = keyof typeof eventCatalog;
+export type DomainEvent = { [T in EventType]: v.InferOutput<(typeof eventCatalog)[T]["schema"]> }[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+export type DataOf<T extends EventType> = EventOf<T>["data"];
+
+export const eventTypes = Object.keys(eventCatalog) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventCatalog, type);
+}

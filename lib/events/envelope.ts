@@ -1,0 +1,37 @@
+import * as v from "valibot";
+
+/**
+ * A domain event: a CloudEvents 1.0 envelope (already checked to the spec by lib/cloudevents) with
+ * the seed's tracing attributes (mission 3) and a typed `data`. `correlationid` follows the order's
+ * whole flow (it is the orderId's flow id); `causationid` is the id of the event that caused this one.
+ */
+export function domainEventSchema<const T extends string, D extends v.GenericSchema>(type: T, data: D) {
+  return v.looseObject({
+    specversion: v.literal("1.0"),
+    id: v.pipe(v.string(), v.nonEmpty()),
+    source: v.pipe(v.string(), v.nonEmpty()),
+    type: v.literal(type),
+    time: v.string(),
+    datacontenttype: v.optional(v.literal("application/json")),
+    correlationid: v.pipe(v.string(), v.nonEmpty()),
+    causationid: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    data,
+  });
+}
+
+export const money = v.pipe(v.number(), v.integer(), v.minValue(0));
+export const quantity = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000));
+export const id = v.pipe(v.string(), v.nonEmpty(), v.maxLength(100));
+export const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "an ISO 4217 code such as JPY"));
+export const timestamp = v.pipe(v.string(), v.isoTimestamp());
+
+export const shippingAddress = v.object({
+  prefecture: v.pipe(v.string(), v.nonEmpty(), v.maxLength(20)),
+  city: v.pipe(v.string(), v.nonEmpty(), v.maxLength(100)),
+  line1: v.pipe(v.string(), v.nonEmpty(), v.maxLength(200)),
+  postalCode: v.pipe(v.string(), v.regex(/^\d{3}-?\d{4}$/, "a Japanese postal code such as 100-0001")),
+});
+export type ShippingAddress = v.InferOutput<typeof shippingAddress>;
+
+export const paymentMethod = v.picklist(["credit_card", "bank_transfer", "convenience_store"]);
+export type PaymentMethod = v.InferOutput<typeof paymentMethod>;

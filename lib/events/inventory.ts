@@ -1,0 +1,27 @@
+import * as v from "valibot";
+import { domainEventSchema, id, quantity, shippingAddress, timestamp } from "./envelope.ts";
+
+/** Seed mission 3, event 3, plus the address shipping needs (see payment.ts). */
+export const stockReserved = domainEventSchema(
+  "com.example.stock.reserved",
+  v.object({
+    reservationId: id,
+    orderId: id,
+    userId: id,
+    items: v.pipe(v.array(v.object({ productId: id, quantity, warehouseId: id })), v.minLength(1)),
+    expiresAt: timestamp,
+    shippingAddress,
+  }),
+);
+
+export const stockInsufficient = domainEventSchema(
+  "com.example.stock.insufficient",
+  v.object({
+    orderId: id,
+    userId: id,
+    missing: v.array(v.object({ productId: id, requested: quantity, available: v.pipe(v.number(), v.integer()) })),
+  }),
+);
+
+export type StockReserved = v.InferOutput<typeof stockReserved>;
+export type StockInsufficient = v.InferOutput<typeof stockInsufficient>;

@@ -1,0 +1,37 @@
+import * as v from "valibot";
+import { cancellationReason } from "./order.ts";
+import { currency, domainEventSchema, id, money, paymentMethod, quantity, shippingAddress } from "./envelope.ts";
+
+/**
+ * Seed mission 3, event 2, plus `items` and `shippingAddress`: inventory and shipping act on them
+ * and must not call the order service back (event-carried state transfer keeps the flow async).
+ */
+export const paymentCompleted = domainEventSchema(
+  "com.example.payment.completed",
+  v.object({
+    paymentId: id,
+    orderId: id,
+    userId: id,
+    amount: money,
+    currency,
+    method: paymentMethod,
+    transactionId: id,
+    items: v.pipe(v.array(v.object({ productId: id, quantity })), v.minLength(1)),
+    shippingAddress,
+  }),
+);
+
+export const paymentFailed = domainEventSchema(
+  "com.example.payment.failed",
+  v.object({ paymentId: id, orderId: id, userId: id, amount: money, currency, method: paymentMethod, code: id }),
+);
+
+/** The saga's compensation: the charge was given back (stock ran out after payment). */
+export const paymentRefunded = domainEventSchema(
+  "com.example.payment.refunded",
+  v.object({ paymentId: id, orderId: id, userId: id, amount: money, currency, refundId: id, reason: cancellationReason }),
+);
+
+export type PaymentCompleted = v.InferOutput<typeof paymentCompleted>;
+export type PaymentFailed = v.InferOutput<typeof paymentFailed>;
+export type PaymentRefunded = v.InferOutput<typeof paymentRefunded>;

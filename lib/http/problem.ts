@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type ErrorIssue, isAppError } from "../errors/app-error.ts";
+
+/** RFC 9457 problem details. `code` is our stable error code; `errors` names the failing fields. */
+export type Problem = { status: number; title: string; code: string; detail?: string; errors?: ErrorIssue[] };
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ type: "about:blank", ...problem }), {
+    status: problem.status,
+    headers: { "content-type": "application/problem+json", ...headers },
+  });
+}
+
+const titles: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  409: "Conflict",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** The one error mapper every app installs with `app.onError`. Unknown errors are logged, 500. */
+export function onError(error: Error, c: Context): Response {
+  if (isAppError(error)) {
+    const headers: Record<string, string> = error.retryable ? { "retry-after": "1" } : {};
+    return problemResponse(
+      { status: error.status, title: titles[error.status] ?? "Error", code: error.code, detail: error.message, errors: error.issues.length ? error.issues : undefined },
+      headers,
+    );
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return problemResponse({ status, title: titles[status] ?? "Error", code: `http.${status}`, detail: error.message });
+  }
+  console.error(`${c.req.method} ${c.req.path} failed`, error);
+  return problemResponse({ status: 500, title: titles[500]!, code: "internal", detail: "unexpected error; see the service log" });
+}
+
+export function notFound(c: Context): Response {
+  return problemResponse({ status: 404, title: "Not Found", code: "http.not_found", detail: `no route for ${c.req.method} ${c.req.path}` });
+}

@@ -1,0 +1,29 @@
+import { sql } from "drizzle-orm";
+import { eventCatalog, type DomainEvent } from "../events/catalog.ts";
+import type { Executor } from "../db/types.ts";
+import type { MessagingTables } from "./tables.ts";
+
+/** The channel the relay LISTENs on; PostgreSQL delivers the NOTIFY only when the writer commits. */
+export const outboxChannel = "orderflow_outbox";
+
+/** Writes events to the outbox inside the caller's transaction and wakes the relay on commit. */
+export async function enqueue(tx: Executor, tables: MessagingTables, events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(tables.outbox).values(
+    events.map((event) => ({ topic: eventCatalog[event.type].topic, key: event.data.orderId, event })),
+  );
+  await tx.execute(sql`select pg_notify(${outboxChannel}, '')`);
+}
+
+/**
+ * Claims an incoming event id inside the caller's transaction. False means another delivery got
+ * there first: the caller stops, and its transaction changes nothing.
+ */
+export async function claimEvent(tx: Executor, tables: MessagingTables, event: { id: string; type: string }): Promise<boolean> {
+  const claimed = await tx
+    .insert(tables.processedEvents)
+    .values({ eventId: event.id, type: event.type })
+    .onConflictDoNothing()
+    .returning({ eventId: tables.processedEvents.eventId });
+  return claimed.length === 1;
+}

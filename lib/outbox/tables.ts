@@ -1,0 +1,33 @@
+import { sql } from "drizzle-orm";
+import { bigserial, index, jsonb, type PgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import type { CloudEvent } from "../cloudevents/types.ts";
+
+/**
+ * Every service schema has the same two messaging tables: `outbox` (events written in the same
+ * transaction as the state change, published later by the relay) and `processed_events` (incoming
+ * event ids, claimed in the same transaction as their effect).
+ */
+export function messagingTables(schema: PgSchema) {
+  const outbox = schema.table(
+    "outbox",
+    {
+      id: bigserial("id", { mode: "number" }).primaryKey(),
+      topic: text("topic").notNull(),
+      key: text("key").notNull(),
+      event: jsonb("event").$type<CloudEvent>().notNull(),
+      createdAt: timestamp("created_at", { withTimezone: true }).defaultNow().notNull(),
+      publishedAt: timestamp("published_at", { withTimezone: true }),
+    },
+    // The relay selects by row state (unpublished), never by a high-water mark: ids are taken before
+    // commit, so a later id can commit first.
+    (t) => [index("outbox_unpublished_idx").on(t.id).where(sql`published_at is null`)],
+  );
+  const processedEvents = schema.table("processed_events", {
+    eventId: text("event_id").primaryKey(),
+    type: text("type").notNull(),
+    processedAt: timestamp("processed_at", { withTimezone: true }).defaultNow().notNull(),
+  });
+  return { outbox, processedEvents };
+}
+
+export type MessagingTables = ReturnType<typeof messagingTables>;

@@ -1,0 +1,72 @@
+import { eq, sum } from "drizzle-orm";
+import type { Clock, Ids } from "../clock/types.ts";
+import type { Db } from "../db/types.ts";
+import { AppError } from "../errors/app-error.ts";
+import { gatewayCharges, gatewayRefunds } from "./sandbox-schema.ts";
+import { type Charge, type ChargeRequest, GatewayErrorCode, type PaymentGateway, type Refund, testTokens } from "./types.ts";
+
+/**
+ * A card processor stand-in with a durable ledger. It behaves like the real thing at the edges the
+ * flow must survive: `tok_declined` is declined; `tok_timeout` is charged and then answers with a
+ * timeout (the charge happened; a retry with the same key must find it, not charge again); an
+ * idempotency key reused with other parameters is refused.
+ */
+export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids }): PaymentGateway {
+  const { db, clock, ids } = deps;
+
+  async function charge(request: ChargeRequest): Promise<Charge> {
+    const declined = request.token === testTokens.declined;
+    const [inserted] = await db
+      .insert(gatewayCharges)
+      .values({
+        id: `ch_${ids.next()}`,
+        idempotencyKey: request.idempotencyKey,
+        orderId: request.orderId,
+        amount: request.amount,
+        currency: request.currency,
+        method: request.method,
+        status: declined ? "declined" : "succeeded",
+        declineCode: declined ? "card_declined" : null,
+        transactionId: declined ? null : `txn_${ids.next()}`,
+        createdAt: clock.now(),
+      })
+      .onConflictDoNothing({ target: gatewayCharges.idempotencyKey })
+      .returning();
+    if (inserted && request.token === testTokens.timeout) {
+      throw new AppError(GatewayErrorCode.timeout, "sandbox: the processor did not answer in time", { status: 504, retryable: true });
+    }
+    const row = inserted ?? (await db.select().from(gatewayCharges).where(eq(gatewayCharges.idempotencyKey, request.idempotencyKey)))[0]!;
+    if (row.orderId !== request.orderId || row.amount !== request.amount || row.currency !== request.currency) {
+      throw new AppError(GatewayErrorCode.idempotencyMismatch, `idempotency key ${request.idempotencyKey} was used for another charge`, { status: 422 });
+    }
+    return {
+      chargeId: row.id,
+      orderId: row.orderId,
+      amount: row.amount,
+      currency: row.currency,
+      status: row.status,
+      ...(row.declineCode ? { declineCode: row.declineCode } : {}),
+      ...(row.transactionId ? { transactionId: row.transactionId } : {}),
+    };
+  }
+
+  async function refund(request: { idempotencyKey: string; chargeId: string; amount: number }): Promise<Refund> {
+    return db.transaction(async (tx) => {
+      const [existing] = await tx.select().from(gatewayRefunds).where(eq(gatewayRefunds.idempotencyKey, request.idempotencyKey));
+      if (existing) return { refundId: existing.id, chargeId: existing.chargeId, amount: existing.amount };
+      const [chargeRow] = await tx.select().from(gatewayCharges).where(eq(gatewayCharges.id, request.chargeId)).for("update");
+      if (!chargeRow || chargeRow.status !== "succeeded") {
+        throw new AppError(GatewayErrorCode.unknownCharge, `no succeeded charge ${request.chargeId}`, { status: 404 });
+      }
+      const [refunded] = await tx.select({ total: sum(gatewayRefunds.amount) }).from(gatewayRefunds).where(eq(gatewayRefunds.chargeId, request.chargeId));
+      if (Number(refunded?.total ?? 0) + request.amount > chargeRow.amount) {
+        throw new AppError(GatewayErrorCode.refundExceedsCharge, `refund of ${request.amount} exceeds what is left of ${request.chargeId}`, { status: 422 });
+      }
+      const row = { id: `re_${ids.next()}`, idempotencyKey: request.idempotencyKey, chargeId: request.chargeId, amount: request.amount, createdAt: clock.now() };
+      await tx.insert(gatewayRefunds).values(row);
+      return { refundId: row.id, chargeId: row.chargeId, amount: row.amount };
+    });
+  }
+
+  return { charge, refund };
+}
