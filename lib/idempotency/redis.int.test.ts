@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
+import { tryGetServiceUrl } from "../testing/services.ts";
+import { eventually, idempotencyStoreContract } from "./idempotency.contract.ts";
+import { createRedisIdempotencyStore } from "./redis.ts";
+import { deleteKeys, redirect, startTcpProxy, targetOf, uniquePrefix } from "./redis-test-support.ts";
+import { RECOVERED_MESSAGE, UNREACHABLE_MESSAGE, withFallback } from "./resilient.ts";
+
+const redisUrl = tryGetServiceUrl("redis");
+
+describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
+  const url = redisUrl!;
+
+  idempotencyStoreContract("redis", async () => {
+    const prefix = uniquePrefix();
+    const store = createRedisIdempotencyStore(url, { prefix });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await deleteKeys(url, prefix);
+      },
+    };
+  });
+
+  test("stores the documented wire format under the prefix", async () => {
+    const prefix = uniquePrefix();
+    const store = createRedisIdempotencyStore(url, { prefix });
+    const raw = new RedisClient(url);
+    try {
+      await store.claim("order-1", 60_000);
+      expect(await raw.get(`${prefix}order-1`)).toBe("claimed");
+      const ttl = Number(await raw.send("PTTL", [`${prefix}order-1`]));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      await store.markDone("order-1", 60_000);
+      expect(await raw.get(`${prefix}order-1`)).toBe("done");
+    } finally {
+      raw.close();
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  });
+
+  test("fails fast while Redis is cut off, and recovers by itself when it is back", async () => {
+    const prefix = uniquePrefix();
+    let proxy = startTcpProxy(targetOf(url));
+    const port = proxy.port;
+    const logs: string[] = [];
+    const store = withFallback(createRedisIdempotencyStore(redirect(url, port), { prefix, timeoutMs: 200 }), (m) => logs.push(m));
+    try {
+      expect(await store.claim("order-1", 60_000)).toBe(true);
+
+      proxy.stop(true);
+      const started = performance.now();
+      for (let i = 0; i < 5; i++) expect(await store.get("order-1")).toBeUndefined();
+      expect(await store.claim("order-1", 60_000)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(logs).toEqual([UNREACHABLE_MESSAGE]);
+
+      proxy = startTcpProxy(targetOf(url), port);
+      await eventually(async () => (await store.get("order-1")) === "claimed", "the store to reconnect");
+      expect(logs).toEqual([UNREACHABLE_MESSAGE, RECOVERED_MESSAGE]);
+    } finally {
+      proxy.stop(true);
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  });
+});
