@@ -1,7 +1,7 @@
 import { integer, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
 
 /** The sandbox's own ledger: it plays an external processor, so it owns a schema of its own. */
-const gateway = pgSchema("gateway");
+export const gateway = pgSchema("gateway");
 
 export const gatewayCharges = gateway.table("charges", {
   id: text("id").primaryKey(),

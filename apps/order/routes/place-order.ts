@@ -4,7 +4,7 @@ import { enqueue } from "../../../lib/outbox/enqueue.ts";
 import { messaging } from "../../../lib/db/schemas.ts";
 import { AppError } from "../../../lib/errors/app-error.ts";
 import type { OrderDeps } from "../deps.ts";
-import { findOrderByIdempotencyKey, insertOrder, type OrderRow } from "../store/orders.ts";
+import { appendTimeline, findOrderByIdempotencyKey, insertOrder, type OrderRow } from "../store/orders.ts";
 
 export const placeOrderBody = v.object({
   userId: id,
@@ -43,6 +43,7 @@ export async function placeOrder(deps: OrderDeps, body: PlaceOrder, idempotencyK
     if (!row) return undefined;
     const event = newEvent("com.example.order.created", { orderId, totalAmount, ...body }, { id: deps.ids.next(), time: now, correlationid: orderId });
     await enqueue(tx, messaging.order, [event]);
+    await appendTimeline(tx, { eventId: event.id, orderId, type: event.type, time: now });
     return row;
   });
   if (created) return created;

@@ -1,0 +1,59 @@
+import { join } from "node:path";
+import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
+import type { Broker } from "../../lib/broker/types.ts";
+import { createPgliteDatabase } from "../../lib/db/pglite.ts";
+import { createPostgresDatabase } from "../../lib/db/postgres.ts";
+import type { Database } from "../../lib/db/types.ts";
+import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
+import { createRedisIdempotencyStore } from "../../lib/idempotency/redis.ts";
+import { withFallback } from "../../lib/idempotency/resilient.ts";
+import type { IdempotencyStore } from "../../lib/idempotency/types.ts";
+import { createUpstashIdempotencyStore } from "../../lib/idempotency/upstash.ts";
+
+/** Where each port points: embedded defaults unless an engine is configured. */
+export type EngineConfig = {
+  dataDir: string;
+  databaseUrl?: string;
+  kafkaBrokers?: string[];
+  redisUrl?: string;
+  upstash?: { url: string; token: string };
+};
+
+export function engineConfigFromEnv(env: Record<string, string | undefined>): EngineConfig {
+  return {
+    dataDir: env.DATA_DIR ?? ".data",
+    databaseUrl: env.DATABASE_URL || undefined,
+    kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    upstash:
+      env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
+        ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }
+        : undefined,
+  };
+}
+
+export async function openDatabase(config: EngineConfig): Promise<Database> {
+  return config.databaseUrl ? createPostgresDatabase(config.databaseUrl) : createPgliteDatabase(join(config.dataDir, "pglite"));
+}
+
+export async function openBroker(config: EngineConfig): Promise<Broker> {
+  if (config.kafkaBrokers) {
+    const { createKafkaBroker } = await import("../../lib/broker/kafka.ts");
+    return createKafkaBroker({ brokers: config.kafkaBrokers, clientId: "orderflow" });
+  }
+  return createEmbeddedBroker({ dir: join(config.dataDir, "broker") });
+}
+
+export function openIdempotencyStore(config: EngineConfig, log: (message: string) => void): IdempotencyStore {
+  if (config.redisUrl) return withFallback(createRedisIdempotencyStore(config.redisUrl), log);
+  if (config.upstash) return withFallback(createUpstashIdempotencyStore(config.upstash), log);
+  return createMemoryIdempotencyStore();
+}
+
+export function describeEngines(config: EngineConfig): string {
+  return [
+    `database: ${config.databaseUrl ? "PostgreSQL" : `PGlite (${join(config.dataDir, "pglite")})`}`,
+    `broker: ${config.kafkaBrokers ? `Kafka (${config.kafkaBrokers.join(",")})` : `embedded (${join(config.dataDir, "broker")})`}`,
+    `idempotency: ${config.redisUrl ? "Redis" : config.upstash ? "Upstash REST" : "in memory"}`,
+  ].join(", ");
+}

@@ -1,0 +1,105 @@
+import { AppError } from "../../lib/errors/app-error.ts";
+import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/types.ts";
+import { toBatchRequest } from "../../lib/cloudevents/http.ts";
+import { fromKafkaRecord } from "../../lib/cloudevents/kafka.ts";
+import type { CloudEvent } from "../../lib/cloudevents/types.ts";
+import { topics } from "../../lib/events/catalog.ts";
+import type { ServiceName, SubscriptionSpec } from "../../lib/events/subscriptions.ts";
+import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
+
+/** Sends a request to a service's webhook: over HTTP, or in-process to its Hono app. */
+export type Deliver = (service: ServiceName, request: Request) => Promise<Response>;
+
+export type DispatcherOptions = {
+  broker: Broker;
+  subscriptions: SubscriptionSpec[];
+  deliver: Deliver;
+  /** Base URL of each service (only the path matters for in-process delivery). */
+  urlOf?: (service: ServiceName) => string;
+  retry?: Partial<RetryPolicy>;
+  log?: (message: string) => void;
+};
+
+export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
+
+/**
+ * Consumes each subscription as its own consumer group and pushes the records, in partition order,
+ * to the subscriber's webhook as a CloudEvents batch. The broker commits a batch only when this
+ * resolves: after a 2xx, or after the events went to the dead-letter topic.
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { broker, subscriptions, deliver, log = console.log } = options;
+  const urlOf = options.urlOf ?? ((service: ServiceName) => `http://${service}`);
+  const policy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 10_000, ...options.retry };
+  const running: Subscription[] = [];
+  let stopping = false;
+
+  async function push(spec: SubscriptionSpec, events: CloudEvent[]): Promise<void> {
+    const url = `${urlOf(spec.service)}/events/${spec.service}`;
+    for (let attempt = 0; ; attempt++) {
+      let status: number | undefined;
+      let detail = "";
+      try {
+        const response = await deliver(spec.service, toBatchRequest(url, events));
+        status = response.status;
+        detail = status >= 300 ? await response.text() : "";
+      } catch (error) {
+        detail = String(error);
+      }
+      const verdict = classify(status);
+      if (verdict === "done") return;
+      if (verdict === "rejected" && events.length > 1) {
+        // Find the poison event: the others still deserve delivery, in order.
+        for (const event of events) await push(spec, [event]);
+        return;
+      }
+      if (verdict === "rejected" || attempt + 1 >= policy.maxAttempts) {
+        await deadLetter(spec.service, events, status, detail);
+        return;
+      }
+      if (stopping) throw new AppError("dispatcher.stopping", "stopping; the batch will be redelivered");
+      await Bun.sleep(backoffMs(policy, attempt));
+    }
+  }
+
+  async function deadLetter(service: ServiceName, events: CloudEvent[], status: number | undefined, detail: string) {
+    log(`dispatcher: dead-lettering ${events.length} event(s) for ${service} (status ${status ?? "none"}): ${detail.slice(0, 300)}`);
+    await broker.publish(
+      events.map((event) => ({
+        topic: topics.deadLetter.name,
+        key: String((event.data as { orderId?: unknown } | undefined)?.orderId ?? event.id),
+        value: new TextEncoder().encode(JSON.stringify(event)),
+        headers: { "content-type": "application/cloudevents+json", "dl-service": service, "dl-status": String(status ?? ""), "dl-reason": detail.slice(0, 1000) },
+      })),
+    );
+  }
+
+  async function handle(spec: SubscriptionSpec, records: ConsumedRecord[]): Promise<void> {
+    const wanted: CloudEvent[] = [];
+    for (const record of records) {
+      let event: CloudEvent;
+      try {
+        event = fromKafkaRecord(record);
+      } catch (error) {
+        log(`dispatcher: unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`);
+        continue;
+      }
+      if ((spec.types as string[]).includes(event.type)) wanted.push(event);
+    }
+    if (wanted.length > 0) await push(spec, wanted);
+  }
+
+  return {
+    async start() {
+      for (const spec of subscriptions) {
+        running.push(
+          await broker.subscribe({ group: `dispatcher.${spec.service}`, topics: spec.topics, handle: (records) => handle(spec, records) }),
+        );
+      }
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all(running.splice(0).map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { eventWebhook } from "../../lib/http/event-webhook.ts";
+import { notFound, onError } from "../../lib/http/problem.ts";
+import type { InventoryDeps } from "./deps.ts";
+import { reserveStock } from "./handlers/reserve-stock.ts";
+import { inventoryRoutes } from "./routes/inventory.ts";
+
+export type { InventoryDeps };
+
+/** The inventory service: holds stock and reserves it for paid orders, never overselling. */
+export function createApp(deps: InventoryDeps): Hono {
+  const app = new Hono();
+  app.onError(onError);
+  app.notFound(notFound);
+  app.get("/health", (c) => c.json({ status: "ok", service: "inventory" }));
+  app.route("/", inventoryRoutes(deps));
+  app.route(
+    "/",
+    eventWebhook({
+      service: "inventory",
+      idempotency: deps.idempotency,
+      // Seed mission 4.2: deduplicated by event id (the default key), truth in processed_events.
+      handlers: { "com.example.payment.completed": { handle: (e) => reserveStock(deps, e) } },
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { Clock, Ids } from "../../lib/clock/types.ts";
+import type { Db } from "../../lib/db/types.ts";
+import type { IdempotencyStore } from "../../lib/idempotency/types.ts";
+
+export type InventoryDeps = {
+  db: Db;
+  idempotency: IdempotencyStore;
+  clock: Clock;
+  ids: Ids;
+  /** How long a reservation holds stock for shipping. */
+  reservationTtlMs?: number;
+};

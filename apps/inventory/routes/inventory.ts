@@ -1,0 +1,35 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { AppError } from "../../../lib/errors/app-error.ts";
+import { jsonBody } from "../../../lib/http/validate.ts";
+import type { InventoryDeps } from "../deps.ts";
+import { findProduct, setAvailable } from "../store/stock.ts";
+
+const stockBody = v.object({ available: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000_000)) });
+
+export function inventoryRoutes(deps: InventoryDeps): Hono {
+  const app = new Hono();
+
+  app.put("/inventory/:productId", jsonBody(stockBody), async (c) => {
+    const id = c.req.param("productId");
+    const { available } = c.req.valid("json");
+    if (!(await setAvailable(deps.db, id, available, deps.clock.now()))) {
+      const product = await findProduct(deps.db, id);
+      throw new AppError("inventory.below_reserved", `cannot set available below the ${product?.reserved} units reserved`, {
+        status: 409,
+        issues: [{ field: "available", message: `must be at least ${product?.reserved} (reserved)` }],
+      });
+    }
+    return c.json(await view(deps, id));
+  });
+
+  app.get("/inventory/:productId", async (c) => c.json(await view(deps, c.req.param("productId"))));
+
+  return app;
+}
+
+async function view(deps: InventoryDeps, id: string) {
+  const product = await findProduct(deps.db, id);
+  if (!product) throw new AppError("inventory.not_found", `no product ${id}`, { status: 404 });
+  return { productId: product.productId, available: product.available, reserved: product.reserved };
+}

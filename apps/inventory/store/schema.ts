@@ -1,0 +1,32 @@
+import { sql } from "drizzle-orm";
+import { check, integer, jsonb, text, timestamp } from "drizzle-orm/pg-core";
+import { serviceSchemas } from "../../../lib/db/schemas.ts";
+
+const schema = serviceSchemas.inventory;
+
+/**
+ * Stock per product: `available` is what the warehouse holds, `reserved` what orders have claimed.
+ * The check constraint is the last line against overselling: reserved never exceeds available.
+ */
+export const products = schema.table(
+  "products",
+  {
+    productId: text("product_id").primaryKey(),
+    warehouseId: text("warehouse_id").notNull().default("tokyo-1"),
+    available: integer("available").notNull(),
+    reserved: integer("reserved").notNull().default(0),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [check("products_stock_check", sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.available}`)],
+);
+
+export type ReservedItem = { productId: string; quantity: number; warehouseId: string };
+
+/** One reservation per order (unique order_id): a second one for the same order cannot exist. */
+export const reservations = schema.table("reservations", {
+  id: text("id").primaryKey(),
+  orderId: text("order_id").notNull().unique(),
+  items: jsonb("items").$type<ReservedItem[]>().notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+});

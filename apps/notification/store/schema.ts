@@ -1,0 +1,22 @@
+import { index, text, timestamp } from "drizzle-orm/pg-core";
+import { serviceSchemas } from "../../../lib/db/schemas.ts";
+
+/**
+ * One row per `${type}:${orderId}` (seed mission 4.3): the primary key is the truth that a
+ * notification exists once. `sending` rows are claimed but not yet confirmed sent.
+ */
+export const notifications = serviceSchemas.notification.table(
+  "notifications",
+  {
+    key: text("key").primaryKey(),
+    orderId: text("order_id").notNull(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    status: text("status").$type<"sending" | "sent">().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [index("notifications_order_idx").on(t.orderId)],
+);

@@ -1,0 +1,32 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { eventWebhook } from "../../lib/http/event-webhook.ts";
+import { notFound, onError } from "../../lib/http/problem.ts";
+import { query } from "../../lib/http/validate.ts";
+import type { ShippingDeps } from "./deps.ts";
+import { arrangeShipment } from "./handlers/arrange-shipment.ts";
+import { shipments } from "./store/schema.ts";
+
+export type { ShippingDeps };
+
+/** The shipping service: arranges one shipment per reserved order. */
+export function createApp(deps: ShippingDeps): Hono {
+  const app = new Hono();
+  app.onError(onError);
+  app.notFound(notFound);
+  app.get("/health", (c) => c.json({ status: "ok", service: "shipping" }));
+  app.get("/shipments", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
+    const rows = await deps.db.select().from(shipments).where(eq(shipments.orderId, c.req.valid("query").orderId));
+    return c.json({ shipments: rows });
+  });
+  app.route(
+    "/",
+    eventWebhook({
+      service: "shipping",
+      idempotency: deps.idempotency,
+      handlers: { "com.example.stock.reserved": { handle: (e) => arrangeShipment(deps, e) } },
+    }),
+  );
+  return app;
+}

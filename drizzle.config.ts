@@ -1,0 +1,9 @@
+import { defineConfig } from "drizzle-kit";
+
+// One database, one schema per service; migrations are generated into drizzle/ and applied by
+// lib/db/migrate.ts at start-up.
+export default defineConfig({
+  dialect: "postgresql",
+  schema: ["./lib/db/schemas.ts", "./apps/*/store/schema.ts", "./lib/payment-gateway/sandbox-schema.ts"],
+  out: "./drizzle",
+});
