@@ -1,0 +1,22 @@
+import { encodeBase64 } from "./base64.ts";
+import type { CloudEvent } from "./types.ts";
+
+/**
+ * Serialization to the JSON event format (CloudEvents JSON format 3) and batch format (4).
+ * Bytes held in `data` become `data_base64` (3.1.1: Binary data is always base64 in JSON).
+ */
+export function toJsonEnvelope(event: CloudEvent): Record<string, unknown> {
+  const { data } = event;
+  if (!(data instanceof Uint8Array)) return { ...event };
+  const envelope: Record<string, unknown> = { ...event, data_base64: encodeBase64(data) };
+  delete envelope.data;
+  return envelope;
+}
+
+export function serializeCloudEvent(event: CloudEvent): string {
+  return JSON.stringify(toJsonEnvelope(event));
+}
+
+export function serializeCloudEventBatch(events: CloudEvent[]): string {
+  return JSON.stringify(events.map(toJsonEnvelope));
+}

@@ -1,0 +1,85 @@
+import type { ProducedRecord } from "../broker/types.ts";
+import { AppError } from "../errors/app-error.ts";
+import { decodeData, decodeText, encodeData, parseJson } from "./data-codec.ts";
+import { parseCloudEvent } from "./envelope.ts";
+import { invalidCloudEvent, unsupportedMediaType } from "./errors.ts";
+import { cloudEventsFormatOf, parseMediaType } from "./media-type.ts";
+import { toCanonicalString } from "./type-system.ts";
+import { type CloudEvent, type CloudEventAttributeValue, CloudEventErrorCode } from "./types.ts";
+
+/**
+ * CloudEvents Kafka protocol binding 1.0.2 over the broker port's record shape. Writing uses binary
+ * mode (3.2); reading takes both modes:
+ * - `content-type` prefixed `application/cloudevents` (any case): structured (3.3); only the JSON
+ *   format is known, anything else (batch included: this binding has no batch mode) is 415.
+ * - neither a `content-type` nor any `ce_` header: structured JSON too, since 3.3.1 makes the
+ *   header optional for structured records while binary mode cannot exist without `ce_` headers.
+ * - otherwise binary (3: the default); missing attributes then fail the envelope with 400.
+ */
+export type KafkaMessage = Pick<ProducedRecord, "key" | "value" | "headers">;
+
+const PREFIX = "ce_";
+// Carried elsewhere in binary mode: datacontenttype as `content-type` (3.2.1), data as the value.
+const NOT_HEADERS = new Set(["datacontenttype", "data", "data_base64"]);
+
+/** The opt-in "Key Mapper" of Kafka binding 3.1: the `partitionkey` extension, when present. */
+export function partitionKeyOf(event: CloudEvent): string | undefined {
+  const { partitionkey } = event;
+  return typeof partitionkey === "string" && partitionkey !== "" ? partitionkey : undefined;
+}
+
+/**
+ * Kafka binding 3.1: the given key is the record key (the MUST default); pass `undefined` to opt in
+ * to the `partitionkey` mapper. The event itself is never changed (no attribute added).
+ */
+export function toKafkaRecord(topic: string, key: string | undefined, event: CloudEvent): ProducedRecord {
+  const checked = parseCloudEvent(event);
+  const recordKey = key ?? partitionKeyOf(checked);
+  if (recordKey === undefined) {
+    throw new AppError(CloudEventErrorCode.noKey, `No record key for event ${checked.id}: pass one or set partitionkey`);
+  }
+  // Kafka binding 3.2.3: every other attribute is a `ce_` header, its canonical string in UTF-8.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(checked)) {
+    if (!NOT_HEADERS.has(name)) headers[PREFIX + name] = toCanonicalString(value as CloudEventAttributeValue);
+  }
+  const { contentType, body } = encodeData(checked);
+  if (contentType !== undefined) headers["content-type"] = contentType;
+  return { topic, key: recordKey, value: body ?? new Uint8Array(), headers };
+}
+
+/** Reads either mode; throws AppError `cloudevent.invalid` (400) or `cloudevent.unsupported_media_type` (415). */
+export function fromKafkaRecord(record: KafkaMessage): CloudEvent {
+  const contentType = headerIgnoringCase(record.headers, "content-type");
+  const names = Object.keys(record.headers);
+  if (contentType?.trim().toLowerCase().startsWith("application/cloudevents")) {
+    return readStructured(record.value, contentType);
+  }
+  if (contentType === undefined && !names.some((name) => name.startsWith(PREFIX))) {
+    return readStructured(record.value, "application/cloudevents+json");
+  }
+  const attributes: Record<string, unknown> = {};
+  for (const name of names.filter((header) => header.startsWith(PREFIX))) {
+    const attribute = name.slice(PREFIX.length);
+    if (NOT_HEADERS.has(attribute)) {
+      throw invalidCloudEvent(`Header ${name} is not allowed in binary mode`, [
+        { field: attribute, message: `must not be sent as the ${name} header in binary mode` },
+      ]);
+    }
+    attributes[attribute] = record.headers[name];
+  }
+  return parseCloudEvent({ ...attributes, ...decodeData(record.value, contentType) });
+}
+
+function readStructured(value: Uint8Array, contentType: string): CloudEvent {
+  const mediaType = parseMediaType(contentType);
+  if (!mediaType || cloudEventsFormatOf(mediaType) !== "json") {
+    throw unsupportedMediaType(contentType, "only the JSON CloudEvents format is supported on Kafka");
+  }
+  return parseCloudEvent(parseJson(decodeText(value, mediaType, "value"), "value"));
+}
+
+function headerIgnoringCase(headers: Record<string, string>, wanted: string): string | undefined {
+  const name = Object.keys(headers).find((candidate) => candidate.toLowerCase() === wanted);
+  return name === undefined ? undefined : headers[name];
+}
