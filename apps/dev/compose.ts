@@ -18,7 +18,7 @@ import * as notification from "../notification/app.ts";
 import * as order from "../order/app.ts";
 import * as payment from "../payment/app.ts";
 import * as shipping from "../shipping/app.ts";
-import { type EngineConfig, openBroker, openDatabase, openIdempotencyStore } from "./adapters.ts";
+import { type EngineConfig, openBroker, openDatabase, openIdempotencyStore } from "../../lib/engines/engines.ts";
 
 export type FlowOptions = EngineConfig & { clock?: Clock; ids?: Ids; log?: (message: string) => void; retryBaseDelayMs?: number };
 

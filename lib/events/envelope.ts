@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { isRfc3339 } from "../cloudevents/rfc3339.ts";
 
 /**
  * A domain event: a CloudEvents 1.0 envelope (already checked to the spec by lib/cloudevents) with
@@ -23,7 +24,8 @@ export const money = v.pipe(v.number(), v.integer(), v.minValue(0));
 export const quantity = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000));
 export const id = v.pipe(v.string(), v.nonEmpty(), v.maxLength(100));
 export const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "an ISO 4217 code such as JPY"));
-export const timestamp = v.pipe(v.string(), v.isoTimestamp());
+// Not v.isoTimestamp(): it is not RFC 3339 (see shared/cloudevents/README.md).
+export const timestamp = v.pipe(v.string(), v.check(isRfc3339, "an RFC 3339 timestamp"));
 
 export const shippingAddress = v.object({
   prefecture: v.pipe(v.string(), v.nonEmpty(), v.maxLength(20)),

@@ -1,14 +1,14 @@
 import { join } from "node:path";
-import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
-import type { Broker } from "../../lib/broker/types.ts";
-import { createPgliteDatabase } from "../../lib/db/pglite.ts";
-import { createPostgresDatabase } from "../../lib/db/postgres.ts";
-import type { Database } from "../../lib/db/types.ts";
-import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
-import { createRedisIdempotencyStore } from "../../lib/idempotency/redis.ts";
-import { withFallback } from "../../lib/idempotency/resilient.ts";
-import type { IdempotencyStore } from "../../lib/idempotency/types.ts";
-import { createUpstashIdempotencyStore } from "../../lib/idempotency/upstash.ts";
+import { createEmbeddedBroker } from "../broker/embedded.ts";
+import type { Broker } from "../broker/types.ts";
+import { createPgliteDatabase } from "../db/pglite.ts";
+import { createPostgresDatabase } from "../db/postgres.ts";
+import type { Database } from "../db/types.ts";
+import { createMemoryIdempotencyStore } from "../idempotency/memory.ts";
+import { createRedisIdempotencyStore } from "../idempotency/redis.ts";
+import { withFallback } from "../idempotency/resilient.ts";
+import type { IdempotencyStore } from "../idempotency/types.ts";
+import { createUpstashIdempotencyStore } from "../idempotency/upstash.ts";
 
 /** Where each port points: embedded defaults unless an engine is configured. */
 export type EngineConfig = {
@@ -38,7 +38,7 @@ export async function openDatabase(config: EngineConfig): Promise<Database> {
 
 export async function openBroker(config: EngineConfig): Promise<Broker> {
   if (config.kafkaBrokers) {
-    const { createKafkaBroker } = await import("../../lib/broker/kafka.ts");
+    const { createKafkaBroker } = await import("../broker/kafka.ts");
     return createKafkaBroker({ brokers: config.kafkaBrokers, clientId: "orderflow" });
   }
   return createEmbeddedBroker({ dir: join(config.dataDir, "broker") });
