@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { createEmbeddedBroker } from "../broker/embedded.ts";
+import { withNamespace } from "../broker/namespaced.ts";
 import type { Broker } from "../broker/types.ts";
 import { createPgliteDatabase } from "../db/pglite.ts";
 import { createPostgresDatabase } from "../db/postgres.ts";
@@ -13,6 +14,8 @@ import { createUpstashIdempotencyStore } from "../idempotency/upstash.ts";
 /** Where each port points: embedded defaults unless an engine is configured. */
 export type EngineConfig = {
   dataDir: string;
+  /** Prefix of every topic and consumer group (ORDERFLOW_NAMESPACE): environments sharing a cluster. */
+  namespace?: string;
   databaseUrl?: string;
   kafkaBrokers?: string[];
   redisUrl?: string;
@@ -22,6 +25,7 @@ export type EngineConfig = {
 export function engineConfigFromEnv(env: Record<string, string | undefined>): EngineConfig {
   return {
     dataDir: env.DATA_DIR ?? ".data",
+    namespace: env.ORDERFLOW_NAMESPACE || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     redisUrl: env.REDIS_URL || undefined,
@@ -39,9 +43,9 @@ export async function openDatabase(config: EngineConfig): Promise<Database> {
 export async function openBroker(config: EngineConfig): Promise<Broker> {
   if (config.kafkaBrokers) {
     const { createKafkaBroker } = await import("../broker/kafka.ts");
-    return createKafkaBroker({ brokers: config.kafkaBrokers, clientId: "orderflow" });
+    return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId: "orderflow" }), config.namespace ?? "");
   }
-  return createEmbeddedBroker({ dir: join(config.dataDir, "broker") });
+  return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker") }), config.namespace ?? "");
 }
 
 export function openIdempotencyStore(config: EngineConfig, log: (message: string) => void): IdempotencyStore {
