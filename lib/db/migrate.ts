@@ -7,7 +7,9 @@ const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url)
 
 /** Applies the drizzle-kit migrations in `drizzle/` (each once; recorded in drizzle.__drizzle_migrations). */
 export async function migrate(database: Database): Promise<void> {
-  // Both migrators take the drizzle instance of their own driver; `db` is one of the two.
-  if (database.kind === "pglite") await migratePglite(database.db as never, { migrationsFolder });
-  else await migratePostgres(database.db as never, { migrationsFolder });
+  await database.exclusively("orderflow:migrate", async () => {
+    // Both migrators take the drizzle instance of their own driver; `db` is one of the two.
+    if (database.kind === "pglite") await migratePglite(database.db as never, { migrationsFolder });
+    else await migratePostgres(database.db as never, { migrationsFolder });
+  });
 }

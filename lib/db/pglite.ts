@@ -16,6 +16,7 @@ export async function createPgliteDatabase(dataDir?: string): Promise<Database> 
       const unlisten = await client.listen(channel, onNotify);
       return unlisten;
     },
+    exclusively: (_lockName, work) => work(),
     close: () => client.close(),
   };
 }

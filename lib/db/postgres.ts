@@ -13,6 +13,17 @@ export async function createPostgresDatabase(url: string, options: { max?: numbe
       const { unlisten } = await client.listen(channel, (payload) => onNotify(payload));
       return unlisten;
     },
+    async exclusively(lockName, work) {
+      // A session-level advisory lock needs one connection for its whole life: reserve it.
+      const connection = await client.reserve();
+      try {
+        await connection`select pg_advisory_lock(hashtext(${lockName}))`;
+        return await work();
+      } finally {
+        await connection`select pg_advisory_unlock(hashtext(${lockName}))`.catch(() => {});
+        connection.release();
+      }
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -14,5 +14,10 @@ export type Database = {
   readonly db: Db;
   /** LISTEN: `onNotify` runs for each NOTIFY on the channel, delivered when the sender commits. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Runs `work` while holding a cluster-wide lock, so that several processes starting at once
+   * (one per service) do not apply the same migration twice. PGlite has one process: no lock.
+   */
+  exclusively<T>(lockName: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };

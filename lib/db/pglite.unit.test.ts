@@ -1,0 +1,4 @@
+import { databaseContract } from "./database.contract.ts";
+import { createPgliteDatabase } from "./pglite.ts";
+
+databaseContract("PGlite", async () => ({ database: await createPgliteDatabase(), cleanup: async () => {} }));
