@@ -52,9 +52,11 @@ export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids }): 
 
   async function refund(request: { idempotencyKey: string; chargeId: string; amount: number }): Promise<Refund> {
     return db.transaction(async (tx) => {
+      // Lock the charge FIRST: concurrent refunds of one charge queue here, and the key check below
+      // then sees a refund that a concurrent call committed meanwhile.
+      const [chargeRow] = await tx.select().from(gatewayCharges).where(eq(gatewayCharges.id, request.chargeId)).for("update");
       const [existing] = await tx.select().from(gatewayRefunds).where(eq(gatewayRefunds.idempotencyKey, request.idempotencyKey));
       if (existing) return { refundId: existing.id, chargeId: existing.chargeId, amount: existing.amount };
-      const [chargeRow] = await tx.select().from(gatewayCharges).where(eq(gatewayCharges.id, request.chargeId)).for("update");
       if (!chargeRow || chargeRow.status !== "succeeded") {
         throw new AppError(GatewayErrorCode.unknownCharge, `no succeeded charge ${request.chargeId}`, { status: 404 });
       }

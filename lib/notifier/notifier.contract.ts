@@ -1,0 +1,32 @@
+import { describe, expect, test } from "bun:test";
+import type { Notification, Notifier } from "./types.ts";
+
+/**
+ * What the notification service relies on from a notifier: a send resolves once the message is
+ * handed over, and `readBack` (the adapter's own record, an outbox or a provider's log) shows it
+ * with its idempotency key.
+ */
+export function notifierContract(label: string, open: () => Promise<{ notifier: Notifier; readBack(): Promise<Notification[]> }>) {
+  describe(`notifier contract: ${label}`, () => {
+    const message = (key: string): Notification => ({
+      idempotencyKey: key,
+      userId: "u-1",
+      orderId: "o-1",
+      type: "com.example.order.created",
+      subject: "ご注文を受け付けました",
+      body: "注文 o-1 を受け付けました。",
+    });
+
+    test("a sent message is recorded with its key, subject and body", async () => {
+      const { notifier, readBack } = await open();
+      await notifier.send(message("k-1"));
+      expect(await readBack()).toEqual([message("k-1")]);
+    });
+
+    test("messages keep their order", async () => {
+      const { notifier, readBack } = await open();
+      for (const key of ["a", "b", "c"]) await notifier.send(message(key));
+      expect((await readBack()).map((m) => m.idempotencyKey)).toEqual(["a", "b", "c"]);
+    });
+  });
+}

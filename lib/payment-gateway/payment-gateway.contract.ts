@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { hasCode } from "../errors/app-error.ts";
+import { GatewayErrorCode, type ChargeRequest, type PaymentGateway } from "./types.ts";
+
+/**
+ * What the payment service relies on from any gateway: idempotency keys, declines, timeouts that
+ * may have charged, refunds that cannot exceed the charge.
+ */
+export function paymentGatewayContract(label: string, open: () => Promise<{ gateway: PaymentGateway; cleanup(): Promise<void> }>) {
+  describe(`payment gateway contract: ${label}`, () => {
+    let gateway: PaymentGateway;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => ({ gateway, cleanup } = await open()));
+    afterAll(() => cleanup());
+
+    const request = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => {
+      const orderId = crypto.randomUUID();
+      return { idempotencyKey: `pay-${orderId}`, orderId, amount: 1200, currency: "JPY", method: "credit_card", token: "tok_visa", ...overrides };
+    };
+
+    test("a charge succeeds; the same key returns the same charge, never a second one", async () => {
+      const charge = request();
+      const [a, b, c] = await Promise.all([gateway.charge(charge), gateway.charge(charge), gateway.charge(charge)]);
+      expect(a.status).toBe("succeeded");
+      expect(b.chargeId).toBe(a.chargeId);
+      expect(c.chargeId).toBe(a.chargeId);
+      expect(a.transactionId).toBeString();
+    });
+
+    test("tok_declined is declined with a code", async () => {
+      const result = await gateway.charge(request({ token: "tok_declined" }));
+      expect(result).toMatchObject({ status: "declined", declineCode: "card_declined" });
+    });
+
+    test("tok_timeout times out (retryable) but charged: a retry with the key finds that charge", async () => {
+      const charge = request({ token: "tok_timeout" });
+      const failure = await gateway.charge(charge).then(() => undefined, (error: unknown) => error);
+      expect(hasCode(failure, GatewayErrorCode.timeout)).toBe(true);
+      const retried = await gateway.charge(charge);
+      const again = await gateway.charge(charge);
+      expect(retried.status).toBe("succeeded");
+      expect(again.chargeId).toBe(retried.chargeId);
+    });
+
+    test("a key reused for another amount is refused", async () => {
+      const charge = request();
+      await gateway.charge(charge);
+      const failure = await gateway.charge({ ...charge, amount: 1 }).then(() => undefined, (error: unknown) => error);
+      expect(hasCode(failure, GatewayErrorCode.idempotencyMismatch)).toBe(true);
+    });
+
+    test("a refund is idempotent by key and cannot exceed the charge", async () => {
+      const { chargeId, amount } = await gateway.charge(request());
+      const key = `refund-${chargeId}`;
+      const [r1, r2] = await Promise.all([gateway.refund({ idempotencyKey: key, chargeId, amount }), gateway.refund({ idempotencyKey: key, chargeId, amount })]);
+      expect(r2.refundId).toBe(r1.refundId);
+      const failure = await gateway.refund({ idempotencyKey: `${key}-2`, chargeId, amount: 1 }).then(() => undefined, (error: unknown) => error);
+      expect(hasCode(failure, GatewayErrorCode.refundExceedsCharge)).toBe(true);
+    });
+  });
+}
