@@ -81,7 +81,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       try {
         event = fromKafkaRecord(record);
       } catch (error) {
-        log(`dispatcher: unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`);
+        // Not a CloudEvent: no retry can fix it. Keep it, untouched, where someone can look.
+        const reason = `unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`;
+        log(`dispatcher: ${reason}`);
+        await broker.publish([{ topic: topics.deadLetter.name, key: record.key, value: record.value, headers: { ...record.headers, "dl-service": spec.service, "dl-reason": reason } }]);
         continue;
       }
       if ((spec.types as string[]).includes(event.type)) wanted.push(event);

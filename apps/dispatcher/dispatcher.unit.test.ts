@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, test } from "bun:test";
+import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
+import type { Broker, ConsumedRecord } from "../../lib/broker/types.ts";
+import { readCloudEvents } from "../../lib/cloudevents/http.ts";
+import { toKafkaRecord } from "../../lib/cloudevents/kafka.ts";
+import { allTopics, topics } from "../../lib/events/catalog.ts";
+import { newEvent } from "../../lib/events/new-event.ts";
+import { waitFor } from "../../lib/testing/wait-for.ts";
+import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
+
+/**
+ * The dispatcher against a real embedded broker; the webhook is a scripted function, because what
+ * is under test is what the dispatcher does with each kind of answer.
+ */
+let broker: Broker;
+let dispatcher: Dispatcher;
+let dir: string;
+
+afterEach(async () => {
+  await dispatcher?.stop();
+  await broker?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function cancelled(orderId: string, n: number) {
+  return newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });
+}
+
+async function setUp(answer: (ids: string[], attempt: number) => number) {
+  dir = mkdtempSync(join(tmpdir(), "orderflow-dispatcher-"));
+  broker = createEmbeddedBroker({ dir, fsync: false });
+  await broker.ensureTopics(allTopics);
+  const deliveries: string[][] = [];
+  const deadLetters: ConsumedRecord[] = [];
+  await broker.subscribe({ group: "test-dlq", topics: [topics.deadLetter.name], handle: async (r) => void deadLetters.push(...r) });
+  dispatcher = createDispatcher({
+    broker,
+    subscriptions: [{ service: "notification", topics: [topics.order.name], types: ["com.example.order.cancelled"] }],
+    deliver: async (_service, request) => {
+      const ids = (await readCloudEvents(request)).events.map((e) => e.id);
+      deliveries.push(ids);
+      return new Response(null, { status: answer(ids, deliveries.length) });
+    },
+    retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4 },
+    log: () => {},
+  });
+  await dispatcher.start();
+  return { deliveries, deadLetters };
+}
+
+const publish = (...events: ReturnType<typeof cancelled>[]) =>
+  broker.publish(events.map((e) => toKafkaRecord(topics.order.name, e.data.orderId, e)));
+
+test("2xx: every event delivered once, in order", async () => {
+  const { deliveries, deadLetters } = await setUp(() => 200);
+  await publish(cancelled("o1", 1), cancelled("o1", 2), cancelled("o1", 3));
+  await waitFor(() => deliveries.flat().length >= 3);
+  expect(deliveries.flat()).toEqual(["o1-1", "o1-2", "o1-3"]);
+  expect(deadLetters).toEqual([]);
+});
+
+test("5xx is retried with backoff until the webhook succeeds", async () => {
+  const { deliveries, deadLetters } = await setUp((_ids, attempt) => (attempt < 3 ? 503 : 200));
+  await publish(cancelled("o2", 1));
+  await waitFor(() => deliveries.length >= 3);
+  expect(deliveries).toEqual([["o2-1"], ["o2-1"], ["o2-1"]]);
+  expect(deadLetters).toEqual([]);
+});
+
+test("retries that never succeed end in the dead-letter topic, and the flow moves on", async () => {
+  const { deliveries, deadLetters } = await setUp((ids) => (ids.includes("o3-1") ? 500 : 200));
+  await publish(cancelled("o3", 1));
+  await waitFor(() => deadLetters.length >= 1);
+  expect(deliveries.filter((d) => d.includes("o3-1"))).toHaveLength(4);
+  expect(deadLetters[0]!.headers["dl-status"]).toBe("500");
+  await publish(cancelled("o3", 2));
+  await waitFor(() => deliveries.some((d) => d.includes("o3-2")));
+});
+
+test("a rejected batch is split: the poison event is dead-lettered, the others delivered in order", async () => {
+  const { deliveries, deadLetters } = await setUp((ids) => (ids.includes("o4-2") ? 422 : 200));
+  await publish(cancelled("o4", 1), cancelled("o4", 2), cancelled("o4", 3));
+  await waitFor(() => deadLetters.length >= 1 && deliveries.some((d) => d.length === 1 && d[0] === "o4-3"));
+  expect(deliveries.filter((d) => d.length === 1).map((d) => d[0])).toEqual(["o4-1", "o4-2", "o4-3"]);
+  expect(JSON.parse(new TextDecoder().decode(deadLetters[0]!.value)).id).toBe("o4-2");
+  expect(deadLetters[0]!.headers["dl-service"]).toBe("notification");
+});
+
+test("a record that is not a CloudEvent is dead-lettered untouched", async () => {
+  const { deadLetters } = await setUp(() => 200);
+  await broker.publish([{ topic: topics.order.name, key: "k", value: new TextEncoder().encode("not an event"), headers: {} }]);
+  await waitFor(() => deadLetters.length >= 1);
+  expect(new TextDecoder().decode(deadLetters[0]!.value)).toBe("not an event");
+});
