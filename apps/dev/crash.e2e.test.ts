@@ -22,7 +22,8 @@ function freePort(): number {
 async function startDev(port: number) {
   const child = Bun.spawn(["bun", "apps/dev/index.ts"], {
     cwd: join(import.meta.dir, "../.."),
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
+    // Embedded defaults, whatever engines the test run itself was given.
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: "", KAFKA_BROKERS: "", REDIS_URL: "", UPSTASH_REDIS_REST_URL: "" },
     stdout: "ignore",
     stderr: "inherit",
   });
