@@ -1,34 +1,37 @@
-import { and, eq } from "drizzle-orm";
 import type { DomainEvent } from "../../../lib/events/index.ts";
+import { AppError } from "../../../lib/errors/app-error.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import type { NotificationDeps } from "../deps.ts";
-import { notifications } from "../store/schema.ts";
+import { claimSend, findNotification, markSent } from "../store/notifications.ts";
 import { messageFor } from "./messages.ts";
 
 export const notificationKey = (event: DomainEvent) => `${event.type}:${event.data.orderId}`;
 
+/** Longer than any send may take; a crashed sender's claim is taken over after it. */
+const sendLeaseSeconds = 30;
+
 /**
- * Seed mission 4.3, corrected: the webhook's fast path has already claimed the key (SET NX with a
- * TTL), so concurrent deliveries do not both send. Here the row is claimed under its primary key
- * BEFORE sending, the send is the guarded effect, and the row is marked sent after. A crash between
- * send and mark resends once on redelivery, with the same idempotency key for the provider.
+ * Seed mission 4.3, corrected: check-send-record lets two deliveries both send, and a crash
+ * between send and record sends again. Here the SEND is the guarded effect: the webhook's fast path
+ * claims the key in Redis, then the database hands the send to one delivery (a row per
+ * `${type}:${orderId}` with a lease), the message goes out with that key as the provider's
+ * idempotency key, and the row is marked sent. A concurrent delivery answers 503 (retry later),
+ * not "duplicate": if the holder dies, the retry takes over once the lease has run out.
  */
 export async function notify(deps: NotificationDeps, event: DomainEvent): Promise<Outcome> {
   const key = notificationKey(event);
   const { subject, body } = messageFor(event);
-  const now = deps.clock.now();
-  await deps.db
-    .insert(notifications)
-    .values({ key, orderId: event.data.orderId, userId: event.data.userId, type: event.type, subject, body, status: "sending", createdAt: now })
-    .onConflictDoNothing();
-  const [row] = await deps.db.select().from(notifications).where(eq(notifications.key, key));
-  if (!row || row.status === "sent") return "duplicate";
-
+  const claim = await claimSend(
+    deps.db,
+    { key, orderId: event.data.orderId, userId: event.data.userId, type: event.type, subject, body, status: "sending", createdAt: deps.clock.now() },
+    sendLeaseSeconds,
+  );
+  if (claim === "sent") return "duplicate";
+  if (claim === "busy") {
+    throw new AppError("notification.in_progress", `${key} is being sent by another delivery`, { status: 503, retryable: true });
+  }
+  const row = (await findNotification(deps.db, key))!;
   await deps.notifier.send({ idempotencyKey: key, userId: row.userId, orderId: row.orderId, type: row.type, subject: row.subject, body: row.body });
-  const marked = await deps.db
-    .update(notifications)
-    .set({ status: "sent", sentAt: deps.clock.now() })
-    .where(and(eq(notifications.key, key), eq(notifications.status, "sending")))
-    .returning({ key: notifications.key });
-  return marked.length === 1 ? "processed" : "duplicate";
+  await markSent(deps.db, key, deps.clock.now());
+  return "processed";
 }

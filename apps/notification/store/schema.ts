@@ -15,6 +15,8 @@ export const notifications = serviceSchemas.notification.table(
     subject: text("subject").notNull(),
     body: text("body").notNull(),
     status: text("status").$type<"sending" | "sent">().notNull(),
+    /** The delivery that may send holds this lease; once it runs out, another may take over. */
+    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },

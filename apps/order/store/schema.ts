@@ -24,7 +24,7 @@ export const orders = schema.table("orders", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
 });
 
-/** Every event the order saw, in arrival order; the event id is the primary key (dedup truth). */
+/** Every event the order saw (read back by event time); the event id is the primary key (dedup truth). */
 export const orderTimeline = schema.table(
   "order_timeline",
   {

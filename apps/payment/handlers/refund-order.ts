@@ -12,9 +12,9 @@ import { findPayment, transition } from "../store/payments.ts";
  */
 export async function refundOrder(deps: PaymentDeps, event: EventOf<"com.example.stock.insufficient">): Promise<Outcome> {
   const payment = await findPayment(deps.db, event.data.orderId);
-  if (!payment || payment.status === "refunded") return "duplicate";
-  if (payment.status !== "completed" || !payment.chargeId) {
-    console.warn(`payment: stock.insufficient for order ${payment.orderId} whose payment is ${payment.status}; nothing to refund`);
+  if (payment?.status === "refunded") return "duplicate";
+  if (!payment || payment.status !== "completed" || !payment.chargeId) {
+    console.warn(`payment: stock.insufficient for order ${event.data.orderId} whose payment is ${payment?.status ?? "unknown"}; nothing to refund`);
     return "processed";
   }
   const refund = await deps.gateway.refund({ idempotencyKey: `refund-${payment.orderId}`, chargeId: payment.chargeId, amount: payment.amount });

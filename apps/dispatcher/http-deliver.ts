@@ -1,0 +1,24 @@
+import type { ServiceName } from "../../lib/events/subscriptions.ts";
+import type { Deliver } from "./dispatcher.ts";
+
+export type HttpDeliverOptions = {
+  /** Base URL of each service, e.g. `http://payment:3002`. */
+  urlOf: (service: ServiceName) => string;
+  /** How long one delivery may take before it is abandoned and retried. */
+  timeoutMs: number;
+};
+
+/**
+ * Delivers a webhook request to the service's own process over HTTP. The request is aborted after
+ * `timeoutMs`: a hung service then counts as "no answer", which the dispatcher retries with backoff
+ * (DESIGN.md, the delivery path, step 4) instead of holding the partition forever. An abandoned
+ * request may still complete on the service; the redelivery is then a duplicate, answered 2xx.
+ */
+export function createHttpDeliver(options: HttpDeliverOptions): Deliver {
+  const { urlOf, timeoutMs } = options;
+  return async (service, request) => {
+    const { pathname, search } = new URL(request.url);
+    const target = `${urlOf(service).replace(/\/+$/, "")}${pathname}${search}`;
+    return fetch(new Request(target, request), { signal: AbortSignal.timeout(timeoutMs) });
+  };
+}

@@ -1,0 +1,41 @@
+import { migrate } from "../lib/db/migrate.ts";
+import { engineConfigFromEnv, openDatabase } from "../lib/engines/engines.ts";
+
+/**
+ * `bun run start <name>`: one process of the flow (docs/operations.md). Every service, the relay
+ * and the dispatcher is a composition root of its own (`apps/<name>/index.ts`) that reads its
+ * environment and runs until SIGTERM. `migrate` applies the database migrations and exits: run it
+ * once before the others (compose.yaml runs it as a job they depend on).
+ */
+const roots = {
+  order: "./order/index.ts",
+  payment: "./payment/index.ts",
+  inventory: "./inventory/index.ts",
+  shipping: "./shipping/index.ts",
+  notification: "./notification/index.ts",
+  relay: "./relay/index.ts",
+  dispatcher: "./dispatcher/index.ts",
+} as const;
+const names = [...Object.keys(roots), "migrate"];
+
+const name = process.argv[2] ?? "";
+if (name === "migrate") {
+  // The composition root of `migrate`, so it reads the environment here.
+  const config = engineConfigFromEnv(process.env);
+  if (!config.databaseUrl) {
+    console.error("migrate: set DATABASE_URL (the PostgreSQL database every service process uses)");
+    process.exit(1);
+  }
+  const database = await openDatabase(config);
+  try {
+    await migrate(database);
+    console.log("migrate: the database is up to date");
+  } finally {
+    await database.close();
+  }
+} else if (Object.hasOwn(roots, name)) {
+  await import(roots[name as keyof typeof roots]);
+} else {
+  console.error(`usage: bun run start <${names.join(" | ")}>${name ? ` (unknown: "${name}")` : ""}`);
+  process.exit(2);
+}
