@@ -49,7 +49,7 @@ await dispatcher.start();
 
 const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "dispatcher" }));
-const server = Bun.serve({ port: Number(env.PORT ?? 3007), hostname: env.HOST ?? "127.0.0.1", fetch: app.fetch });
+const server = Bun.serve({ port: Number(env.PORT || 3007), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
 console.log(`dispatcher: ${subscriptions.length} consumer groups on Kafka ${config.kafkaBrokers.join(",")}${config.namespace ? ` (namespace ${config.namespace})` : ""}, delivering to ${Object.entries(urls).map(([s, u]) => `${s}=${u}`).join(" ")}; health on :${server.port}`);
 
 let stopping = false;

@@ -14,7 +14,7 @@ const database = await openDatabase(config);
 await database.db.execute(sql`select 1`); // fail fast when PostgreSQL is unreachable
 const idempotency = openIdempotencyStore(config, console.log);
 const app = createApp({ db: database.db, idempotency, clock: systemClock, ids: uuidV7Ids });
-const server = Bun.serve({ port: Number(env.PORT ?? 3003), hostname: env.HOST ?? "127.0.0.1", fetch: app.fetch });
+const server = Bun.serve({ port: Number(env.PORT || 3003), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
 console.log(`inventory: listening on http://${server.hostname}:${server.port} (idempotency fast path: ${config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory"})`);
 
 let stopping = false;

@@ -20,7 +20,7 @@ const idempotency = openIdempotencyStore(config, console.log);
 mkdirSync(config.dataDir, { recursive: true });
 const notifier = createRecordingNotifier({ file: join(config.dataDir, "notifications.jsonl"), log: console.log });
 const app = createApp({ db: database.db, idempotency, notifier, clock: systemClock });
-const server = Bun.serve({ port: Number(env.PORT ?? 3005), hostname: env.HOST ?? "127.0.0.1", fetch: app.fetch });
+const server = Bun.serve({ port: Number(env.PORT || 3005), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
 console.log(`notification: listening on http://${server.hostname}:${server.port} (idempotency fast path: ${config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory"})`);
 
 let stopping = false;

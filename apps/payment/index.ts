@@ -28,7 +28,7 @@ app.onError(onError);
 app.notFound(notFound);
 app.route("/", createApp({ db: database.db, idempotency, gateway, clock: systemClock, ids: uuidV7Ids }));
 app.route("/", sandboxLedgerRoutes(database.db));
-const server = Bun.serve({ port: Number(env.PORT ?? 3002), hostname: env.HOST ?? "127.0.0.1", fetch: app.fetch });
+const server = Bun.serve({ port: Number(env.PORT || 3002), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
 console.log(`payment: listening on http://${server.hostname}:${server.port} (idempotency fast path: ${config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory"})`);
 
 let stopping = false;

@@ -29,7 +29,7 @@ await relay.start();
 
 const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "relay" }));
-const server = Bun.serve({ port: Number(env.PORT ?? 3006), hostname: env.HOST ?? "127.0.0.1", fetch: app.fetch });
+const server = Bun.serve({ port: Number(env.PORT || 3006), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
 console.log(`relay: publishing ${Object.keys(messaging).length} outboxes to Kafka ${config.kafkaBrokers.join(",")}${config.namespace ? ` (namespace ${config.namespace})` : ""}; health on :${server.port}`);
 
 let stopping = false;
