@@ -4,7 +4,7 @@ import { composeFlow } from "./compose.ts";
 
 // Composition root of `bun run dev`: the only place that reads the environment.
 const config = engineConfigFromEnv(process.env);
-const port = Number(process.env.PORT ?? 3000);
+const port = Number(process.env.PORT || 3000);
 const flow = await composeFlow(config);
 await seedDemoProducts(flow.database.db, new Date());
 await flow.start();

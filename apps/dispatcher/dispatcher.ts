@@ -30,7 +30,9 @@ export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { broker, subscriptions, deliver, log = console.log } = options;
   const urlOf = options.urlOf ?? ((service: ServiceName) => `http://${service}`);
-  const policy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 10_000, ...options.retry };
+  // About ten minutes of retries before a retryable failure is dead-lettered: long enough to ride
+  // out a service restart or a deploy, short enough that a real outage shows up in dead-letters.
+  const policy: RetryPolicy = { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 30_000, ...options.retry };
   const running: Subscription[] = [];
   let stopping = false;
 
@@ -94,11 +96,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   return {
     async start() {
-      for (const spec of subscriptions) {
-        running.push(
-          await broker.subscribe({ group: `dispatcher.${spec.service}`, topics: spec.topics, handle: (records) => handle(spec, records) }),
-        );
-      }
+      // All groups join at once: on Kafka each join waits for a rebalance, so one after the other
+      // would add up.
+      const joined = await Promise.all(
+        subscriptions.map((spec) =>
+          broker.subscribe({ group: `dispatcher.${spec.service}`, topics: spec.topics, handle: (records) => handle(spec, records) }),
+        ),
+      );
+      running.push(...joined);
     },
     async stop() {
       stopping = true;

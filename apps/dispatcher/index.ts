@@ -32,7 +32,7 @@ const urls = Object.fromEntries(
 ) as Record<ServiceName, string>;
 const urlOf = (service: ServiceName) => urls[service];
 
-const broker = await openBroker(config);
+const broker = await openBroker(config, "orderflow-dispatcher");
 await broker.ensureTopics(allTopics);
 const dispatcher = createDispatcher({
   broker,
@@ -40,9 +40,9 @@ const dispatcher = createDispatcher({
   urlOf,
   deliver: createHttpDeliver({ urlOf, timeoutMs: numberFromEnv("DISPATCH_TIMEOUT_MS", 10_000) }),
   retry: {
-    maxAttempts: numberFromEnv("DISPATCH_MAX_ATTEMPTS", 12),
+    maxAttempts: numberFromEnv("DISPATCH_MAX_ATTEMPTS", 30),
     baseDelayMs: numberFromEnv("DISPATCH_RETRY_BASE_MS", 100),
-    maxDelayMs: numberFromEnv("DISPATCH_RETRY_MAX_MS", 10_000),
+    maxDelayMs: numberFromEnv("DISPATCH_RETRY_MAX_MS", 30_000),
   },
 });
 await dispatcher.start();

@@ -16,7 +16,7 @@ if (!config.kafkaBrokers || !config.databaseUrl) {
 }
 
 const database = await openDatabase(config);
-const broker = await openBroker(config);
+const broker = await openBroker(config, "orderflow-relay");
 // Topics are created here (and by the dispatcher), not by the broker on first use: auto-creation
 // would give them the broker's default partition count, not ours.
 await broker.ensureTopics(allTopics);

@@ -1,3 +1,4 @@
+import { AppError } from "../errors/app-error.ts";
 import type { Broker } from "./types.ts";
 
 /**
@@ -7,6 +8,10 @@ import type { Broker } from "./types.ts";
  */
 export function withNamespace(broker: Broker, namespace: string): Broker {
   if (!namespace) return broker;
+  // Kafka's rule for topic names; checked here so that a bad value fails at start-up, clearly.
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(namespace)) {
+    throw new AppError("broker.invalid_namespace", `namespace "${namespace}" must be 1-200 characters of A-Z a-z 0-9 . _ -`);
+  }
   const prefix = `${namespace}.`;
   const outer = (topic: string) => `${prefix}${topic}`;
   const inner = (topic: string) => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);

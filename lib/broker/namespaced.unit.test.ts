@@ -36,3 +36,11 @@ test("two namespaces on one broker do not see each other's records", async () =>
   await broker.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("a namespace Kafka could not use as a topic prefix is refused at once", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orderflow-ns-"));
+  const broker = createEmbeddedBroker({ dir, fsync: false });
+  expect(() => withNamespace(broker, "no spaces/allowed")).toThrow("namespace");
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});

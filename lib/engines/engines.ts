@@ -40,10 +40,11 @@ export async function openDatabase(config: EngineConfig): Promise<Database> {
   return config.databaseUrl ? createPostgresDatabase(config.databaseUrl) : createPgliteDatabase(join(config.dataDir, "pglite"));
 }
 
-export async function openBroker(config: EngineConfig): Promise<Broker> {
+/** `clientId` names the process in the broker's logs and metrics. */
+export async function openBroker(config: EngineConfig, clientId = "orderflow"): Promise<Broker> {
   if (config.kafkaBrokers) {
     const { createKafkaBroker } = await import("../broker/kafka.ts");
-    return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId: "orderflow" }), config.namespace ?? "");
+    return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId }), config.namespace ?? "");
   }
   return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker") }), config.namespace ?? "");
 }
