@@ -1,5 +1,6 @@
 import { migrate } from "../lib/db/migrate.ts";
-import { engineConfigFromEnv, openDatabase } from "../lib/engines/engines.ts";
+import { engineConfigFromEnv, openBroker, openDatabase } from "../lib/engines/engines.ts";
+import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
 
 /**
  * `bun run start <name>`: one process of the flow (docs/operations.md). Every service, the relay
@@ -16,7 +17,7 @@ const roots = {
   relay: "./relay/index.ts",
   dispatcher: "./dispatcher/index.ts",
 } as const;
-const names = [...Object.keys(roots), "migrate"];
+const names = [...Object.keys(roots), "migrate", "replay-dead-letters [service]"];
 
 const name = process.argv[2] ?? "";
 if (name === "migrate") {
@@ -33,6 +34,16 @@ if (name === "migrate") {
   } finally {
     await database.close();
   }
+} else if (name === "replay-dead-letters") {
+  const config = engineConfigFromEnv(process.env);
+  if (!config.kafkaBrokers) {
+    console.error("replay-dead-letters: set KAFKA_BROKERS (with `bun run dev`, POST /admin/dead-letters/replay instead)");
+    process.exit(1);
+  }
+  const broker = await openBroker(config, "orderflow-replay");
+  const result = await replayDeadLetters({ broker, service: process.argv[3] });
+  console.log(`replay-dead-letters: ${result.replayed} replayed, ${result.skipped} left alone (not events of the flow)`);
+  await broker.close();
 } else if (Object.hasOwn(roots, name)) {
   await import(roots[name as keyof typeof roots]);
 } else {

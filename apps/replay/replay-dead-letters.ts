@@ -1,0 +1,65 @@
+import type { Broker } from "../../lib/broker/types.ts";
+import { parseCloudEvent } from "../../lib/cloudevents/envelope.ts";
+import { toKafkaRecord } from "../../lib/cloudevents/kafka.ts";
+import { eventCatalog, isEventType, topics } from "../../lib/events/catalog.ts";
+
+export type ReplayOptions = {
+  broker: Broker;
+  /** Only the dead letters of this subscriber; each service filter has its own progress. */
+  service?: string;
+  /** Stop after this long without a new dead letter. */
+  idleMs?: number;
+  log?: (message: string) => void;
+};
+
+export type ReplayResult = { replayed: number; skipped: number };
+
+/**
+ * Puts dead-lettered events back on their topics, once the cause is fixed (a service was down for
+ * too long, a bug was deployed and fixed). Every subscriber of the topic sees the event again;
+ * those that had handled it answer "duplicate", so replaying is safe. Progress is a consumer
+ * group: a dead letter is replayed once, and a second run picks up only newer ones.
+ */
+export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayResult> {
+  const { broker, service, idleMs = 2_000, log = console.log } = options;
+  const result: ReplayResult = { replayed: 0, skipped: 0 };
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const restartIdleTimer = () => {
+    clearTimeout(idle);
+    idle = setTimeout(finish, idleMs);
+  };
+
+  const subscription = await broker.subscribe({
+    group: `dead-letter-replay.${service ?? "all"}`,
+    topics: [topics.deadLetter.name],
+    handle: async (records) => {
+      restartIdleTimer();
+      for (const record of records) {
+        if (service && record.headers["dl-service"] !== service) continue;
+        const event = readEvent(record.value);
+        if (!event || !isEventType(event.type)) {
+          result.skipped++;
+          log(`replay: dead letter ${record.partition}@${record.offset} is not an event of the flow; left alone`);
+          continue;
+        }
+        await broker.publish([toKafkaRecord(eventCatalog[event.type].topic, record.key, event)]);
+        result.replayed++;
+      }
+      restartIdleTimer();
+    },
+  });
+  restartIdleTimer();
+  await done;
+  await subscription.close();
+  return result;
+}
+
+function readEvent(value: Uint8Array) {
+  try {
+    return parseCloudEvent(JSON.parse(new TextDecoder().decode(value)));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, test } from "bun:test";
+import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
+import type { Broker, ConsumedRecord } from "../../lib/broker/types.ts";
+import { fromKafkaRecord } from "../../lib/cloudevents/kafka.ts";
+import { allTopics, topics } from "../../lib/events/catalog.ts";
+import { newEvent } from "../../lib/events/new-event.ts";
+import { waitFor } from "../../lib/testing/wait-for.ts";
+import { replayDeadLetters } from "./replay-dead-letters.ts";
+
+let broker: Broker;
+let dir: string;
+afterEach(async () => {
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const deadLetter = (orderId: string, service: string) => {
+  const event = newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `evt-${orderId}`, time: new Date(), correlationid: orderId });
+  return { topic: topics.deadLetter.name, key: orderId, value: new TextEncoder().encode(JSON.stringify(event)), headers: { "dl-service": service, "dl-status": "503" } };
+};
+
+test("dead letters go back on their topic, once, optionally for one service", async () => {
+  dir = mkdtempSync(join(tmpdir(), "orderflow-replay-"));
+  broker = createEmbeddedBroker({ dir, fsync: false });
+  await broker.ensureTopics(allTopics);
+  const republished: ConsumedRecord[] = [];
+  await broker.subscribe({ group: "watch", topics: [topics.order.name], handle: async (r) => void republished.push(...r) });
+  await broker.publish([
+    deadLetter("o-1", "notification"),
+    deadLetter("o-2", "payment"),
+    { topic: topics.deadLetter.name, key: "x", value: new TextEncoder().encode("garbage"), headers: { "dl-service": "notification" } },
+  ]);
+
+  const first = await replayDeadLetters({ broker, service: "notification", idleMs: 200, log: () => {} });
+  expect(first).toEqual({ replayed: 1, skipped: 1 });
+  await waitFor(() => republished.length >= 1);
+  expect(fromKafkaRecord(republished[0]!).id).toBe("evt-o-1");
+  expect(republished[0]!.key).toBe("o-1");
+
+  expect(await replayDeadLetters({ broker, service: "notification", idleMs: 200, log: () => {} })).toEqual({ replayed: 0, skipped: 0 });
+  expect(await replayDeadLetters({ broker, idleMs: 200, log: () => {} })).toEqual({ replayed: 2, skipped: 1 });
+});
