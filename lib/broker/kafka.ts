@@ -1,0 +1,118 @@
+import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
+import type { AppError } from "../errors/app-error.ts";
+import { createKafkaSubscription } from "./kafka-consumer.ts";
+import { closedError, hasKafkaError, KafkaErrorCode, toAppError } from "./kafka-errors.ts";
+import { clientTuning } from "./kafka-support.ts";
+import type { Broker, ProducedRecord, Subscription, TopicSpec } from "./types.ts";
+
+export type KafkaBrokerOptions = {
+  /** Bootstrap addresses, `host:port`. */
+  brokers: string[];
+  clientId?: string;
+  /** Replicas of topics that ensureTopics creates. Default: the cluster's default.replication.factor. */
+  replicationFactor?: number;
+  /** Failures no caller is waiting for (fetch, commit, group membership). Default: console.error. */
+  onError?: (error: AppError) => void;
+};
+
+/** How long ensureTopics waits for new partitions to get a leader before publishing can work. */
+const leaderWaitMs = 10_000;
+
+/**
+ * The broker port on Apache Kafka through @platformatic/kafka (docs/kafka-client.md says why).
+ * Publishing uses one idempotent producer with acks=all; each subscription is its own consumer
+ * group member (kafka-consumer.ts).
+ */
+export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
+  const clientId = options.clientId ?? "orderflow";
+  const onError = options.onError ?? ((error: AppError) => console.error(error));
+  const base = { ...clientTuning, clientId, bootstrapBrokers: options.brokers };
+  const admin = new Admin(base);
+  const producer = new Producer({
+    ...base,
+    // Sequence numbers per partition: a retried send is stored once, in order.
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    // Java-compatible murmur2 (positive hash modulo partitions), the partition any other Kafka
+    // client picks for the same key; the library's default differs for negative hashes.
+    partitioner: compatibilityPartitioner,
+    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+  });
+  for (const client of [admin, producer]) {
+    client.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.publishFailed, clientId)));
+  }
+  const subscriptions = new Set<Subscription>();
+  let closed: Promise<void> | undefined;
+
+  async function createTopic({ name, partitions }: TopicSpec) {
+    try {
+      await admin.createTopics({ topics: [{ topic: name, partitions, replicas: options.replicationFactor ?? -1 }] });
+    } catch (error) {
+      if (!hasKafkaError(error, "TOPIC_ALREADY_EXISTS")) throw error;
+    }
+  }
+
+  /** A topic is usable once every partition has a leader; metadata says so a moment after creation. */
+  async function waitForLeaders(names: string[]) {
+    const deadline = Date.now() + leaderWaitMs;
+    for (;;) {
+      const metadata = await admin.metadata({ topics: names, forceUpdate: true }).catch(() => undefined);
+      const ready = names.every((name) => {
+        const partitions = metadata?.topics.get(name)?.partitions ?? [];
+        return partitions.length > 0 && partitions.every((p) => p.leader >= 0);
+      });
+      if (ready || Date.now() > deadline) return;
+      await Bun.sleep(50);
+    }
+  }
+
+  return {
+    async ensureTopics(topics) {
+      if (closed) throw closedError("ensureTopics");
+      try {
+        await Promise.all(topics.map(createTopic));
+        await waitForLeaders(topics.map((t) => t.name));
+      } catch (error) {
+        throw toAppError(error, KafkaErrorCode.ensureTopicsFailed, `cannot create ${topics.map((t) => t.name).join(", ")}`);
+      }
+    },
+
+    async publish(records: ProducedRecord[]) {
+      if (closed) throw closedError("publish");
+      if (records.length === 0) return;
+      const messages = records.map((r) => ({
+        topic: r.topic,
+        key: r.key,
+        // A view, not a copy: the library wants Buffers.
+        value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
+        headers: r.headers,
+      }));
+      try {
+        await producer.send({ messages });
+      } catch (error) {
+        throw toAppError(error, KafkaErrorCode.publishFailed, `cannot publish ${records.length} record(s)`);
+      }
+    },
+
+    async subscribe(subscribeOptions) {
+      if (closed) throw closedError("subscribe");
+      const subscription = await createKafkaSubscription({ ...subscribeOptions, brokers: options.brokers, clientId, onError });
+      const tracked: Subscription = {
+        async close() {
+          subscriptions.delete(tracked);
+          await subscription.close();
+        },
+      };
+      subscriptions.add(tracked);
+      return tracked;
+    },
+
+    close() {
+      closed ??= (async () => {
+        await Promise.all([...subscriptions].map((s) => s.close()));
+        await Promise.allSettled([producer.close(), admin.close()]);
+      })();
+      return closed;
+    },
+  };
+}
