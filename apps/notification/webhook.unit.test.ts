@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => database?.close());
 
 const sendsFor = (type: EventType, orderId: string) =>
-  notifier.sent().filter((sent) => sent.idempotencyKey === `${type}:${orderId}`);
+  notifier.attempts().filter((sent) => sent.idempotencyKey === `${type}:${orderId}`);
 
 describe("notification webhook: one send per type and order", () => {
   test.each(eventTypes)("%s delivered twice sends once", async (type) => {
@@ -71,7 +71,7 @@ describe("notification webhook: one send per type and order", () => {
     for (const type of ["com.example.order.created", "com.example.payment.completed", "com.example.shipment.created"] as const) {
       await deliver(app, "notification", eventFor(type, orderId));
     }
-    expect(notifier.sent().filter((sent) => sent.orderId === orderId)).toHaveLength(3);
+    expect(notifier.attempts().filter((sent) => sent.orderId === orderId)).toHaveLength(3);
     const response = await app.request(`/notifications?orderId=${orderId}`);
     expect(response.status).toBe(200);
     const { notifications } = (await response.json()) as { notifications: Array<{ status: string }> };
@@ -145,7 +145,7 @@ describe("notification webhook refusals", () => {
     expect(problem.status).toBe(status);
     if (field) expect(problem.errors?.map((issue) => issue.field)).toContain(field);
     // Nothing of a refused request is applied, valid events of a batch included.
-    expect(notifier.sent().filter((sent) => sent.orderId.startsWith("n-refused"))).toEqual([]);
+    expect(notifier.attempts().filter((sent) => sent.orderId.startsWith("n-refused"))).toEqual([]);
   });
 
   test("GET /notifications without orderId → 400 naming orderId", async () => {

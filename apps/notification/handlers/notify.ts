@@ -16,7 +16,8 @@ const sendLeaseSeconds = 30;
  * claims the key in Redis, then the database hands the send to one delivery (a row per
  * `${type}:${orderId}` with a lease), the message goes out with that key as the provider's
  * idempotency key, and the row is marked sent. A concurrent delivery answers 503 (retry later),
- * not "duplicate": if the holder dies, the retry takes over once the lease has run out.
+ * not "duplicate": if the holder dies, the retry takes over once the lease has run out, and sends
+ * again with the same key, which the provider drops if the first send had reached it.
  */
 export async function notify(deps: NotificationDeps, event: DomainEvent): Promise<Outcome> {
   const key = notificationKey(event);
