@@ -188,13 +188,21 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
   }, 90_000);
 
   /** How far the victim got: true once it has done part of the work (so the kill lands mid-flow). */
-  const progress: Record<"payment" | "inventory" | "notification", (orderIds: string[], productId: string) => Promise<boolean>> = {
-    payment: async (ids) => (await Promise.all(ids.map((id) => json("payment", `/gateway/charges?orderId=${id}`)))).some((r) => r.charges.length > 0),
+  type Victim = ServiceName | "relay" | "dispatcher";
+  const anyCharge = async (ids: string[]) =>
+    (await Promise.all(ids.map((id) => json("payment", `/gateway/charges?orderId=${id}`)))).some((r) => r.charges.length > 0);
+  const progress: Record<Victim, (orderIds: string[], productId: string) => Promise<boolean>> = {
+    order: async (ids) => (await Promise.all(ids.map((id) => json("order", `/orders/${id}`)))).some((o) => o.status !== "pending"),
+    payment: anyCharge,
     inventory: async (_ids, productId) => (await json("inventory", `/inventory/${productId}`)).reserved > 0,
+    shipping: async (ids) => (await Promise.all(ids.map((id) => json("shipping", `/shipments?orderId=${id}`)))).some((r) => r.shipments.length > 0),
     notification: async (ids) => (await Promise.all(ids.map((id) => json("notification", `/notifications?orderId=${id}`)))).some((r) => r.notifications.length > 0),
+    // The relay published order.created and a dispatcher delivered it once a charge exists.
+    relay: anyCharge,
+    dispatcher: anyCharge,
   };
 
-  test.each(["payment", "inventory", "notification"] as const)(
+  test.each(["order", "payment", "inventory", "shipping", "notification", "relay", "dispatcher"] as const)(
     "kill -9 of %s with 20 orders in flight, restart on the same port: all settle, nothing twice",
     async (victim) => {
       const productId = `mp-crash-${victim}`;
@@ -210,7 +218,7 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
       child.process.kill(9);
       await child.process.exited;
 
-      await start(victim, ports[victim]);
+      await start(victim, child.port);
       const orders = await settleAll(orderIds);
 
       const byOutcome = (status: string, reason?: string) => orders.filter((o) => o.status === status && o.reason === reason).length;
