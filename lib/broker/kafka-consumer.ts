@@ -2,7 +2,7 @@ import { ConnectionPool, Consumer } from "@platformatic/kafka";
 import type { AppError } from "../errors/app-error.ts";
 import { KafkaErrorCode, toAppError } from "./kafka-errors.ts";
 import { fetchBatches, type PartitionBatch, partitionKey, type Position, resolvePositions } from "./kafka-fetch.ts";
-import { clientTuning, createWaker, settleWithin } from "./kafka-support.ts";
+import { clientTuning, connectionTuning, createBackoff, createWaker, settleWithin } from "./kafka-support.ts";
 import type { SubscribeOptions, Subscription } from "./types.ts";
 
 export type KafkaSubscriptionOptions = SubscribeOptions & {
@@ -25,6 +25,8 @@ const groupTuning = {
 };
 /** How long a rebalance waits for the batches in flight to finish and commit. */
 const revokeWaitMs = 15_000;
+/** A member without a group for this long asks to join again (the library gives up after its retries). */
+const rejoinAfterMs = groupTuning.rebalanceTimeout + 5_000;
 const defaultMaxBatch = 500;
 
 /**
@@ -43,7 +45,7 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
   const maxBatch = Math.max(1, options.maxBatch ?? defaultMaxBatch);
   const fromBeginning = options.fromBeginning ?? true;
   const waker = createWaker();
-  const backoff = new Map<string, { failures: number; until: number }>();
+  const backoff = createBackoff();
   let positions: Map<string, Position> | undefined;
   let generation = 0;
   let revoking = false;
@@ -79,7 +81,7 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
     generation++;
     waker.wake();
   });
-  const fetchPool = new ConnectionPool(clientId, clientTuning);
+  const fetchPool = new ConnectionPool(clientId, connectionTuning);
 
   consumer.topics.trackAll(...topics);
   try {
@@ -101,13 +103,11 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
         await handle(chunk);
       } catch {
         // The handler owns its errors (it can log them); here they only mean "again, later".
-        const key = partitionKey(position.topic, position.partition);
-        const failures = (backoff.get(key)?.failures ?? 0) + 1;
-        backoff.set(key, { failures, until: Date.now() + Math.min(100 * 2 ** (failures - 1), 5_000) });
+        backoff.failed(partitionKey(position.topic, position.partition));
         return position.offset > start;
       }
       position.offset = (chunk.at(-1)?.offset ?? position.offset) + 1n;
-      backoff.delete(partitionKey(position.topic, position.partition));
+      backoff.succeeded(partitionKey(position.topic, position.partition));
     }
     position.offset = next; // past trailing transaction markers too
     return position.offset > start;
@@ -115,13 +115,15 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
 
   async function step() {
     const seen = generation;
-    positions ??= await resolvePositions(consumer, consumer.assignments ?? [], fromBeginning);
-    if (seen !== generation) return;
+    if (!positions) {
+      const resolved = await resolvePositions(consumer, consumer.assignments ?? [], fromBeginning);
+      if (seen !== generation) return; // reassigned meanwhile: these belong to the old assignment
+      positions = resolved;
+    }
     const now = Date.now();
-    const ready = [...positions.values()].filter((p) => (backoff.get(partitionKey(p.topic, p.partition))?.until ?? 0) <= now);
+    const ready = [...positions.values()].filter((p) => !backoff.isWaiting(partitionKey(p.topic, p.partition), now));
     if (ready.length === 0) {
-      const until = Math.min(now + 200, ...[...backoff.values()].map((b) => b.until));
-      await waker.sleep(Math.max(until - now, 10));
+      await waker.sleep(Math.max(backoff.nextRetry(now, 200) - now, 10));
       return;
     }
     const batches = await fetchBatches(consumer, fetchPool, ready, fromBeginning);
@@ -140,8 +142,14 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
 
   async function run() {
     let failures = 0;
+    let groupless = 0;
     while (!closing) {
       if (revoking || !consumer.assignments?.length) {
+        groupless = consumer.isActive() ? 0 : groupless || Date.now();
+        if (groupless && Date.now() - groupless > rejoinAfterMs) {
+          groupless = 0;
+          consumer.joinGroup({}).catch((error: unknown) => onError(toAppError(error, KafkaErrorCode.subscribeFailed, `rejoining ${group}`)));
+        }
         await waker.sleep(200);
         continue;
       }

@@ -1,9 +1,10 @@
-import { describe } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { Admin } from "@platformatic/kafka";
 import { tryGetServiceUrl } from "../testing/services.ts";
 import { brokerContract } from "./broker.contract.ts";
 import { createKafkaBroker } from "./kafka.ts";
-import type { Broker } from "./types.ts";
+import { waitFor } from "../testing/wait-for.ts";
+import type { Broker, ConsumedRecord } from "./types.ts";
 
 // KAFKA_BROKERS=127.0.0.1:9092 after scripts/kafka/start.sh
 const brokers = tryGetServiceUrl("kafka")?.split(",");
@@ -31,5 +32,65 @@ describe.skipIf(!brokers)("kafka adapter", () => {
         await admin.close();
       },
     };
+  });
+
+  // Kafka-specific: the contract cannot see which member handled a record. A member joining and one
+  // leaving while batches are in flight must neither lose nor repeat them (the revocation hook in
+  // kafka-consumer.ts waits for the batch in flight and commits it before the group rebalances).
+  describe("rebalancing with batches in flight", () => {
+    const bootstrap = brokers ?? [];
+    const topic = `rebalance-${crypto.randomUUID().slice(0, 8)}`;
+    const opened: Broker[] = [];
+    const open = () => {
+      const broker = createKafkaBroker({ brokers: bootstrap, clientId: "orderflow-rebalance" });
+      opened.push(broker);
+      return broker;
+    };
+    afterAll(async () => {
+      if (opened.length === 0) return;
+      await Promise.all(opened.map((b) => b.close()));
+      const admin = new Admin({ clientId: "orderflow-contract-cleanup", bootstrapBrokers: bootstrap });
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.close();
+    });
+
+    test("a member joining and one leaving lose nothing and repeat nothing", async () => {
+      const total = 1200;
+      const [first, second] = [open(), open()];
+      await first.ensureTopics([{ name: topic, partitions: 4 }]);
+      const encoder = new TextEncoder();
+      await first.publish(
+        Array.from({ length: total }, (_, n) => ({ topic, key: `order-${n % 24}`, value: encoder.encode(String(n)), headers: {} })),
+      );
+      const handled: Array<{ member: string; record: ConsumedRecord }> = [];
+      const slowly = (member: string) => async (batch: ConsumedRecord[]) => {
+        await Bun.sleep(80);
+        for (const record of batch) handled.push({ member, record });
+      };
+      const group = `g-${topic}`;
+      const a = await first.subscribe({ group, topics: [topic], handle: slowly("a"), maxBatch: 10 });
+      await waitFor(() => handled.length >= 100, { what: "a to start" });
+      await second.subscribe({ group, topics: [topic], handle: slowly("b"), maxBatch: 10 });
+      await waitFor(() => handled.filter((h) => h.member === "b").length >= 50, { what: "b to take partitions" });
+      await a.close();
+      await waitFor(() => handled.length >= total, { what: "every record" });
+      await Bun.sleep(300); // a repeat, if any, would arrive now
+
+      const ids = handled.map(({ record }) => `${record.partition}:${record.offset}`);
+      expect(new Set(ids).size).toBe(total);
+      expect(ids.length).toBe(total);
+      expect(new Set(handled.map((h) => h.member))).toEqual(new Set(["a", "b"]));
+      const backwards = ["a", "b"].flatMap((member) => {
+        const last = new Map<number, bigint>();
+        return handled
+          .filter((h) => h.member === member)
+          .filter(({ record }) => {
+            const before = last.get(record.partition) ?? -1n;
+            last.set(record.partition, record.offset);
+            return record.offset <= before;
+          });
+      });
+      expect(backwards).toEqual([]);
+    });
   });
 });

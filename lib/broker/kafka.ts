@@ -33,14 +33,15 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
     // Sequence numbers per partition: a retried send is stored once, in order.
     idempotent: true,
     acks: ProduceAcks.ALL,
-    // Java-compatible murmur2 (positive hash modulo partitions), the partition any other Kafka
-    // client picks for the same key; the library's default differs for negative hashes.
+    // Java-compatible murmur2 (positive hash modulo partitions): the partition any other Kafka
+    // client picks for the same key. The library's default differs for half the keys unless the
+    // partition count is a power of two.
     partitioner: compatibilityPartitioner,
     serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
   });
-  for (const client of [admin, producer]) {
-    client.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.publishFailed, clientId)));
-  }
+  // An EventEmitter without an "error" listener throws: report instead.
+  admin.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.ensureTopicsFailed, `${clientId} admin`)));
+  producer.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.publishFailed, `${clientId} producer`)));
   const subscriptions = new Set<Subscription>();
   let closed: Promise<void> | undefined;
 

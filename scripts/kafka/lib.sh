@@ -22,10 +22,12 @@ fetch_jars() {
   mkdir -p "$cache"
   local partial="$cache/libs.partial.$$"
   rm -rf "$partial"
-  mvn -q -B -Dstyle.color=never -f "$pom" -Dkafka.version="$version" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$partial" >&2 || {
+  # Maven reports errors on stdout, among colour codes even with -q: keep its output for failures.
+  mvn -q -B -f "$pom" -Dkafka.version="$version" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$partial" >"$cache/mvn.log" 2>&1 || {
     rm -rf "$partial"
-    echo "kafka: Maven could not resolve org.apache.kafka:kafka_2.13:$version" >&2
+    echo "kafka: Maven could not resolve org.apache.kafka:kafka_2.13:$version:" >&2
+    cat "$cache/mvn.log" >&2
     return 1
   }
   touch "$partial/.complete"

@@ -10,7 +10,8 @@
 # already in the cache are used without running Maven. Concurrent calls are serialised by a lock.
 #
 # Environment (defaults in brackets):
-#   KAFKA_VERSION        org.apache.kafka:kafka_2.13 version [4.3.1]
+#   KAFKA_VERSION        org.apache.kafka:kafka_2.13 version [4.2.2: the newest patch release in the
+#                        range @platformatic/kafka is tested against; 4.3.1 passes too]
 #   KAFKA_CACHE_DIR      where the jars go [$HOME/.cache/orderflow-kafka/<version>]
 #   KAFKA_STATE_DIR      config, data, pid file and kafka.log [<repo>/.kafka]
 #   KAFKA_PORT           client listener on 127.0.0.1 [9092]
@@ -22,7 +23,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-version="${KAFKA_VERSION:-4.3.1}"
+version="${KAFKA_VERSION:-4.2.2}"
 cache="${KAFKA_CACHE_DIR:-$HOME/.cache/orderflow-kafka/$version}"
 state="${KAFKA_STATE_DIR:-$repo/.kafka}"
 host=127.0.0.1
