@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { composeFlow } from "../../apps/dev/compose.ts";
+import { describeEngines, engineConfigFromEnv } from "../../lib/engines/engines.ts";
+import { orderBody } from "../../lib/testing/orders.ts";
+
+/**
+ * End-to-end throughput of the whole flow in one process: orders accepted per second, and how
+ * long an order takes from POST to its terminal status. Engines from the environment, as with
+ * `bun run dev` (embedded by default; ORDERFLOW_NAMESPACE is set per run for Kafka).
+ *
+ *   bun bench/flow/run.ts [orders=500] [concurrency=20]
+ */
+const total = Number(process.argv[2] ?? 500);
+const concurrency = Number(process.argv[3] ?? 20);
+const dataDir = mkdtempSync(join(tmpdir(), "orderflow-bench-"));
+const config = { ...engineConfigFromEnv(process.env), dataDir, namespace: `bench-${crypto.randomUUID().slice(0, 8)}` };
+const flow = await composeFlow({ ...config, log: () => {} });
+await flow.start();
+const call = (path: string, init?: RequestInit) => flow.app.request(path, init);
+await call("/inventory/bench-item", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available: total * 10 }) });
+
+const accepted = new Map<string, number>();
+const acceptMs: number[] = [];
+const settledMs: number[] = [];
+const started = performance.now();
+let next = 0;
+async function client() {
+  while (next < total) {
+    const i = next++;
+    const t0 = performance.now();
+    const response = await call("/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(orderBody([{ productId: "bench-item", quantity: 1 }], { userId: `bench-${i}`, token: i % 10 === 0 ? "tok_declined" : "tok_visa" })),
+    });
+    const { orderId } = (await response.json()) as { orderId: string };
+    acceptMs.push(performance.now() - t0);
+    accepted.set(orderId, t0);
+  }
+}
+await Promise.all(Array.from({ length: concurrency }, client));
+const acceptedAt = performance.now();
+
+// Completion is read from the notifier's in-memory record (the final notification of each order),
+// not by polling the order API: polling would compete with the flow for the database.
+const finalTypes = new Set(["com.example.shipment.created", "com.example.order.cancelled"]);
+const seen = new Set<string>();
+while (seen.size < accepted.size) {
+  for (const sent of flow.notifier.sent()) {
+    if (!finalTypes.has(sent.type) || seen.has(sent.orderId) || !accepted.has(sent.orderId)) continue;
+    seen.add(sent.orderId);
+    settledMs.push(performance.now() - accepted.get(sent.orderId)!);
+  }
+  await Bun.sleep(10);
+}
+const doneAt = performance.now();
+await flow.stop();
+rmSync(dataDir, { recursive: true, force: true });
+
+const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!.toFixed(1);
+console.log(`engines: ${describeEngines(config)}`);
+console.log(`${total} orders, ${concurrency} concurrent clients, on ${navigator.hardwareConcurrency} cores`);
+console.log(`accepted: ${(total / ((acceptedAt - started) / 1000)).toFixed(0)} orders/s; POST latency p50 ${pct(acceptMs, 50)} ms, p95 ${pct(acceptMs, 95)} ms`);
+console.log(`settled:  ${(total / ((doneAt - started) / 1000)).toFixed(0)} orders/s end to end; POST → terminal p50 ${pct(settledMs, 50)} ms, p95 ${pct(settledMs, 95)} ms`);
