@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { createEmbeddedBroker } from "../broker/embedded.ts";
+import { AppError } from "../errors/app-error.ts";
 import { withNamespace } from "../broker/namespaced.ts";
 import type { Broker } from "../broker/types.ts";
 import { createPgliteDatabase } from "../db/pglite.ts";
@@ -18,6 +19,8 @@ export type EngineConfig = {
   namespace?: string;
   databaseUrl?: string;
   kafkaBrokers?: string[];
+  /** Replicas of each topic created at start-up; unset: the cluster's default.replication.factor. */
+  kafkaReplicationFactor?: number;
   redisUrl?: string;
   upstash?: { url: string; token: string };
 };
@@ -28,6 +31,7 @@ export function engineConfigFromEnv(env: Record<string, string | undefined>): En
     namespace: env.ORDERFLOW_NAMESPACE || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    kafkaReplicationFactor: env.KAFKA_REPLICATION_FACTOR ? positiveInteger("KAFKA_REPLICATION_FACTOR", env.KAFKA_REPLICATION_FACTOR) : undefined,
     redisUrl: env.REDIS_URL || undefined,
     upstash:
       env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
@@ -44,7 +48,7 @@ export async function openDatabase(config: EngineConfig): Promise<Database> {
 export async function openBroker(config: EngineConfig, clientId = "orderflow"): Promise<Broker> {
   if (config.kafkaBrokers) {
     const { createKafkaBroker } = await import("../broker/kafka.ts");
-    return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId }), config.namespace ?? "");
+    return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId, replicationFactor: config.kafkaReplicationFactor }), config.namespace ?? "");
   }
   return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker") }), config.namespace ?? "");
 }
@@ -61,4 +65,10 @@ export function describeEngines(config: EngineConfig): string {
     `broker: ${config.kafkaBrokers ? `Kafka (${config.kafkaBrokers.join(",")})` : `embedded (${join(config.dataDir, "broker")})`}`,
     `idempotency: ${config.redisUrl ? "Redis" : config.upstash ? "Upstash REST" : "in memory"}`,
   ].join(", ");
+}
+
+function positiveInteger(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new AppError("config.invalid", `${name} must be a positive integer, got "${value}"`);
+  return number;
 }
