@@ -1,6 +1,6 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { notFound, onError } from "../../lib/http/problem.ts";
+import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { reserveStock } from "./handlers/reserve-stock.ts";
 import { inventoryRoutes } from "./routes/inventory.ts";
@@ -9,10 +9,7 @@ export type { InventoryDeps };
 
 /** The inventory service: holds stock and reserves it for paid orders, never overselling. */
 export function createApp(deps: InventoryDeps): Hono {
-  const app = new Hono();
-  app.onError(onError);
-  app.notFound(notFound);
-  app.get("/health", (c) => c.json({ status: "ok", service: "inventory" }));
+  const app = createServiceApp("inventory");
   app.route("/", inventoryRoutes(deps));
   app.route(
     "/",

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import * as v from "valibot";
 import type { DomainEvent } from "../../lib/events/index.ts";
 import { type EventHandlers, eventWebhook } from "../../lib/http/event-webhook.ts";
-import { notFound, onError } from "../../lib/http/problem.ts";
+import { createServiceApp } from "../../lib/http/service-app.ts";
 import { query } from "../../lib/http/validate.ts";
 import type { NotificationDeps } from "./deps.ts";
 import { notificationKey, notify } from "./handlers/notify.ts";
@@ -24,10 +24,7 @@ export function createApp(deps: NotificationDeps): Hono {
     "com.example.stock.insufficient": spec,
     "com.example.shipment.created": spec,
   };
-  const app = new Hono();
-  app.onError(onError);
-  app.notFound(notFound);
-  app.get("/health", (c) => c.json({ status: "ok", service: "notification" }));
+  const app = createServiceApp("notification");
   app.get("/notifications", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
     const rows = await deps.db.select().from(notifications).where(eq(notifications.orderId, c.req.valid("query").orderId));
     return c.json({ notifications: rows });

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import type { EventHandlers } from "../../lib/http/event-webhook.ts";
 import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { notFound, onError } from "../../lib/http/problem.ts";
+import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { DomainEvent } from "../../lib/events/index.ts";
 import type { OrderDeps } from "./deps.ts";
 import { applyEvent } from "./handlers/apply-event.ts";
@@ -20,10 +20,7 @@ export function createApp(deps: OrderDeps): Hono {
     "com.example.stock.insufficient": apply,
     "com.example.shipment.created": apply,
   };
-  const app = new Hono();
-  app.onError(onError);
-  app.notFound(notFound);
-  app.get("/health", (c) => c.json({ status: "ok", service: "order" }));
+  const app = createServiceApp("order");
   app.route("/", orderRoutes(deps));
   app.route("/", eventWebhook({ service: "order", handlers, idempotency: deps.idempotency }));
   return app;

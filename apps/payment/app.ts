@@ -1,6 +1,6 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { notFound, onError } from "../../lib/http/problem.ts";
+import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { PaymentDeps } from "./deps.ts";
 import { chargeOrder } from "./handlers/charge-order.ts";
 import { refundOrder } from "./handlers/refund-order.ts";
@@ -10,10 +10,7 @@ export type { PaymentDeps };
 
 /** The payment service: charges each order once, refunds when stock runs out. */
 export function createApp(deps: PaymentDeps): Hono {
-  const app = new Hono();
-  app.onError(onError);
-  app.notFound(notFound);
-  app.get("/health", (c) => c.json({ status: "ok", service: "payment" }));
+  const app = createServiceApp("payment");
   app.route("/", paymentRoutes(deps));
   app.route(
     "/",

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import * as v from "valibot";
 import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { notFound, onError } from "../../lib/http/problem.ts";
+import { createServiceApp } from "../../lib/http/service-app.ts";
 import { query } from "../../lib/http/validate.ts";
 import type { ShippingDeps } from "./deps.ts";
 import { arrangeShipment } from "./handlers/arrange-shipment.ts";
@@ -12,10 +12,7 @@ export type { ShippingDeps };
 
 /** The shipping service: arranges one shipment per reserved order. */
 export function createApp(deps: ShippingDeps): Hono {
-  const app = new Hono();
-  app.onError(onError);
-  app.notFound(notFound);
-  app.get("/health", (c) => c.json({ status: "ok", service: "shipping" }));
+  const app = createServiceApp("shipping");
   app.get("/shipments", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
     const rows = await deps.db.select().from(shipments).where(eq(shipments.orderId, c.req.valid("query").orderId));
     return c.json({ shipments: rows });
