@@ -15,13 +15,21 @@ import { createSandboxGateway } from "../../lib/payment-gateway/sandbox.ts";
 import { createDispatcher } from "../dispatcher/dispatcher.ts";
 import { replayDeadLetters } from "../replay/replay-dead-letters.ts";
 import * as inventory from "../inventory/app.ts";
+import { startReservationExpiry } from "../inventory/handlers/expire-reservations.ts";
 import * as notification from "../notification/app.ts";
 import * as order from "../order/app.ts";
 import * as payment from "../payment/app.ts";
 import * as shipping from "../shipping/app.ts";
 import { type EngineConfig, openBroker, openDatabase, openIdempotencyStore } from "../../lib/engines/engines.ts";
 
-export type FlowOptions = EngineConfig & { clock?: Clock; ids?: Ids; log?: (message: string) => void; retryBaseDelayMs?: number };
+export type FlowOptions = EngineConfig & {
+  clock?: Clock;
+  ids?: Ids;
+  log?: (message: string) => void;
+  retryBaseDelayMs?: number;
+  /** Reservation lifetime, grace and sweep period (inventory); tests shorten them. */
+  reservation?: { ttlMs?: number; graceMs?: number; sweepMs?: number };
+};
 
 /**
  * The whole flow in one process: five services behind one Hono app, the outbox relay and the
@@ -40,10 +48,12 @@ export async function composeFlow(options: FlowOptions) {
   const notifier = createRecordingNotifier({ file: join(options.dataDir, "notifications.jsonl"), log });
   const gateway = createSandboxGateway({ db, clock, ids });
 
+  const inventoryDeps = { db, idempotency, clock, ids, reservationTtlMs: options.reservation?.ttlMs, reservationGraceMs: options.reservation?.graceMs };
+  let stopExpiry = async () => {};
   const services: Record<ServiceName, Hono> = {
     order: order.createApp({ db, idempotency, clock, ids }),
     payment: payment.createApp({ db, idempotency, gateway, clock, ids }),
-    inventory: inventory.createApp({ db, idempotency, clock, ids }),
+    inventory: inventory.createApp(inventoryDeps),
     shipping: shipping.createApp({ db, idempotency, clock, ids }),
     notification: notification.createApp({ db, idempotency, notifier, clock }),
   };
@@ -80,10 +90,12 @@ export async function composeFlow(options: FlowOptions) {
     async start() {
       await relay.start();
       await dispatcher.start();
+      stopExpiry = startReservationExpiry(inventoryDeps, options.reservation?.sweepMs, log);
       ready = true;
     },
     async stop() {
       ready = false;
+      await stopExpiry();
       await dispatcher.stop();
       await relay.stop();
       await broker.close();

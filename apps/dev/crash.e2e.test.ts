@@ -80,8 +80,11 @@ test("kill -9 mid-flow, restart: every accepted order ends terminal, no double c
     if (order.status === "cancelled" && order.reason === "out_of_stock") expect(charges[0].refunds).toHaveLength(1);
   }
   const shippedUnits = orders.filter((o) => o.status === "shipped").length;
-  const stock = (await (await fetch(`${second.base}/inventory/crash-scarce`)).json()) as { reserved: number; available: number };
-  expect(stock).toEqual({ productId: "crash-scarce", available: 10, reserved: shippedUnits } as never);
+  // No double reservation, stock conserved: once every shipment has left inventory, the shelf holds
+  // what was there minus what shipped, and nothing stays reserved.
+  const stockNow = async () => (await (await fetch(`${second.base}/inventory/crash-scarce`)).json()) as { reserved: number; available: number };
+  await waitFor(async () => (await stockNow()).reserved === 0, { what: "every shipment to leave inventory" });
+  expect(await stockNow()).toEqual({ productId: "crash-scarce", available: 10 - shippedUnits, reserved: 0 } as never);
 
   // Notifications: every (type, order) reached the customer exactly once. A send cut off by the
   // kill between the provider and the database is attempted again, and the key stops it there.

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { eventWebhook } from "../../lib/http/event-webhook.ts";
 import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { InventoryDeps } from "./deps.ts";
+import { commitShipment } from "./handlers/commit-shipment.ts";
 import { reserveStock } from "./handlers/reserve-stock.ts";
 import { inventoryRoutes } from "./routes/inventory.ts";
 
@@ -17,7 +18,10 @@ export function createApp(deps: InventoryDeps): Hono {
       service: "inventory",
       idempotency: deps.idempotency,
       // Seed mission 4.2: deduplicated by event id (the default key), truth in processed_events.
-      handlers: { "com.example.payment.completed": { handle: (e) => reserveStock(deps, e) } },
+      handlers: {
+        "com.example.payment.completed": { handle: (e) => reserveStock(deps, e) },
+        "com.example.shipment.created": { handle: (e) => commitShipment(deps, e) },
+      },
     }),
   );
   return app;

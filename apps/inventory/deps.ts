@@ -7,6 +7,8 @@ export type InventoryDeps = {
   idempotency: IdempotencyStore;
   clock: Clock;
   ids: Ids;
-  /** How long a reservation holds stock for shipping. */
+  /** How long a reservation holds stock for shipping. Default 30 min. */
   reservationTtlMs?: number;
+  /** How long after expiry the stock is given back (see expire-reservations.ts). Default 5 min. */
+  reservationGraceMs?: number;
 };

@@ -22,6 +22,7 @@ export function createApp(deps: NotificationDeps): Hono {
     "com.example.payment.refunded": spec,
     "com.example.stock.reserved": spec,
     "com.example.stock.insufficient": spec,
+    "com.example.stock.released": spec,
     "com.example.shipment.created": spec,
   };
   const app = createServiceApp("notification");

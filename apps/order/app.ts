@@ -18,6 +18,7 @@ export function createApp(deps: OrderDeps): Hono {
     "com.example.payment.refunded": apply,
     "com.example.stock.reserved": apply,
     "com.example.stock.insufficient": apply,
+    "com.example.stock.released": apply,
     "com.example.shipment.created": apply,
   };
   const app = createServiceApp("order");

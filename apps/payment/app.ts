@@ -21,6 +21,7 @@ export function createApp(deps: PaymentDeps): Hono {
         // Seed mission 4.1: the fast path is keyed by order, like the gateway key.
         "com.example.order.created": { handle: (e) => chargeOrder(deps, e), dedupKey: (e) => `payment:charge:${e.data.orderId}` },
         "com.example.stock.insufficient": { handle: (e) => refundOrder(deps, e), dedupKey: (e) => `payment:refund:${e.data.orderId}` },
+        "com.example.stock.released": { handle: (e) => refundOrder(deps, e), dedupKey: (e) => `payment:refund:${e.data.orderId}` },
       },
     }),
   );

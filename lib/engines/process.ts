@@ -56,15 +56,17 @@ export function serve(name: ProcessName, env: Record<string, string | undefined>
 export async function runServiceProcess(
   name: ProcessName,
   env: Record<string, string | undefined>,
-  build: (engines: { config: EngineConfig; database: Database; idempotency: IdempotencyStore }) => Hono,
+  build: (engines: { config: EngineConfig; database: Database; idempotency: IdempotencyStore }) => Hono | { app: Hono; stop(): Promise<void> },
 ): Promise<void> {
   const config = requireEngines(name, env, ["databaseUrl"]);
   const database = await openDatabase(config);
   await database.db.execute(sql`select 1`);
   const idempotency = openIdempotencyStore(config, console.log);
-  const app = build({ config, database, idempotency });
+  const built = build({ config, database, idempotency });
+  const { app, stop } = "fetch" in built ? { app: built, stop: async () => {} } : built;
   const fastPath = config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory";
   serve(name, env, app, async () => {
+    await stop();
     await idempotency.close();
     await database.close();
   }, `idempotency fast path: ${fastPath}`);

@@ -1,6 +1,6 @@
 import type * as v from "valibot";
 import type { TopicSpec } from "../broker/types.ts";
-import { stockInsufficient, stockReserved } from "./inventory.ts";
+import { stockInsufficient, stockReleased, stockReserved } from "./inventory.ts";
 import { orderCancelled, orderCreated } from "./order.ts";
 import { paymentCompleted, paymentFailed, paymentRefunded } from "./payment.ts";
 import { shipmentCreated } from "./shipment.ts";
@@ -25,6 +25,7 @@ export const eventCatalog = {
   [paymentRefunded.entries.type.literal]: { schema: paymentRefunded, source: "/payment-service", topic: topics.payment.name },
   [stockReserved.entries.type.literal]: { schema: stockReserved, source: "/inventory-service", topic: topics.inventory.name },
   [stockInsufficient.entries.type.literal]: { schema: stockInsufficient, source: "/inventory-service", topic: topics.inventory.name },
+  [stockReleased.entries.type.literal]: { schema: stockReleased, source: "/inventory-service", topic: topics.inventory.name },
   [shipmentCreated.entries.type.literal]: { schema: shipmentCreated, source: "/shipping-service", topic: topics.shipment.name },
 } as const;
 

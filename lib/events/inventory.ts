@@ -23,5 +23,18 @@ export const stockInsufficient = domainEventSchema(
   }),
 );
 
+/** A reservation gave its stock back without a shipment: it ran out of time (DESIGN.md: it must). */
+export const stockReleased = domainEventSchema(
+  "com.example.stock.released",
+  v.object({
+    reservationId: id,
+    orderId: id,
+    userId: id,
+    items: v.pipe(v.array(v.object({ productId: id, quantity })), v.minLength(1)),
+    reason: v.picklist(["expired"]),
+  }),
+);
+
 export type StockReserved = v.InferOutput<typeof stockReserved>;
 export type StockInsufficient = v.InferOutput<typeof stockInsufficient>;
+export type StockReleased = v.InferOutput<typeof stockReleased>;

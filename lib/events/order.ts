@@ -17,7 +17,7 @@ export const orderCreated = domainEventSchema(
   }),
 );
 
-export const cancellationReason = v.picklist(["payment_failed", "out_of_stock"]);
+export const cancellationReason = v.picklist(["payment_failed", "out_of_stock", "reservation_expired"]);
 export type CancellationReason = v.InferOutput<typeof cancellationReason>;
 
 export const orderCancelled = domainEventSchema(

@@ -12,12 +12,13 @@ export const subscriptions: SubscriptionSpec[] = [
   {
     service: "payment",
     topics: [topics.order.name, topics.inventory.name],
-    types: ["com.example.order.created", "com.example.stock.insufficient"],
+    types: ["com.example.order.created", "com.example.stock.insufficient", "com.example.stock.released"],
   },
   {
     service: "inventory",
-    topics: [topics.payment.name],
-    types: ["com.example.payment.completed"],
+    // shipment.created: the reserved stock has left the warehouse (and must no longer expire).
+    topics: [topics.payment.name, topics.shipment.name],
+    types: ["com.example.payment.completed", "com.example.shipment.created"],
   },
   {
     service: "shipping",
@@ -33,6 +34,7 @@ export const subscriptions: SubscriptionSpec[] = [
       "com.example.payment.refunded",
       "com.example.stock.reserved",
       "com.example.stock.insufficient",
+      "com.example.stock.released",
       "com.example.shipment.created",
     ],
   },
@@ -47,6 +49,7 @@ export const subscriptions: SubscriptionSpec[] = [
       "com.example.payment.refunded",
       "com.example.stock.reserved",
       "com.example.stock.insufficient",
+      "com.example.stock.released",
       "com.example.shipment.created",
     ],
   },

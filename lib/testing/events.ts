@@ -59,6 +59,7 @@ export function dataFor<T extends EventType>(type: T, orderId: string, overrides
       shippingAddress: testAddress,
     },
     "com.example.stock.insufficient": { ...base, missing: [{ productId: "sku-1", requested: 1, available: 0 }] },
+    "com.example.stock.released": { ...base, reservationId: `res-${orderId}`, items, reason: "expired" },
     "com.example.shipment.created": {
       ...base,
       shipmentId: `shp-${orderId}`,
@@ -67,7 +68,7 @@ export function dataFor<T extends EventType>(type: T, orderId: string, overrides
       shippingAddress: testAddress,
     },
   };
-  return { ...all[type], ...overrides } as DataOf<T>;
+  return { ...all[type], ...overrides } as unknown as DataOf<T>;
 }
 
 // newEvent's `data` parameter, indexed by a still-generic T, is seen by the compiler as the

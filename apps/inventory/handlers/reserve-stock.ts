@@ -47,7 +47,7 @@ export async function reserveStock(deps: InventoryDeps, event: EventOf<"com.exam
     }
     const expiresAt = new Date(context.time.getTime() + (deps.reservationTtlMs ?? 30 * 60_000));
     const reservationId = `res_${deps.ids.next()}`;
-    await insertReservation(tx, { id: reservationId, orderId, items: reserved, expiresAt, createdAt: context.time });
+    await insertReservation(tx, { id: reservationId, orderId, userId, items: reserved, status: "reserved", expiresAt, createdAt: context.time });
     const event2 = newEvent(
       "com.example.stock.reserved",
       { reservationId, orderId, userId, items: reserved, expiresAt: expiresAt.toISOString(), shippingAddress },

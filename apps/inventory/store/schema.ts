@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, integer, jsonb, text, timestamp } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, text, timestamp } from "drizzle-orm/pg-core";
 import { serviceSchemas } from "../../../lib/db/schemas.ts";
 
 const schema = serviceSchemas.inventory;
@@ -22,11 +22,24 @@ export const products = schema.table(
 
 export type ReservedItem = { productId: string; quantity: number; warehouseId: string };
 
+/**
+ * `reserved` holds stock until `expires_at`; then `shipped` (the stock left the warehouse) or
+ * `expired` (given back). A shipment recorded after expiry that found no free stock to take is
+ * `shipped_unbacked`: the books show more shipped than held, and a person must count the shelf.
+ */
+export type ReservationStatus = "reserved" | "shipped" | "expired" | "shipped_unbacked";
+
 /** One reservation per order (unique order_id): a second one for the same order cannot exist. */
-export const reservations = schema.table("reservations", {
-  id: text("id").primaryKey(),
-  orderId: text("order_id").notNull().unique(),
-  items: jsonb("items").$type<ReservedItem[]>().notNull(),
-  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
-});
+export const reservations = schema.table(
+  "reservations",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull().unique(),
+    userId: text("user_id").notNull().default(""),
+    items: jsonb("items").$type<ReservedItem[]>().notNull(),
+    status: text("status").$type<ReservationStatus>().notNull().default("reserved"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("reservations_expiry_idx").on(t.expiresAt).where(sql`status = 'reserved'`)],
+);

@@ -33,3 +33,24 @@ export async function reserve(db: Executor, productId: string, quantity: number)
 export async function insertReservation(db: Executor, row: typeof reservations.$inferInsert): Promise<void> {
   await db.insert(reservations).values(row);
 }
+
+/** The reserved units leave the warehouse: both counters drop, the check constraint still holds. */
+export async function releaseReserved(db: Executor, productId: string, quantity: number, { shipped }: { shipped: boolean }) {
+  await db
+    .update(products)
+    .set({
+      reserved: sql`${products.reserved} - ${quantity}`,
+      ...(shipped ? { available: sql`${products.available} - ${quantity}` } : {}),
+    })
+    .where(eq(products.productId, productId));
+}
+
+/** Takes units out of FREE stock (a shipment that arrived after its reservation expired). */
+export async function takeFree(db: Executor, productId: string, quantity: number): Promise<boolean> {
+  const rows = await db
+    .update(products)
+    .set({ available: sql`${products.available} - ${quantity}` })
+    .where(and(eq(products.productId, productId), sql`${products.available} - ${products.reserved} >= ${quantity}`))
+    .returning({ id: products.productId });
+  return rows.length === 1;
+}

@@ -16,6 +16,8 @@ export function messageFor(event: DomainEvent): { subject: string; body: string 
       return { subject: "商品を確保しました", body: `注文 ${id} の商品を確保しました。まもなく発送します。` };
     case "com.example.stock.insufficient":
       return { subject: "在庫が不足しています", body: `注文 ${id} の商品の在庫が不足しています。返金の手続きをします。` };
+    case "com.example.stock.released":
+      return { subject: "商品の確保を取り消しました", body: `注文 ${id} の商品の確保が期限切れになりました。返金の手続きをします。` };
     case "com.example.shipment.created":
       return { subject: "発送しました", body: `注文 ${id} を ${event.data.carrier} で発送しました(追跡番号 ${event.data.trackingNumber})。` };
     case "com.example.order.cancelled":

@@ -30,11 +30,13 @@ function target(event: DomainEvent): OrderState | undefined {
     case "com.example.stock.reserved":
       return { status: "reserved" };
     case "com.example.payment.refunded":
-      // Stock ran out after payment: the order is cancelled once the money is back (saga step 3b).
+      // Stock ran out after payment, or the reservation expired: the order is cancelled once the
+      // money is back (the saga's compensation).
       return { status: "cancelled", reason: event.data.reason };
     case "com.example.shipment.created":
       return { status: "shipped" };
     case "com.example.stock.insufficient":
+    case "com.example.stock.released":
     case "com.example.order.created":
     case "com.example.order.cancelled":
       return undefined;

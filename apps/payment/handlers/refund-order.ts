@@ -5,16 +5,21 @@ import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { findPayment, transition } from "../store/payments.ts";
 
+type RefundCause = EventOf<"com.example.stock.insufficient"> | EventOf<"com.example.stock.released">;
+
+const reasonOf = (event: RefundCause) => (event.type === "com.example.stock.insufficient" ? "out_of_stock" : "reservation_expired");
+
 /**
- * stock.insufficient → the saga's compensation: give the money back. The refund key is fixed per
- * order, so repeated deliveries ask the gateway for the same refund; only the delivery that moves
- * completed → refunded emits payment.refunded (and the order is then cancelled: out_of_stock).
+ * stock.insufficient or stock.released (the reservation expired) → the saga's compensation: give
+ * the money back. The refund key is fixed per order, so repeated deliveries, or both causes, ask
+ * the gateway for the same refund; only the delivery that moves completed → refunded emits
+ * payment.refunded (and the order is then cancelled with the reason).
  */
-export async function refundOrder(deps: PaymentDeps, event: EventOf<"com.example.stock.insufficient">): Promise<Outcome> {
+export async function refundOrder(deps: PaymentDeps, event: RefundCause): Promise<Outcome> {
   const payment = await findPayment(deps.db, event.data.orderId);
   if (payment?.status === "refunded") return "duplicate";
   if (!payment || payment.status !== "completed" || !payment.chargeId) {
-    console.warn(`payment: stock.insufficient for order ${event.data.orderId} whose payment is ${payment?.status ?? "unknown"}; nothing to refund`);
+    console.warn(`payment: ${event.type} for order ${event.data.orderId} whose payment is ${payment?.status ?? "unknown"}; nothing to refund`);
     return "processed";
   }
   const refund = await deps.gateway.refund({ idempotencyKey: `refund-${payment.orderId}`, chargeId: payment.chargeId, amount: payment.amount });
@@ -31,7 +36,7 @@ export async function refundOrder(deps: PaymentDeps, event: EventOf<"com.example
         amount: payment.amount,
         currency: payment.currency,
         refundId: refund.refundId,
-        reason: "out_of_stock",
+        reason: reasonOf(event),
       },
       { id: deps.ids.next(), time: deps.clock.now(), cause: event },
     );

@@ -11,6 +11,11 @@ export async function arrangeShipment(deps: ShippingDeps, event: EventOf<"com.ex
   return deps.db.transaction(async (tx) => {
     if (!(await claimEvent(tx, messaging.shipping, event))) return "duplicate";
     const now = deps.clock.now();
+    if (new Date(event.data.expiresAt) <= now) {
+      // Too late: inventory gives the stock back, payment refunds and the order is cancelled.
+      console.warn(`shipping: reservation ${reservationId} of order ${orderId} expired at ${event.data.expiresAt}; not shipped`);
+      return "processed";
+    }
     const shipment = {
       id: `shp_${deps.ids.next()}`,
       orderId,
