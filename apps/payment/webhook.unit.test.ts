@@ -247,3 +247,18 @@ describe("GET /payments", () => {
     expect((await problemOf(response)).errors?.map((issue) => issue.field)).toContain("orderId");
   });
 });
+
+describe("stock.released (the reservation expired)", () => {
+  test("refunds once with reason reservation_expired, sharing the refund key with stock.insufficient", async () => {
+    const orderId = "p-released";
+    await deliver(app, "payment", eventFor("com.example.order.created", orderId));
+    const released = eventFor("com.example.stock.released", orderId);
+    expect(await outcomesOf(await deliver(app, "payment", released))).toEqual(["processed"]);
+    expect(await outcomesOf(await deliver(app, "payment", released))).toEqual(["duplicate"]);
+    // A shortage report for the same order cannot refund a second time.
+    await deliver(app, "payment", eventFor("com.example.stock.insufficient", orderId));
+    const { outbox } = messaging.payment;
+    const refunds = await database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = 'com.example.payment.refunded'`));
+    expect(refunds.map((row) => row.event.data)).toEqual([expect.objectContaining({ orderId, reason: "reservation_expired" })]);
+  });
+});

@@ -144,3 +144,13 @@ describe("GET /shipments", () => {
     expect((await problemOf(response)).errors?.map((issue) => issue.field)).toContain("orderId");
   });
 });
+
+describe("an expired reservation", () => {
+  test("is not shipped: inventory gives the stock back and the order is refunded instead", async () => {
+    const orderId = "s-expired";
+    const late = eventFor("com.example.stock.reserved", orderId, { data: { expiresAt: new Date(clock.now().getTime() - 1).toISOString() } });
+    expect(await outcomesOf(await deliver(app, "shipping", late))).toEqual(["processed"]);
+    expect(await shipmentsOf(orderId)).toEqual([]);
+    expect(await shipmentCreatedOf(orderId)).toEqual([]);
+  });
+});

@@ -25,6 +25,12 @@ describe("order status", () => {
     expect(run([paid, insufficient])).toEqual({ status: "paid" });
     expect(run([paid, insufficient, refunded])).toEqual({ status: "cancelled", reason: "out_of_stock" });
   });
+  test("an expired reservation cancels with reservation_expired once the refund is done", () => {
+    const released = event("com.example.stock.released");
+    const refundedAfterExpiry = event("com.example.payment.refunded", { reason: "reservation_expired" });
+    expect(run([paid, reserved, released])).toEqual({ status: "reserved" });
+    expect(run([paid, reserved, released, refundedAfterExpiry])).toEqual({ status: "cancelled", reason: "reservation_expired" });
+  });
   test("a late event never moves an order backwards", () => {
     expect(run([reserved, paid])).toEqual({ status: "reserved" });
     expect(run([shipped, paid, reserved])).toEqual({ status: "shipped" });

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { and, eq, sql } from "drizzle-orm";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
+import { messaging } from "../../lib/db/schemas.ts";
+import type { Database } from "../../lib/db/types.ts";
+import { createTestDatabase } from "../../lib/testing/database.ts";
+import { createForgetfulIdempotencyStore, deliver, eventFor, outcomesOf } from "../../lib/testing/events.ts";
+import { createApp } from "./app.ts";
+import type { InventoryDeps } from "./deps.ts";
+import { expireReservations } from "./handlers/expire-reservations.ts";
+import { reservations } from "./store/schema.ts";
+
+/**
+ * A reservation ends shipped (shipment.created: the units leave) or expired (the sweeper gives
+ * them back and emits stock.released). Both happen once, whatever is delivered twice.
+ */
+let database: Database;
+let deps: InventoryDeps;
+const clock = createFixedClock();
+const ttlMs = 30 * 60_000;
+const graceMs = 5 * 60_000;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs };
+}, 60_000);
+afterAll(async () => database?.close());
+
+// Without the fast path: only the database decides what happens once.
+const app = () => createApp(deps);
+const stock = async (productId: string) => (await (await app().request(`/inventory/${productId}`)).json()) as { available: number; reserved: number };
+const reservationOf = async (orderId: string) => (await database.db.select().from(reservations).where(eq(reservations.orderId, orderId)))[0]!;
+const released = (orderId: string) => {
+  const { outbox } = messaging.inventory;
+  return database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = 'com.example.stock.released'`));
+};
+
+async function reserve(orderId: string, productId: string, quantity: number, available: number) {
+  await app().request(`/inventory/${productId}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available }) });
+  const paid = eventFor("com.example.payment.completed", orderId, { data: { items: [{ productId, quantity }] } });
+  expect(await outcomesOf(await deliver(app(), "inventory", paid))).toEqual(["processed"]);
+}
+const shipped = (orderId: string, id?: string) => eventFor("com.example.shipment.created", orderId, { id });
+
+describe("shipment.created", () => {
+  test("the reserved units leave the warehouse, once, even for two deliveries and two event ids", async () => {
+    await reserve("life-ship", "p-ship", 2, 5);
+    expect(await stock("p-ship")).toEqual({ productId: "p-ship", available: 5, reserved: 2 } as never);
+    expect(await outcomesOf(await deliver(app(), "inventory", shipped("life-ship")))).toEqual(["processed"]);
+    expect(await outcomesOf(await deliver(app(), "inventory", shipped("life-ship")))).toEqual(["duplicate"]);
+    await deliver(app(), "inventory", shipped("life-ship", "another-id"));
+    expect(await stock("p-ship")).toEqual({ productId: "p-ship", available: 3, reserved: 0 } as never);
+    expect((await reservationOf("life-ship")).status).toBe("shipped");
+  });
+
+  test("a shipped reservation never expires", async () => {
+    await reserve("life-shipped-then-late", "p-late", 1, 1);
+    await deliver(app(), "inventory", shipped("life-shipped-then-late"));
+    clock.advance(ttlMs + graceMs + 1);
+    await expireReservations(deps);
+    expect(await released("life-shipped-then-late")).toHaveLength(0);
+    expect(await stock("p-late")).toEqual({ productId: "p-late", available: 0, reserved: 0 } as never);
+  });
+});
+
+describe("expiry", () => {
+  test("a reservation is given back only after its lifetime and the grace, once, with stock.released", async () => {
+    await reserve("life-expire", "p-expire", 3, 4);
+    clock.advance(ttlMs);
+    expect(await expireReservations(deps)).toBe(0);
+    clock.advance(graceMs + 1);
+    const [first, second] = await Promise.all([expireReservations(deps), expireReservations(deps)]);
+    expect(first + second).toBe(1);
+    expect(await expireReservations(deps)).toBe(0);
+    expect(await stock("p-expire")).toEqual({ productId: "p-expire", available: 4, reserved: 0 } as never);
+    expect((await reservationOf("life-expire")).status).toBe("expired");
+    const [event, ...more] = await released("life-expire");
+    expect(more).toEqual([]);
+    expect(event!.event.data).toMatchObject({ orderId: "life-expire", userId: "user-of-life-expire", items: [{ productId: "p-expire", quantity: 3 }], reason: "expired" });
+  });
+
+  test("a shipment recorded after expiry takes its units from free stock", async () => {
+    await reserve("life-late-ship", "p-late-ship", 2, 5);
+    clock.advance(ttlMs + graceMs + 1);
+    await expireReservations(deps);
+    await deliver(app(), "inventory", shipped("life-late-ship"));
+    expect(await stock("p-late-ship")).toEqual({ productId: "p-late-ship", available: 3, reserved: 0 } as never);
+    expect((await reservationOf("life-late-ship")).status).toBe("shipped");
+  });
+
+  test("…and when the free stock is gone, the reservation is marked shipped_unbacked", async () => {
+    await reserve("life-unbacked", "p-unbacked", 2, 2);
+    clock.advance(ttlMs + graceMs + 1);
+    await expireReservations(deps);
+    await reserve("life-took-it", "p-unbacked", 2, 2); // someone else reserved the freed units
+    await deliver(app(), "inventory", shipped("life-unbacked"));
+    expect((await reservationOf("life-unbacked")).status).toBe("shipped_unbacked");
+    expect(await stock("p-unbacked")).toEqual({ productId: "p-unbacked", available: 2, reserved: 2 } as never);
+  });
+});
