@@ -217,3 +217,11 @@ describe("PUT/GET /inventory/:productId", () => {
     expect((await problemOf(response)).code).toBe("inventory.not_found");
   });
 });
+
+test("a product id longer than 100 characters is a 400 naming productId, and stores nothing", async () => {
+  const long = "p".repeat(101);
+  const response = await putStock(long, 1);
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(["productId"]);
+  expect((await app.request(`/inventory/${long}`)).status).toBe(404);
+});

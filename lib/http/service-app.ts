@@ -1,11 +1,22 @@
 import { Hono } from "hono";
-import { notFound, onError } from "./problem.ts";
+import { bodyLimit } from "hono/body-limit";
+import { notFound, onError, problemResponse } from "./problem.ts";
 
-/** The frame every service app starts from: problem+json errors, a 404 problem, `GET /health`. */
+/** Larger than any order or CloudEvents batch the flow produces; a bigger body is refused unread. */
+export const maxBodyBytes = 1024 * 1024;
+
+/** The frame every service app starts from: problem+json errors, a 404 problem, `GET /health`, a body limit. */
 export function createServiceApp(service: string): Hono {
   const app = new Hono();
   app.onError(onError);
   app.notFound(notFound);
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () =>
+        problemResponse({ status: 413, title: "Content Too Large", code: "request.too_large", detail: `the body exceeds ${maxBodyBytes} bytes` }),
+    }),
+  );
   app.get("/health", (c) => c.json({ status: "ok", service }));
   return app;
 }

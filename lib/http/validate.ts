@@ -19,3 +19,11 @@ export function query<S extends v.GenericSchema>(schema: S) {
     }
   });
 }
+
+export function params<S extends v.GenericSchema>(schema: S) {
+  return vValidator("param", schema, (result) => {
+    if (!result.success) {
+      throw new AppError("request.invalid", "the path is invalid", { status: 400, issues: toIssues(result.issues) });
+    }
+  });
+}

@@ -1,26 +1,28 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { AppError } from "../../../lib/errors/app-error.ts";
-import { jsonBody } from "../../../lib/http/validate.ts";
+import { id } from "../../../lib/events/envelope.ts";
+import { jsonBody, params } from "../../../lib/http/validate.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { findProduct, setAvailable } from "../store/stock.ts";
 
+const productPath = v.object({ productId: id });
 const stockBody = v.object({ available: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000_000)) });
 
 export function inventoryRoutes(deps: InventoryDeps): Hono {
   const app = new Hono();
 
-  app.put("/inventory/:productId", jsonBody(stockBody), async (c) => {
-    const id = c.req.param("productId");
+  app.put("/inventory/:productId", params(productPath), jsonBody(stockBody), async (c) => {
+    const { productId } = c.req.valid("param");
     const { available } = c.req.valid("json");
-    if (!(await setAvailable(deps.db, id, available, deps.clock.now()))) {
-      const product = await findProduct(deps.db, id);
+    if (!(await setAvailable(deps.db, productId, available, deps.clock.now()))) {
+      const product = await findProduct(deps.db, productId);
       throw new AppError("inventory.below_reserved", `cannot set available below the ${product?.reserved} units reserved`, {
         status: 409,
         issues: [{ field: "available", message: `must be at least ${product?.reserved} (reserved)` }],
       });
     }
-    return c.json(await view(deps, id));
+    return c.json(await view(deps, productId));
   });
 
   app.get("/inventory/:productId", async (c) => c.json(await view(deps, c.req.param("productId"))));
