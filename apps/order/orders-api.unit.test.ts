@@ -154,3 +154,20 @@ describe("GET /orders/:id", () => {
     expect((await problemOf(response)).code).toBe("http.not_found");
   });
 });
+
+describe("POST /orders refuses what the database could not store, and stores nothing", () => {
+  const countOrders = async () => (await database.db.select({ n: sql<number>`count(*)::int` }).from(orders))[0]!.n;
+
+  test.each([
+    ["a unit price above the cap", { ...body, items: [{ productId: "sku-1", quantity: 1, unitPrice: 1e12 }] }, "items.0.unitPrice"],
+    ["a total above the cap", { ...body, items: Array.from({ length: 20 }, (_, i) => ({ productId: `sku-${i}`, quantity: 10_000, unitPrice: 100_000 })) }, "items"],
+    ["a NUL in a product id", { ...body, items: [{ productId: "sku\u0000", quantity: 1, unitPrice: 1 }] }, "items.0.productId"],
+    ["a control character in the address", { ...body, shippingAddress: { ...testAddress, line1: "丸の内\u0007" } }, "shippingAddress.line1"],
+  ])("%s → 400 naming the field", async (_name, payload, field) => {
+    const before = await countOrders();
+    const response = await post(payload);
+    expect(response.status).toBe(400);
+    expect((await problemOf(response)).errors?.map((e) => e.field)).toContain(field);
+    expect(await countOrders()).toBe(before);
+  });
+});

@@ -20,17 +20,26 @@ export function domainEventSchema<const T extends string, D extends v.GenericSch
   });
 }
 
-export const money = v.pipe(v.number(), v.integer(), v.minValue(0));
+/**
+ * Text that PostgreSQL can store (no NUL: text and jsonb refuse it) and a person can read (no
+ * other control characters), of bounded length.
+ */
+export function line(maxLength: number) {
+  return v.pipe(v.string(), v.nonEmpty(), v.maxLength(maxLength), v.regex(/^[^\u0000-\u001f\u007f]*$/u, "control characters are not allowed"));
+}
+
+/** Amounts in the currency's minor unit; the cap keeps any order total inside a 32-bit column. */
+export const money = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000_000));
 export const quantity = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000));
-export const id = v.pipe(v.string(), v.nonEmpty(), v.maxLength(100));
+export const id = line(100);
 export const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "an ISO 4217 code such as JPY"));
 // Not v.isoTimestamp(): it is not RFC 3339 (see shared/cloudevents/README.md).
 export const timestamp = v.pipe(v.string(), v.check(isRfc3339, "an RFC 3339 timestamp"));
 
 export const shippingAddress = v.object({
-  prefecture: v.pipe(v.string(), v.nonEmpty(), v.maxLength(20)),
-  city: v.pipe(v.string(), v.nonEmpty(), v.maxLength(100)),
-  line1: v.pipe(v.string(), v.nonEmpty(), v.maxLength(200)),
+  prefecture: line(20),
+  city: line(100),
+  line1: line(200),
   postalCode: v.pipe(v.string(), v.regex(/^\d{3}-?\d{4}$/, "a Japanese postal code such as 100-0001")),
 });
 export type ShippingAddress = v.InferOutput<typeof shippingAddress>;

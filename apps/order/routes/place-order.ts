@@ -6,13 +6,23 @@ import { AppError } from "../../../lib/errors/app-error.ts";
 import type { OrderDeps } from "../deps.ts";
 import { appendTimeline, findOrderByIdempotencyKey, insertOrder, type OrderRow } from "../store/orders.ts";
 
+/** The most one order may total (minor units); amounts are stored in 32-bit columns. */
+export const maxOrderTotal = 1_000_000_000;
+
 export const placeOrderBody = v.object({
   userId: id,
-  items: v.pipe(v.array(orderItem), v.minLength(1), v.maxLength(100)),
+  items: v.pipe(
+    v.array(orderItem),
+    v.minLength(1),
+    v.maxLength(100),
+    v.check((items) => totalOf(items) <= maxOrderTotal, `the order total must not exceed ${maxOrderTotal}`),
+  ),
   currency,
   shippingAddress,
   payment: v.object({ method: paymentMethod, token: v.optional(id) }),
 });
+
+const totalOf = (items: Array<{ quantity: number; unitPrice: number }>) => items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
 export type PlaceOrder = v.InferOutput<typeof placeOrderBody>;
 
 /**
@@ -28,7 +38,7 @@ export async function placeOrder(deps: OrderDeps, body: PlaceOrder, idempotencyK
   }
   const now = deps.clock.now();
   const orderId = deps.ids.next();
-  const totalAmount = body.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+  const totalAmount = totalOf(body.items);
   const created = await deps.db.transaction(async (tx) => {
     const row = await insertOrder(tx, {
       id: orderId,
