@@ -171,3 +171,9 @@ describe("POST /orders refuses what the database could not store, and stores not
     expect(await countOrders()).toBe(before);
   });
 });
+
+test("a body that is not JSON is a 415 problem naming Content-Type", async () => {
+  const response = await app.request("/orders", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
+  expect(response.status).toBe(415);
+  expect((await problemOf(response)).errors?.map((e) => e.field)).toEqual(["Content-Type"]);
+});
