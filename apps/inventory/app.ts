@@ -17,10 +17,11 @@ export function createApp(deps: InventoryDeps): Hono {
     eventWebhook({
       service: "inventory",
       idempotency: deps.idempotency,
+      db: deps.db,
       // Seed mission 4.2: deduplicated by event id (the default key), truth in processed_events.
       handlers: {
-        "com.example.payment.completed": { handle: (e) => reserveStock(deps, e) },
-        "com.example.shipment.created": { handle: (e) => commitShipment(deps, e) },
+        "com.example.payment.completed": { handle: (e, db = deps.db) => reserveStock({ ...deps, db }, e) },
+        "com.example.shipment.created": { handle: (e, db = deps.db) => commitShipment({ ...deps, db }, e) },
       },
     }),
   );

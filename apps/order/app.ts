@@ -11,7 +11,7 @@ export type { OrderDeps };
 
 /** The order service: accepts orders, and follows every event of the flow (the saga's state). */
 export function createApp(deps: OrderDeps): Hono {
-  const apply = { handle: (event: DomainEvent) => applyEvent(deps, event) };
+  const apply = { handle: (event: DomainEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
   const handlers: EventHandlers = {
     "com.example.payment.completed": apply,
     "com.example.payment.failed": apply,
@@ -23,6 +23,6 @@ export function createApp(deps: OrderDeps): Hono {
   };
   const app = createServiceApp("order");
   app.route("/", orderRoutes(deps));
-  app.route("/", eventWebhook({ service: "order", handlers, idempotency: deps.idempotency }));
+  app.route("/", eventWebhook({ service: "order", handlers, idempotency: deps.idempotency, db: deps.db }));
   return app;
 }

@@ -22,7 +22,8 @@ export function createApp(deps: ShippingDeps): Hono {
     eventWebhook({
       service: "shipping",
       idempotency: deps.idempotency,
-      handlers: { "com.example.stock.reserved": { handle: (e) => arrangeShipment(deps, e) } },
+      db: deps.db,
+      handlers: { "com.example.stock.reserved": { handle: (e, db = deps.db) => arrangeShipment({ ...deps, db }, e) } },
     }),
   );
   return app;

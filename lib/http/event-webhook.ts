@@ -5,13 +5,18 @@ import type { CloudEvent } from "../cloudevents/types.ts";
 import { AppError } from "../errors/app-error.ts";
 import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/catalog.ts";
 import type { ServiceName } from "../events/subscriptions.ts";
+import type { Db } from "../db/types.ts";
 import type { IdempotencyStore } from "../idempotency/types.ts";
 import { toIssues } from "./issues.ts";
 
 export type Outcome = "processed" | "duplicate";
 
 export type EventHandlerSpec<T extends EventType> = {
-  handle(event: EventOf<T>): Promise<Outcome>;
+  /**
+   * Applies one event. With the webhook's `db` option, `db` is the transaction of the whole
+   * request: the handler's own transaction becomes a savepoint in it.
+   */
+  handle(event: EventOf<T>, db?: Db): Promise<Outcome>;
   /** The fast-path key (seed mission 4); default `${service}:${event.id}`. */
   dedupKey?(event: EventOf<T>): string;
 };
@@ -25,6 +30,12 @@ export type WebhookOptions = {
   /** How long a claim holds off a concurrent duplicate; a crashed holder's claim expires after it. */
   claimTtlMs?: number;
   doneTtlMs?: number;
+  /**
+   * For services whose effects are all in the database: a batch is applied in ONE transaction
+   * (DESIGN.md, "Design for batches"), all or nothing. Leave it out where a handler calls the
+   * outside world (a gateway, a provider): those apply each event on its own.
+   */
+  db?: Db;
 };
 
 /**
@@ -41,12 +52,56 @@ export function eventWebhook(options: WebhookOptions): Hono {
   app.post(`/events/${service}`, async (c) => {
     const { events } = await readCloudEvents(c.req.raw);
     const accepted = events.map((event, index) => accept(event, events.length > 1 ? `[${index}]` : ""));
-    const results: Array<{ id: string; outcome: Outcome }> = [];
-    for (const { event, spec } of accepted) {
-      results.push({ id: event.id, outcome: await runOnce(event, spec) });
-    }
+    const results = options.db && accepted.length > 1 ? await runBatch(options.db, accepted) : await runEach(accepted);
     return c.json({ results });
   });
+
+  type Accepted = ReturnType<typeof accept>;
+  type Result = { id: string; outcome: Outcome };
+
+  async function runEach(accepted: Accepted[]): Promise<Result[]> {
+    const results: Result[] = [];
+    for (const { event, spec } of accepted) results.push({ id: event.id, outcome: await runOnce(event, spec) });
+    return results;
+  }
+
+  /**
+   * One transaction for the batch, events in order. The fast path is told "done" only after the
+   * commit: marking before it would let a rolled-back event pass for a duplicate.
+   */
+  async function runBatch(db: Db, accepted: Accepted[]): Promise<Result[]> {
+    const claimed: string[] = [];
+    try {
+      const results = await db.transaction(async (tx) => {
+        const applied: Result[] = [];
+        for (const { event, spec } of accepted) {
+          const key = keyOf(event, spec);
+          if (claimed.includes(key)) {
+            // The same key twice in one batch: the database, inside this transaction, decides.
+            applied.push({ id: event.id, outcome: await spec.handle(event, tx) });
+            continue;
+          }
+          if ((await idempotency.get(key)) === "done") {
+            applied.push({ id: event.id, outcome: "duplicate" });
+            continue;
+          }
+          if (!(await idempotency.claim(key, claimTtlMs))) throw inProgress(key);
+          claimed.push(key);
+          applied.push({ id: event.id, outcome: await spec.handle(event, tx) });
+        }
+        return applied;
+      });
+      await Promise.all(claimed.map((key) => idempotency.markDone(key, doneTtlMs)));
+      return results;
+    } catch (error) {
+      await Promise.all(claimed.map((key) => idempotency.release(key)));
+      throw error;
+    }
+  }
+
+  const keyOf = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => spec.dedupKey?.(event) ?? `${service}:${event.id}`;
+  const inProgress = (key: string) =>
+    new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
 
   function accept(event: CloudEvent, at: string) {
     const spec = isEventType(event.type) ? (handlers[event.type] as EventHandlerSpec<EventType> | undefined) : undefined;
@@ -67,11 +122,9 @@ export function eventWebhook(options: WebhookOptions): Hono {
   }
 
   async function runOnce(event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> {
-    const key = spec.dedupKey?.(event) ?? `${service}:${event.id}`;
+    const key = keyOf(event, spec);
     if ((await idempotency.get(key)) === "done") return "duplicate";
-    if (!(await idempotency.claim(key, claimTtlMs))) {
-      throw new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
-    }
+    if (!(await idempotency.claim(key, claimTtlMs))) throw inProgress(key);
     try {
       const outcome = await spec.handle(event);
       await idempotency.markDone(key, doneTtlMs);
