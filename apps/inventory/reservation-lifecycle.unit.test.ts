@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
 import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
+import { emittedEvents } from "../../lib/testing/outbox.ts";
 import { createForgetfulIdempotencyStore, deliver, eventFor, outcomesOf } from "../../lib/testing/events.ts";
 import { createApp } from "./app.ts";
 import type { InventoryDeps } from "./deps.ts";
@@ -30,10 +31,7 @@ afterAll(async () => database?.close());
 const app = () => createApp(deps);
 const stock = async (productId: string) => (await (await app().request(`/inventory/${productId}`)).json()) as { available: number; reserved: number };
 const reservationOf = async (orderId: string) => (await database.db.select().from(reservations).where(eq(reservations.orderId, orderId)))[0]!;
-const released = (orderId: string) => {
-  const { outbox } = messaging.inventory;
-  return database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = 'com.example.stock.released'`));
-};
+const released = (orderId: string) => emittedEvents(database.db, messaging.inventory, orderId, "com.example.stock.released");
 
 async function reserve(orderId: string, productId: string, quantity: number, available: number) {
   await app().request(`/inventory/${productId}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available }) });

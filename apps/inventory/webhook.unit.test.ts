@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
 import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
+import { emittedEvents } from "../../lib/testing/outbox.ts";
 import {
   createForgetfulIdempotencyStore,
   deliver,
@@ -44,10 +45,7 @@ async function stock(productId: string): Promise<{ available: number; reserved: 
   return (await response.json()) as { available: number; reserved: number };
 }
 const reservationsOf = (orderId: string) => database.db.select().from(reservations).where(eq(reservations.orderId, orderId));
-async function emitted(orderId: string, type: EventType) {
-  const { outbox } = messaging.inventory;
-  return database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = ${type}`));
-}
+const emitted = (orderId: string, type: EventType) => emittedEvents(database.db, messaging.inventory, orderId, type);
 
 async function expectReservedOnce(orderId: string, productId: string, quantity: number) {
   expect((await stock(productId)).reserved).toBe(quantity);

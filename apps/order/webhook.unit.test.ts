@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
 import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
+import { emittedEvents } from "../../lib/testing/outbox.ts";
 import {
   createForgetfulIdempotencyStore,
   deliver,
@@ -49,10 +49,7 @@ async function view(orderId: string): Promise<OrderView> {
   return (await response.json()) as OrderView;
 }
 
-async function cancellationsOf(orderId: string) {
-  const { outbox } = messaging.order;
-  return database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = 'com.example.order.cancelled'`));
-}
+const cancellationsOf = (orderId: string) => emittedEvents(database.db, messaging.order, orderId, "com.example.order.cancelled");
 
 /** What each event does to a pending order, and whether it emits order.cancelled. */
 const effects: Array<{ type: EventType; status: string; reason?: string; cancels: number }> = [

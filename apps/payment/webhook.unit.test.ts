@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
 import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
@@ -9,6 +9,7 @@ import { gatewayCharges, gatewayRefunds } from "../../lib/payment-gateway/sandbo
 import { createSandboxGateway } from "../../lib/payment-gateway/sandbox.ts";
 import type { PaymentGateway } from "../../lib/payment-gateway/types.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
+import { emittedEvents } from "../../lib/testing/outbox.ts";
 import {
   createForgetfulIdempotencyStore,
   deliver,
@@ -47,10 +48,7 @@ async function refundsOf(orderId: string) {
   const refunds = await database.db.select().from(gatewayRefunds);
   return refunds.filter((refund) => charges.some((charge) => charge.id === refund.chargeId));
 }
-async function emitted(orderId: string, type: EventType) {
-  const { outbox } = messaging.payment;
-  return database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = ${type}`));
-}
+const emitted = (orderId: string, type: EventType) => emittedEvents(database.db, messaging.payment, orderId, type);
 
 /** One succeeded charge, the payment completed with it, one payment.completed and no failure. */
 async function expectChargedOnce(orderId: string) {
@@ -257,8 +255,7 @@ describe("stock.released (the reservation expired)", () => {
     expect(await outcomesOf(await deliver(app, "payment", released))).toEqual(["duplicate"]);
     // A shortage report for the same order cannot refund a second time.
     await deliver(app, "payment", eventFor("com.example.stock.insufficient", orderId));
-    const { outbox } = messaging.payment;
-    const refunds = await database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = 'com.example.payment.refunded'`));
+    const refunds = await emitted(orderId, "com.example.payment.refunded");
     expect(refunds.map((row) => row.event.data)).toEqual([expect.objectContaining({ orderId, reason: "reservation_expired" })]);
   });
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { toBatchRequest } from "../../lib/cloudevents/http.ts";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
 import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
+import { emittedEvents } from "../../lib/testing/outbox.ts";
 import {
   createForgetfulIdempotencyStore,
   deliver,
@@ -36,10 +37,7 @@ afterAll(async () => database?.close());
 
 const reserved = (orderId: string, id?: string) => eventFor("com.example.stock.reserved", orderId, { id });
 const shipmentsOf = (orderId: string) => database.db.select().from(shipments).where(eq(shipments.orderId, orderId));
-async function shipmentCreatedOf(orderId: string) {
-  const { outbox } = messaging.shipping;
-  return database.db.select().from(outbox).where(and(eq(outbox.key, orderId), sql`${outbox.event}->>'type' = 'com.example.shipment.created'`));
-}
+const shipmentCreatedOf = (orderId: string) => emittedEvents(database.db, messaging.shipping, orderId, "com.example.shipment.created");
 
 async function expectShippedOnce(orderId: string) {
   const [shipment, ...more] = await shipmentsOf(orderId);
