@@ -72,7 +72,7 @@ export async function composeFlow(options: FlowOptions) {
   const relay = createOutboxRelay({
     database,
     broker,
-    outboxes: Object.entries(messaging).map(([name, tables]) => ({ name, tables })),
+    outboxes: Object.values(messaging),
   });
   const dispatcher = createDispatcher({
     broker,

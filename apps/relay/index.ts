@@ -15,7 +15,7 @@ await broker.ensureTopics(allTopics);
 const relay = createOutboxRelay({
   database,
   broker,
-  outboxes: Object.entries(messaging).map(([name, tables]) => ({ name, tables })),
+  outboxes: Object.values(messaging),
 });
 await relay.start();
 

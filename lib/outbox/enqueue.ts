@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { getTableConfig } from "drizzle-orm/pg-core";
 import { eventCatalog, type DomainEvent } from "../events/catalog.ts";
 import type { Executor } from "../db/types.ts";
 import type { MessagingTables } from "./tables.ts";
@@ -6,13 +7,19 @@ import type { MessagingTables } from "./tables.ts";
 /** The channel the relay LISTENs on; PostgreSQL delivers the NOTIFY only when the writer commits. */
 export const outboxChannel = "orderflow_outbox";
 
+/** An outbox is known by its service's PostgreSQL schema. */
+export function outboxName(tables: MessagingTables): string {
+  return getTableConfig(tables.outbox).schema ?? "public";
+}
+
 /** Writes events to the outbox inside the caller's transaction and wakes the relay on commit. */
 export async function enqueue(tx: Executor, tables: MessagingTables, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.insert(tables.outbox).values(
     events.map((event) => ({ topic: eventCatalog[event.type].topic, key: event.data.orderId, event })),
   );
-  await tx.execute(sql`select pg_notify(${outboxChannel}, '')`);
+  // The payload names the outbox, so the relay drains that one instead of all of them.
+  await tx.execute(sql`select pg_notify(${outboxChannel}, ${outboxName(tables)})`);
 }
 
 /**

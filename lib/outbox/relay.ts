@@ -3,13 +3,13 @@ import type { Broker } from "../broker/types.ts";
 import { toKafkaRecord } from "../cloudevents/kafka.ts";
 import { rowsOf } from "../db/rows.ts";
 import type { Database } from "../db/types.ts";
-import { outboxChannel } from "./enqueue.ts";
+import { outboxChannel, outboxName } from "./enqueue.ts";
 import type { MessagingTables } from "./tables.ts";
 
 export type OutboxRelayOptions = {
   database: Database;
   broker: Broker;
-  outboxes: Array<{ name: string; tables: MessagingTables }>;
+  outboxes: MessagingTables[];
   batchSize?: number;
   /** A safety net only: the relay is woken by NOTIFY on commit, this catches a missed wake-up. */
   sweepIntervalMs?: number;
@@ -28,11 +28,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, broker, outboxes, batchSize = 200, sweepIntervalMs = 2_000, log = console.error } = options;
   let unlisten: (() => Promise<void>) | undefined;
   let sweep: ReturnType<typeof setInterval> | undefined;
+  const byName = new Map(outboxes.map((tables) => [outboxName(tables), tables]));
+  /** Outboxes that were written to since their last drain. */
+  const pending = new Set<string>();
   let running: Promise<number> | undefined;
-  let again = false;
   let stopped = false;
 
-  async function publishBatch({ name, tables }: (typeof outboxes)[number]): Promise<number> {
+  async function publishBatch(name: string, tables: MessagingTables): Promise<number> {
     return database.db.transaction(async (tx) => {
       const lock = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`outbox:${name}`})) as ok`);
       if (!rowsOf<{ ok: boolean }>(lock)[0]?.ok) return 0;
@@ -53,44 +55,56 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     });
   }
 
-  async function drain(): Promise<number> {
+  async function drain(name: string): Promise<number> {
+    const tables = byName.get(name);
     let total = 0;
-    for (const outbox of outboxes) {
-      for (;;) {
-        const published = await publishBatch(outbox);
-        total += published;
-        if (published < batchSize) break;
-      }
+    for (;;) {
+      const published = tables ? await publishBatch(name, tables) : 0;
+      total += published;
+      if (published < batchSize) return total;
     }
-    return total;
   }
 
-  /** Coalesces wake-ups: one drain at a time, and one more if rows arrived while it ran. */
-  function flush(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
+  /**
+   * Coalesces wake-ups: one drain at a time, over the outboxes marked pending; names marked while
+   * it runs are drained in the next round. On failure the names stay pending for the next wake.
+   */
+  function run(): Promise<number> {
+    running ??= (async () => {
       let total = 0;
-      do {
-        again = false;
-        total += await drain();
-      } while (again && !stopped);
+      while (pending.size > 0 && !stopped) {
+        for (const name of [...pending]) {
+          // Unmarked BEFORE the drain: a NOTIFY that arrives meanwhile marks it again.
+          pending.delete(name);
+          try {
+            total += await drain(name);
+          } catch (error) {
+            pending.add(name);
+            throw error;
+          }
+        }
+      }
       return total;
     })().finally(() => (running = undefined));
     return running;
   }
 
-  const wake = () => {
-    if (!stopped) flush().catch((error) => log("outbox relay: publish failed, will retry", error));
+  /** Marks outboxes pending (all of them for an unknown name or a sweep) and makes sure a drain runs. */
+  function wake(name?: string): Promise<number> {
+    for (const key of name && byName.has(name) ? [name] : byName.keys()) pending.add(key);
+    // A drain already running may have passed this outbox: chain one more round after it.
+    return running ? running.then(() => run()) : run();
+  }
+
+  const wakeAndLog = (name?: string) => {
+    if (!stopped) wake(name).catch((error) => log("outbox relay: publish failed, will retry", error));
   };
 
   return {
     async start() {
-      unlisten = await database.listen(outboxChannel, wake);
-      sweep = setInterval(wake, sweepIntervalMs);
-      wake();
+      unlisten = await database.listen(outboxChannel, (payload) => wakeAndLog(payload));
+      sweep = setInterval(() => wakeAndLog(), sweepIntervalMs);
+      wakeAndLog();
     },
     async stop() {
       stopped = true;
@@ -98,6 +112,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await unlisten?.();
       await running?.catch(() => {});
     },
-    flush,
+    flush: () => wake(),
   };
 }

@@ -1,0 +1,21 @@
+import { describe } from "bun:test";
+import { migrate } from "../db/migrate.ts";
+import { createScratchDatabase } from "../testing/postgres.ts";
+import { tryGetServiceUrl } from "../testing/services.ts";
+import { relaySuite } from "./relay.suite.ts";
+
+const url = tryGetServiceUrl("postgres");
+if (url) {
+  relaySuite(
+    "PostgreSQL",
+    async () => {
+      const scratch = await createScratchDatabase(url);
+      const database = await scratch.open();
+      await migrate(database);
+      return { database, cleanup: scratch.drop };
+    },
+    { interleaves: true },
+  );
+} else {
+  describe.skip("outbox relay on PostgreSQL (DATABASE_URL not set)", () => {});
+}
