@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { hasCode } from "../errors/app-error.ts";
 import type { IdempotencyStore } from "./types.ts";
+import { waitFor } from "../testing/wait-for.ts";
 
 export type IdempotencyFixture = {
   store: IdempotencyStore;
@@ -35,7 +36,7 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
         expect(await store.get(key)).toBeDefined();
         await fixture.advance(1);
       } else {
-        await eventually(async () => (await store.get(key)) === undefined, `${key} to expire`);
+        await waitFor(async () => (await store.get(key)) === undefined, { timeoutMs: 5_000, intervalMs: 10, what: `${key} to expire` });
       }
       expect(await store.get(key)).toBeUndefined();
     }
@@ -137,13 +138,4 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
       expect(await store.get("order-1")).toBeUndefined();
     });
   });
-}
-
-/** Polls instead of sleeping a fixed time: real expiry runs on the server's clock and scheduler. */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(10);
-  }
 }

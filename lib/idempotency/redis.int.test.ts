@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import { tryGetServiceUrl } from "../testing/services.ts";
-import { eventually, idempotencyStoreContract } from "./idempotency.contract.ts";
+import { waitFor } from "../testing/wait-for.ts";
+import { idempotencyStoreContract } from "./idempotency.contract.ts";
 import { createRedisIdempotencyStore } from "./redis.ts";
 import { deleteKeys, redirect, startTcpProxy, targetOf, uniquePrefix } from "./redis-test-support.ts";
 import { RECOVERED_MESSAGE, UNREACHABLE_MESSAGE, withFallback } from "./resilient.ts";
@@ -59,7 +60,7 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
       expect(logs).toEqual([UNREACHABLE_MESSAGE]);
 
       proxy = startTcpProxy(targetOf(url), port);
-      await eventually(async () => (await store.get("order-1")) === "claimed", "the store to reconnect");
+      await waitFor(async () => (await store.get("order-1")) === "claimed", { timeoutMs: 5_000, intervalMs: 10, what: "the store to reconnect" });
       expect(logs).toEqual([UNREACHABLE_MESSAGE, RECOVERED_MESSAGE]);
     } finally {
       proxy.stop(true);
