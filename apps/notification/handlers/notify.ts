@@ -2,7 +2,7 @@ import type { DomainEvent } from "../../../lib/events/index.ts";
 import { AppError } from "../../../lib/errors/app-error.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import type { NotificationDeps } from "../deps.ts";
-import { claimSend, findNotification, markSent } from "../store/notifications.ts";
+import { claimSend, markSent } from "../store/notifications.ts";
 import { messageFor } from "./messages.ts";
 
 export const notificationKey = (event: DomainEvent) => `${event.type}:${event.data.orderId}`;
@@ -27,11 +27,11 @@ export async function notify(deps: NotificationDeps, event: DomainEvent): Promis
     { key, orderId: event.data.orderId, userId: event.data.userId, type: event.type, subject, body, status: "sending", createdAt: deps.clock.now() },
     sendLeaseSeconds,
   );
-  if (claim === "sent") return "duplicate";
-  if (claim === "busy") {
+  if (!claim.claimed) {
+    if (claim.state === "sent") return "duplicate";
     throw new AppError("notification.in_progress", `${key} is being sent by another delivery`, { status: 503, retryable: true });
   }
-  const row = (await findNotification(deps.db, key))!;
+  const row = claim.claimed;
   await deps.notifier.send({ idempotencyKey: key, userId: row.userId, orderId: row.orderId, type: row.type, subject: row.subject, body: row.body });
   await markSent(deps.db, key, deps.clock.now());
   return "processed";

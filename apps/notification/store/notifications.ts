@@ -3,7 +3,8 @@ import type { Executor } from "../../../lib/db/types.ts";
 import { notifications } from "./schema.ts";
 
 export type NotificationRow = typeof notifications.$inferSelect;
-export type SendClaim = "claimed" | "sent" | "busy";
+/** The row to send when this delivery holds the send; otherwise why not. */
+export type SendClaim = { claimed: NotificationRow } | { claimed?: undefined; state: "sent" | "busy" };
 
 /**
  * Hands the send of one notification to ONE delivery: the first inserts the row with a lease; a
@@ -16,8 +17,8 @@ export async function claimSend(db: Executor, row: typeof notifications.$inferIn
     .insert(notifications)
     .values({ ...row, status: "sending", claimedUntil: lease })
     .onConflictDoNothing()
-    .returning({ key: notifications.key });
-  if (inserted.length === 1) return "claimed";
+    .returning();
+  if (inserted[0]) return { claimed: inserted[0] };
   const takenOver = await db
     .update(notifications)
     .set({ claimedUntil: lease })
@@ -28,17 +29,13 @@ export async function claimSend(db: Executor, row: typeof notifications.$inferIn
         or(isNull(notifications.claimedUntil), lt(notifications.claimedUntil, sql`now()`)),
       ),
     )
-    .returning({ key: notifications.key });
-  if (takenOver.length === 1) return "claimed";
+    .returning();
+  // Taken over: send what the first delivery recorded, so the record is what went out.
+  if (takenOver[0]) return { claimed: takenOver[0] };
   const [existing] = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.key, row.key));
-  return existing?.status === "sent" ? "sent" : "busy";
+  return { state: existing?.status === "sent" ? "sent" : "busy" };
 }
 
 export async function markSent(db: Executor, key: string, sentAt: Date): Promise<void> {
   await db.update(notifications).set({ status: "sent", sentAt, claimedUntil: null }).where(eq(notifications.key, key));
-}
-
-export async function findNotification(db: Executor, key: string): Promise<NotificationRow | undefined> {
-  const [row] = await db.select().from(notifications).where(eq(notifications.key, key));
-  return row;
 }
