@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 // lib/db/migrate.ts at start-up.
 export default defineConfig({
   dialect: "postgresql",
-  schema: ["./lib/db/schemas.ts", "./apps/*/store/schema.ts", "./lib/payment-gateway/sandbox-schema.ts"],
+  schema: ["./apps/*/store/schema.ts", "./lib/payment-gateway/sandbox-schema.ts"],
   out: "./drizzle",
 });

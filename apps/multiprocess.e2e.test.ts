@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import type { ServiceName } from "../lib/events/subscriptions.ts";
+import { roster, type ServiceName } from "./roster.ts";
 import { orderBody, terminalStatuses } from "../lib/testing/orders.ts";
 import { tryGetServiceUrl } from "../lib/testing/services.ts";
 import { waitFor } from "../lib/testing/wait-for.ts";
@@ -19,7 +19,7 @@ const databaseUrl = tryGetServiceUrl("postgres");
 const redisUrl = tryGetServiceUrl("redis");
 
 const root = join(import.meta.dir, "..");
-const services: ServiceName[] = ["order", "payment", "inventory", "shipping", "notification"];
+const services: ServiceName[] = roster.map((service) => service.name);
 type Name = ServiceName | "relay" | "dispatcher";
 type Child = { name: Name; port: number; log: string; process: ReturnType<typeof Bun.spawn> };
 

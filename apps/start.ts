@@ -1,26 +1,22 @@
 import { migrate } from "../lib/db/migrate.ts";
 import { engineConfigFromEnv, openBroker, openDatabase } from "../lib/engines/engines.ts";
+import { runServiceProcess } from "../lib/engines/process.ts";
 import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
+import { findService, roster } from "./roster.ts";
 
 /**
- * `bun run start <name>`: one process of the flow (docs/operations.md). Every service, the relay
- * and the dispatcher is a composition root of its own (`apps/<name>/index.ts`) that reads its
- * environment and runs until SIGTERM. `migrate` applies the database migrations and exits: run it
- * once before the others (compose.yaml runs it as a job they depend on).
+ * `bun run start <name>`: one process of the flow (docs/operations.md). A service from the roster,
+ * the relay or the dispatcher runs until SIGTERM. `migrate` applies the database migrations and
+ * exits: run it once before the others (compose.yaml runs it as a job they depend on).
  */
-const roots = {
-  order: "./order/index.ts",
-  payment: "./payment/index.ts",
-  inventory: "./inventory/index.ts",
-  shipping: "./shipping/index.ts",
-  notification: "./notification/index.ts",
-  relay: "./relay/index.ts",
-  dispatcher: "./dispatcher/index.ts",
-} as const;
-const names = [...Object.keys(roots), "migrate", "replay-dead-letters [service]"];
+const workers = { relay: "./relay/index.ts", dispatcher: "./dispatcher/index.ts" } as const;
+const names = [...roster.map((s) => s.name), ...Object.keys(workers), "migrate", "replay-dead-letters [service]"];
 
 const name = process.argv[2] ?? "";
-if (name === "migrate") {
+const service = findService(name);
+if (service) {
+  await runServiceProcess(service, process.env);
+} else if (name === "migrate") {
   // The composition root of `migrate`, so it reads the environment here.
   const config = engineConfigFromEnv(process.env);
   if (!config.databaseUrl) {
@@ -44,8 +40,8 @@ if (name === "migrate") {
   const result = await replayDeadLetters({ broker, service: process.argv[3] });
   console.log(`replay-dead-letters: ${result.replayed} replayed, ${result.skipped} left alone (not events of the flow)`);
   await broker.close();
-} else if (Object.hasOwn(roots, name)) {
-  await import(roots[name as keyof typeof roots]);
+} else if (Object.hasOwn(workers, name)) {
+  await import(workers[name as keyof typeof workers]);
 } else {
   console.error(`usage: bun run start <${names.join(" | ")}>${name ? ` (unknown: "${name}")` : ""}`);
   process.exit(2);

@@ -4,18 +4,24 @@ import { toBatchRequest } from "../../lib/cloudevents/http.ts";
 import { fromKafkaRecord } from "../../lib/cloudevents/kafka.ts";
 import type { CloudEvent } from "../../lib/cloudevents/types.ts";
 import { topics } from "../../lib/events/catalog.ts";
-import type { ServiceName, SubscriptionSpec } from "../../lib/events/subscriptions.ts";
+import type { EventType } from "../../lib/events/catalog.ts";
 import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
 
+/**
+ * One consumer group per subscribing service: the dispatcher pushes only `types` to
+ * `POST /events/{service}`; the other records of `topics` are skipped and committed.
+ */
+export type SubscriptionSpec = { service: string; topics: string[]; types: readonly EventType[] };
+
 /** Sends a request to a service's webhook: over HTTP, or in-process to its Hono app. */
-export type Deliver = (service: ServiceName, request: Request) => Promise<Response>;
+export type Deliver = (service: string, request: Request) => Promise<Response>;
 
 export type DispatcherOptions = {
   broker: Broker;
   subscriptions: SubscriptionSpec[];
   deliver: Deliver;
   /** Base URL of each service (only the path matters for in-process delivery). */
-  urlOf?: (service: ServiceName) => string;
+  urlOf?: (service: string) => string;
   retry?: Partial<RetryPolicy>;
   log?: (message: string) => void;
 };
@@ -29,7 +35,7 @@ export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { broker, subscriptions, deliver, log = console.log } = options;
-  const urlOf = options.urlOf ?? ((service: ServiceName) => `http://${service}`);
+  const urlOf = options.urlOf ?? ((service: string) => `http://${service}`);
   // About ten minutes of retries before a retryable failure is dead-lettered: long enough to ride
   // out a service restart or a deploy, short enough that a real outage shows up in dead-letters.
   const policy: RetryPolicy = { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 30_000, ...options.retry };
@@ -64,7 +70,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  async function deadLetter(service: ServiceName, events: CloudEvent[], status: number | undefined, detail: string) {
+  async function deadLetter(service: string, events: CloudEvent[], status: number | undefined, detail: string) {
     log(`dispatcher: dead-lettering ${events.length} event(s) for ${service} (status ${status ?? "none"}): ${detail.slice(0, 300)}`);
     await broker.publish(
       events.map((event) => ({
@@ -89,7 +95,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         await broker.publish([{ topic: topics.deadLetter.name, key: record.key, value: record.value, headers: { ...record.headers, "dl-service": spec.service, "dl-reason": reason } }]);
         continue;
       }
-      if ((spec.types as string[]).includes(event.type)) wanted.push(event);
+      if ((spec.types as readonly string[]).includes(event.type)) wanted.push(event);
     }
     if (wanted.length > 0) await push(spec, wanted);
   }

@@ -1,9 +1,8 @@
-import type { ServiceName } from "../../lib/events/subscriptions.ts";
 import type { Deliver } from "./dispatcher.ts";
 
 export type HttpDeliverOptions = {
   /** Base URL of each service, e.g. `http://payment:3002`. */
-  urlOf: (service: ServiceName) => string;
+  urlOf: (service: string) => string;
   /** How long one delivery may take before it is abandoned and retried. */
   timeoutMs: number;
 };

@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import { openBroker } from "../../lib/engines/engines.ts";
-import { defaultPorts, requireEngines, serve } from "../../lib/engines/process.ts";
+import { requireEngines, serve } from "../../lib/engines/process.ts";
 import { allTopics } from "../../lib/events/catalog.ts";
-import { type ServiceName, subscriptions } from "../../lib/events/subscriptions.ts";
+import { roster, subscriptions } from "../roster.ts";
 import { createDispatcher } from "./dispatcher.ts";
 import { createHttpDeliver } from "./http-deliver.ts";
 
 // Composition root of a dispatcher process (`bun run start dispatcher`): the only place that reads
 // the environment. Run several: each subscription is one consumer group, so they share partitions.
+const defaultPort = 3007;
 const env = process.env;
 const config = requireEngines("dispatcher", env, ["kafkaBrokers"]);
 
@@ -20,11 +21,10 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const services: ServiceName[] = ["order", "payment", "inventory", "shipping", "notification"];
 const urls = Object.fromEntries(
-  services.map((s) => [s, env[`${s.toUpperCase()}_URL`] || `http://127.0.0.1:${defaultPorts[s]}`]),
-) as Record<ServiceName, string>;
-const urlOf = (service: ServiceName) => urls[service];
+  roster.map((s) => [s.name, env[`${s.name.toUpperCase()}_URL`] || `http://127.0.0.1:${s.port}`]),
+) as Record<string, string>;
+const urlOf = (service: string) => urls[service]!;
 
 const broker = await openBroker(config, "orderflow-dispatcher");
 await broker.ensureTopics(allTopics);
@@ -45,6 +45,7 @@ const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "dispatcher" }));
 serve(
   "dispatcher",
+  defaultPort,
   env,
   app,
   async () => {
@@ -53,5 +54,5 @@ serve(
     await dispatcher.stop();
     await broker.close();
   },
-  `${subscriptions.length} consumer groups on Kafka ${config.kafkaBrokers!.join(",")}${config.namespace ? `, namespace ${config.namespace}` : ""}; delivering to ${services.map((s) => `${s}=${urls[s]}`).join(" ")}`,
+  `${subscriptions.length} consumer groups on Kafka ${config.kafkaBrokers!.join(",")}${config.namespace ? `, namespace ${config.namespace}` : ""}; delivering to ${roster.map((s) => `${s.name}=${urls[s.name]}`).join(" ")}`,
 );

@@ -8,6 +8,9 @@ import { inventoryRoutes } from "./routes/inventory.ts";
 
 export type { InventoryDeps };
 
+/** Reserve when paid; commit the reserved stock when it ships. */
+export const subscribes = ["com.example.payment.completed", "com.example.shipment.created"] as const;
+
 /** The inventory service: holds stock and reserves it for paid orders, never overselling. */
 export function createApp(deps: InventoryDeps): Hono {
   const app = createServiceApp("inventory");
@@ -16,9 +19,10 @@ export function createApp(deps: InventoryDeps): Hono {
     "/",
     eventWebhook({
       service: "inventory",
+      subscribes,
       idempotency: deps.idempotency,
       db: deps.db,
-      // Seed mission 4.2: deduplicated by event id (the default key), truth in processed_events.
+      // Deduplicated by event id (the default key), truth in processed_events.
       handlers: {
         "com.example.payment.completed": { handle: (e, db = deps.db) => reserveStock({ ...deps, db }, e) },
         "com.example.shipment.created": { handle: (e, db = deps.db) => commitShipment({ ...deps, db }, e) },

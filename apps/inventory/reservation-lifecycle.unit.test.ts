@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
 import { emittedEvents } from "../../lib/testing/outbox.ts";
@@ -9,7 +8,7 @@ import { createForgetfulIdempotencyStore, deliver, eventFor, outcomesOf } from "
 import { createApp } from "./app.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { expireReservations } from "./handlers/expire-reservations.ts";
-import { reservations } from "./store/schema.ts";
+import { reservations, outbox } from "./store/schema.ts";
 
 /**
  * A reservation ends shipped (shipment.created: the units leave) or expired (the sweeper gives
@@ -31,7 +30,7 @@ afterAll(async () => database?.close());
 const app = () => createApp(deps);
 const stock = async (productId: string) => (await (await app().request(`/inventory/${productId}`)).json()) as { available: number; reserved: number };
 const reservationOf = async (orderId: string) => (await database.db.select().from(reservations).where(eq(reservations.orderId, orderId)))[0]!;
-const released = (orderId: string) => emittedEvents(database.db, messaging.inventory, orderId, "com.example.stock.released");
+const released = (orderId: string) => emittedEvents(database.db, outbox, orderId, "com.example.stock.released");
 
 async function reserve(orderId: string, productId: string, quantity: number, available: number) {
   await app().request(`/inventory/${productId}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available }) });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
@@ -19,7 +18,7 @@ import {
   tally,
 } from "../../lib/testing/events.ts";
 import { createApp } from "./app.ts";
-import { reservations } from "./store/schema.ts";
+import { reservations, outbox } from "./store/schema.ts";
 
 let database: Database;
 let app: ReturnType<typeof createApp>;
@@ -45,7 +44,7 @@ async function stock(productId: string): Promise<{ available: number; reserved: 
   return (await response.json()) as { available: number; reserved: number };
 }
 const reservationsOf = (orderId: string) => database.db.select().from(reservations).where(eq(reservations.orderId, orderId));
-const emitted = (orderId: string, type: EventType) => emittedEvents(database.db, messaging.inventory, orderId, type);
+const emitted = (orderId: string, type: EventType) => emittedEvents(database.db, outbox, orderId, type);
 
 async function expectReservedOnce(orderId: string, productId: string, quantity: number) {
   expect((await stock(productId)).reserved).toBe(quantity);

@@ -1,28 +1,38 @@
 import type { Hono } from "hono";
-import type { EventHandlers } from "../../lib/http/event-webhook.ts";
-import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { DomainEvent } from "../../lib/events/index.ts";
+import { eventWebhook, oneHandlerFor } from "../../lib/http/event-webhook.ts";
+import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { OrderDeps } from "./deps.ts";
 import { applyEvent } from "./handlers/apply-event.ts";
 import { orderRoutes } from "./routes/orders.ts";
 
 export type { OrderDeps };
 
+/** Every event that moves an order's status (the saga's state). */
+export const subscribes = [
+  "com.example.payment.completed",
+  "com.example.payment.failed",
+  "com.example.payment.refunded",
+  "com.example.stock.reserved",
+  "com.example.stock.insufficient",
+  "com.example.stock.released",
+  "com.example.shipment.created",
+] as const;
+
 /** The order service: accepts orders, and follows every event of the flow (the saga's state). */
 export function createApp(deps: OrderDeps): Hono {
   const apply = { handle: (event: DomainEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
-  const handlers: EventHandlers = {
-    "com.example.payment.completed": apply,
-    "com.example.payment.failed": apply,
-    "com.example.payment.refunded": apply,
-    "com.example.stock.reserved": apply,
-    "com.example.stock.insufficient": apply,
-    "com.example.stock.released": apply,
-    "com.example.shipment.created": apply,
-  };
   const app = createServiceApp("order");
   app.route("/", orderRoutes(deps));
-  app.route("/", eventWebhook({ service: "order", handlers, idempotency: deps.idempotency, db: deps.db }));
+  app.route(
+    "/",
+    eventWebhook({
+      service: "order",
+      subscribes,
+      idempotency: deps.idempotency,
+      db: deps.db,
+      handlers: oneHandlerFor(subscribes, apply),
+    }),
+  );
   return app;
 }

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
 import { emittedEvents } from "../../lib/testing/outbox.ts";
 import { problemOf, testAddress } from "../../lib/testing/events.ts";
 import { createApp } from "./app.ts";
-import { orders } from "./store/schema.ts";
+import { orders, outbox } from "./store/schema.ts";
 
 let database: Database;
 let app: ReturnType<typeof createApp>;
@@ -38,7 +37,7 @@ async function post(payload: unknown, headers: Record<string, string> = {}): Pro
   });
 }
 
-const createdEventsOf = (orderId: string) => emittedEvents(database.db, messaging.order, orderId, "com.example.order.created");
+const createdEventsOf = (orderId: string) => emittedEvents(database.db, outbox, orderId, "com.example.order.created");
 
 describe("POST /orders", () => {
   test("202 with Location; the order is pending and order.created is in the outbox", async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
@@ -21,6 +20,7 @@ import {
 import { createApp } from "./app.ts";
 import type { PlaceOrder } from "./routes/place-order.ts";
 import { insertOrder } from "./store/orders.ts";
+import { outbox } from "./store/schema.ts";
 
 let database: Database;
 let app: ReturnType<typeof createApp>;
@@ -49,7 +49,7 @@ async function view(orderId: string): Promise<OrderView> {
   return (await response.json()) as OrderView;
 }
 
-const cancellationsOf = (orderId: string) => emittedEvents(database.db, messaging.order, orderId, "com.example.order.cancelled");
+const cancellationsOf = (orderId: string) => emittedEvents(database.db, outbox, orderId, "com.example.order.cancelled");
 
 /** What each event does to a pending order, and whether it emits order.cancelled. */
 const effects: Array<{ type: EventType; status: string; reason?: string; cancels: number }> = [

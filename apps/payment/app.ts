@@ -8,6 +8,9 @@ import { paymentRoutes } from "./routes/payments.ts";
 
 export type { PaymentDeps };
 
+/** Charge on order.created; refund when the stock ran out or the reservation expired. */
+export const subscribes = ["com.example.order.created", "com.example.stock.insufficient", "com.example.stock.released"] as const;
+
 /** The payment service: charges each order once, refunds when stock runs out. */
 export function createApp(deps: PaymentDeps): Hono {
   const app = createServiceApp("payment");
@@ -16,9 +19,10 @@ export function createApp(deps: PaymentDeps): Hono {
     "/",
     eventWebhook({
       service: "payment",
+      subscribes,
       idempotency: deps.idempotency,
       handlers: {
-        // Seed mission 4.1: the fast path is keyed by order, like the gateway key.
+        // The fast path is keyed by order, like the gateway key (docs/architecture.md#idempotency).
         "com.example.order.created": { handle: (e) => chargeOrder(deps, e), dedupKey: (e) => `payment:charge:${e.data.orderId}` },
         "com.example.stock.insufficient": { handle: (e) => refundOrder(deps, e), dedupKey: (e) => `payment:refund:${e.data.orderId}` },
         "com.example.stock.released": { handle: (e) => refundOrder(deps, e), dedupKey: (e) => `payment:refund:${e.data.orderId}` },

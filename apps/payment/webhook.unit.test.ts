@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
@@ -22,7 +21,7 @@ import {
   tally,
 } from "../../lib/testing/events.ts";
 import { createApp } from "./app.ts";
-import { payments } from "./store/schema.ts";
+import { payments, outbox } from "./store/schema.ts";
 
 let database: Database;
 let gateway: PaymentGateway;
@@ -48,7 +47,7 @@ async function refundsOf(orderId: string) {
   const refunds = await database.db.select().from(gatewayRefunds);
   return refunds.filter((refund) => charges.some((charge) => charge.id === refund.chargeId));
 }
-const emitted = (orderId: string, type: EventType) => emittedEvents(database.db, messaging.payment, orderId, type);
+const emitted = (orderId: string, type: EventType) => emittedEvents(database.db, outbox, orderId, type);
 
 /** One succeeded charge, the payment completed with it, one payment.completed and no failure. */
 async function expectChargedOnce(orderId: string) {

@@ -1,28 +1,26 @@
 import { Hono } from "hono";
-import { messaging } from "../../lib/db/schemas.ts";
 import { openBroker, openDatabase } from "../../lib/engines/engines.ts";
 import { requireEngines, serve } from "../../lib/engines/process.ts";
 import { allTopics } from "../../lib/events/catalog.ts";
 import { createOutboxRelay } from "../../lib/outbox/relay.ts";
+import { outboxes } from "../roster.ts";
 
 // Composition root of the relay process (`bun run start relay`): the only place that reads the environment.
+const defaultPort = 3006;
 const config = requireEngines("relay", process.env, ["kafkaBrokers", "databaseUrl"]);
 const database = await openDatabase(config);
 const broker = await openBroker(config, "orderflow-relay");
 // Topics are created here (and by the dispatcher), not by the broker on first use: auto-creation
 // would give them the broker's default partition count, not ours.
 await broker.ensureTopics(allTopics);
-const relay = createOutboxRelay({
-  database,
-  broker,
-  outboxes: Object.values(messaging),
-});
+const relay = createOutboxRelay({ database, broker, outboxes });
 await relay.start();
 
 const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "relay" }));
 serve(
   "relay",
+  defaultPort,
   process.env,
   app,
   async () => {
@@ -31,5 +29,5 @@ serve(
     await broker.close();
     await database.close();
   },
-  `publishing ${Object.keys(messaging).length} outboxes to Kafka ${config.kafkaBrokers!.join(",")}${config.namespace ? `, namespace ${config.namespace}` : ""}`,
+  `publishing ${outboxes.length} outboxes to Kafka ${config.kafkaBrokers!.join(",")}${config.namespace ? `, namespace ${config.namespace}` : ""}`,
 );

@@ -8,6 +8,8 @@ import type { ShippingDeps } from "./deps.ts";
 import { arrangeShipment } from "./handlers/arrange-shipment.ts";
 import { shipments } from "./store/schema.ts";
 
+export const subscribes = ["com.example.stock.reserved"] as const;
+
 export type { ShippingDeps };
 
 /** The shipping service: arranges one shipment per reserved order. */
@@ -21,6 +23,7 @@ export function createApp(deps: ShippingDeps): Hono {
     "/",
     eventWebhook({
       service: "shipping",
+      subscribes,
       idempotency: deps.idempotency,
       db: deps.db,
       handlers: { "com.example.stock.reserved": { handle: (e, db = deps.db) => arrangeShipment({ ...deps, db }, e) } },

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { toBatchRequest } from "../../lib/cloudevents/http.ts";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { messaging } from "../../lib/db/schemas.ts";
 import type { Database } from "../../lib/db/types.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
 import { createTestDatabase } from "../../lib/testing/database.ts";
@@ -21,7 +20,7 @@ import {
   webhookUrl,
 } from "../../lib/testing/events.ts";
 import { createApp } from "./app.ts";
-import { shipments } from "./store/schema.ts";
+import { shipments, outbox } from "./store/schema.ts";
 
 let database: Database;
 let app: ReturnType<typeof createApp>;
@@ -37,7 +36,7 @@ afterAll(async () => database?.close());
 
 const reserved = (orderId: string, id?: string) => eventFor("com.example.stock.reserved", orderId, { id });
 const shipmentsOf = (orderId: string) => database.db.select().from(shipments).where(eq(shipments.orderId, orderId));
-const shipmentCreatedOf = (orderId: string) => emittedEvents(database.db, messaging.shipping, orderId, "com.example.shipment.created");
+const shipmentCreatedOf = (orderId: string) => emittedEvents(database.db, outbox, orderId, "com.example.shipment.created");
 
 async function expectShippedOnce(orderId: string) {
   const [shipment, ...more] = await shipmentsOf(orderId);

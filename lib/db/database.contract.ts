@@ -1,27 +1,44 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import { products } from "../../apps/inventory/store/schema.ts";
+import { check, integer, pgSchema, text } from "drizzle-orm/pg-core";
 import { claimEvent } from "../outbox/enqueue.ts";
 import { waitFor } from "../testing/wait-for.ts";
 import { migrate } from "./migrate.ts";
 import { rowsOf } from "./rows.ts";
-import { messaging } from "./schemas.ts";
+import { createTestMessagingTables } from "../testing/messaging-tables.ts";
 import type { Database } from "./types.ts";
+
+/** A table of the contract's own, shaped like stock: a check constraint keeps reserved ≤ available. */
+const contract = pgSchema("db_contract");
+const products = contract.table(
+  "products",
+  { productId: text("product_id").primaryKey(), available: integer("available").notNull(), reserved: integer("reserved").notNull().default(0) },
+  (t) => [check("products_stock_check", sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.available}`)],
+);
+
+async function createContractTables(database: Database) {
+  await database.db.execute(sql`create schema if not exists db_contract`);
+  await database.db.execute(sql`create table if not exists db_contract.products (
+    product_id text primary key, available integer not null, reserved integer not null default 0,
+    constraint products_stock_check check (reserved >= 0 and reserved <= available))`);
+  return createTestMessagingTables(database);
+}
 
 /** One contract for PGlite and PostgreSQL: what the services rely on from the database. */
 export function databaseContract(label: string, open: () => Promise<{ database: Database; cleanup(): Promise<void> }>) {
   describe(`database contract: ${label}`, () => {
     let database: Database;
     let cleanup: () => Promise<void>;
+    let processedEvents: Awaited<ReturnType<typeof createContractTables>>["processedEvents"];
     beforeAll(async () => {
       ({ database, cleanup } = await open());
       await migrate(database);
+      ({ processedEvents } = await createContractTables(database));
     });
     afterAll(async () => {
       await database.close();
       await cleanup();
     });
-    const now = new Date();
     const id = () => crypto.randomUUID();
 
     test("migrations apply once: running them again changes nothing", async () => {
@@ -33,7 +50,7 @@ export function databaseContract(label: string, open: () => Promise<{ database: 
     test("a failed transaction leaves nothing behind", async () => {
       const productId = id();
       const attempt = database.db.transaction(async (tx) => {
-        await tx.insert(products).values({ productId, available: 1, updatedAt: now });
+        await tx.insert(products).values({ productId, available: 1 });
         throw new Error("abort");
       });
       expect(await attempt.then(() => undefined, (error: Error) => error.message)).toBe("abort");
@@ -43,10 +60,10 @@ export function databaseContract(label: string, open: () => Promise<{ database: 
     test("a rolled-back savepoint keeps the outer transaction's work", async () => {
       const [kept, dropped] = [id(), id()];
       await database.db.transaction(async (tx) => {
-        await tx.insert(products).values({ productId: kept, available: 1, updatedAt: now });
+        await tx.insert(products).values({ productId: kept, available: 1 });
         await tx
           .transaction(async (savepoint) => {
-            await savepoint.insert(products).values({ productId: dropped, available: 1, updatedAt: now });
+            await savepoint.insert(products).values({ productId: dropped, available: 1 });
             throw new Error("inner");
           })
           .catch(() => {});
@@ -58,14 +75,14 @@ export function databaseContract(label: string, open: () => Promise<{ database: 
     test("an event id is claimed once, even by concurrent transactions", async () => {
       const event = { id: id(), type: "t" };
       const claims = await Promise.all(
-        Array.from({ length: 5 }, () => database.db.transaction((tx) => claimEvent(tx, messaging.inventory, event))),
+        Array.from({ length: 5 }, () => database.db.transaction((tx) => claimEvent(tx, processedEvents, event))),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
     });
 
     test("the stock check constraint refuses reserved above available", async () => {
       const productId = id();
-      await database.db.insert(products).values({ productId, available: 1, updatedAt: now });
+      await database.db.insert(products).values({ productId, available: 1 });
       const oversell = database.db.update(products).set({ reserved: 2 }).where(sql`${products.productId} = ${productId}`);
       const failure = await oversell.then(() => undefined, (error: Error) => error);
       expect(String(failure?.cause ?? failure)).toContain("products_stock_check");

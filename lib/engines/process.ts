@@ -1,24 +1,13 @@
 import { sql } from "drizzle-orm";
 import type { Hono } from "hono";
-import type { Database } from "../db/types.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
+import { systemClock, uuidV7Ids } from "../clock/system.ts";
+import type { ServiceDefinition } from "../service/definition.ts";
 import { type EngineConfig, engineConfigFromEnv, openDatabase, openIdempotencyStore } from "./engines.ts";
 
-/** Where each process listens unless PORT says otherwise (docs/operations.md). */
-export const defaultPorts = {
-  order: 3001,
-  payment: 3002,
-  inventory: 3003,
-  shipping: 3004,
-  notification: 3005,
-  relay: 3006,
-  dispatcher: 3007,
-} as const;
-
-export type ProcessName = keyof typeof defaultPorts;
+type Env = Record<string, string | undefined>;
 
 /** Reads the engine configuration; exits with a clear message when a required engine is missing. */
-export function requireEngines(name: ProcessName, env: Record<string, string | undefined>, needs: Array<"databaseUrl" | "kafkaBrokers">): EngineConfig {
+export function requireEngines(name: string, env: Env, needs: Array<"databaseUrl" | "kafkaBrokers">): EngineConfig {
   const config = engineConfigFromEnv(env);
   const missing = needs.filter((need) => !config[need]).map((need) => (need === "databaseUrl" ? "DATABASE_URL" : "KAFKA_BROKERS"));
   if (missing.length > 0) {
@@ -31,9 +20,9 @@ export function requireEngines(name: ProcessName, env: Record<string, string | u
   return config;
 }
 
-/** Serves `app` on PORT (or the default), and runs `stop` then exits on SIGTERM or SIGINT. */
-export function serve(name: ProcessName, env: Record<string, string | undefined>, app: Hono, stop: () => Promise<void>, describe = "") {
-  const server = Bun.serve({ port: Number(env.PORT || defaultPorts[name]), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
+/** Serves `app` on PORT (or `defaultPort`), and runs `stop` then exits on SIGTERM or SIGINT. */
+export function serve(name: string, defaultPort: number, env: Env, app: Hono, stop: () => Promise<void>, describe = "") {
+  const server = Bun.serve({ port: Number(env.PORT || defaultPort), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
   console.log(`${name}: listening on http://${server.hostname}:${server.port}${describe ? ` (${describe})` : ""}`);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -50,23 +39,21 @@ export function serve(name: ProcessName, env: Record<string, string | undefined>
 }
 
 /**
- * The life of a service process: PostgreSQL (checked at once, so a wrong URL fails at start-up),
- * the idempotency store, the app that `build` makes of them, then serve until a signal.
+ * The life of one service's process (`bun run start <service>`): PostgreSQL (checked at once, so
+ * a wrong URL fails at start-up), the idempotency store, the service its definition builds from
+ * them, then serve until a signal.
  */
-export async function runServiceProcess(
-  name: ProcessName,
-  env: Record<string, string | undefined>,
-  build: (engines: { config: EngineConfig; database: Database; idempotency: IdempotencyStore }) => Hono | { app: Hono; stop(): Promise<void> },
-): Promise<void> {
-  const config = requireEngines(name, env, ["databaseUrl"]);
+export async function runServiceProcess(service: ServiceDefinition, env: Env): Promise<void> {
+  const config = requireEngines(service.name, env, ["databaseUrl"]);
   const database = await openDatabase(config);
   await database.db.execute(sql`select 1`);
-  const idempotency = openIdempotencyStore(config, console.log);
-  const built = build({ config, database, idempotency });
-  const { app, stop } = "fetch" in built ? { app: built, stop: async () => {} } : built;
+  const log = (message: string, error?: unknown) => (error === undefined ? console.log(message) : console.error(message, error));
+  const idempotency = openIdempotencyStore(config, log);
+  const running = service.create({ database, idempotency, clock: systemClock, ids: uuidV7Ids, dataDir: config.dataDir, env, log });
+  await running.start?.();
   const fastPath = config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory";
-  serve(name, env, app, async () => {
-    await stop();
+  serve(service.name, service.port, env, running.app, async () => {
+    await running.stop?.();
     await idempotency.close();
     await database.close();
   }, `idempotency fast path: ${fastPath}`);

@@ -1,11 +1,13 @@
 import type * as v from "valibot";
-import type { TopicSpec } from "../broker/types.ts";
 import { stockInsufficient, stockReleased, stockReserved } from "./inventory.ts";
 import { orderCancelled, orderCreated } from "./order.ts";
 import { paymentCompleted, paymentFailed, paymentRefunded } from "./payment.ts";
 import { shipmentCreated } from "./shipment.ts";
 
-/** Topics and partition counts from DESIGN.md; every event is keyed by orderId (see docs/events.md). */
+/** A topic of the log and how many partitions it has (the broker port takes the same shape). */
+export type TopicSpec = { name: string; partitions: number };
+
+/** Topics and partition counts; every event is keyed by orderId (docs/architecture.md#events-and-topics). */
 export const topics = {
   order: { name: "order-events", partitions: 12 },
   payment: { name: "payment-events", partitions: 6 },
@@ -38,4 +40,9 @@ export const eventTypes = Object.keys(eventCatalog) as EventType[];
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventCatalog, type);
+}
+
+/** The topics that carry `types`, each once, in catalogue order: what a subscriber consumes. */
+export function topicsFor(types: readonly EventType[]): string[] {
+  return [...new Set(types.map((type) => eventCatalog[type].topic))];
 }

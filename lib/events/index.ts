@@ -5,4 +5,3 @@ export * from "./new-event.ts";
 export * from "./order.ts";
 export * from "./payment.ts";
 export * from "./shipment.ts";
-export * from "./subscriptions.ts";

@@ -4,7 +4,6 @@ import { readCloudEvents } from "../cloudevents/http.ts";
 import type { CloudEvent } from "../cloudevents/types.ts";
 import { AppError } from "../errors/app-error.ts";
 import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/catalog.ts";
-import type { ServiceName } from "../events/subscriptions.ts";
 import type { Db } from "../db/types.ts";
 import type { IdempotencyStore } from "../idempotency/types.ts";
 import { toIssues } from "./issues.ts";
@@ -21,11 +20,20 @@ export type EventHandlerSpec<T extends EventType> = {
   dedupKey?(event: EventOf<T>): string;
 };
 
-export type EventHandlers = { [T in EventType]?: EventHandlerSpec<T> };
+/** Exactly one handler per subscribed type: a missing or an extra one does not compile. */
+export type EventHandlers<S extends readonly EventType[]> = { [T in S[number]]: EventHandlerSpec<T> };
 
-export type WebhookOptions = {
-  service: ServiceName;
-  handlers: EventHandlers;
+/** The same handler for every subscribed type (a service that follows the whole flow). */
+export function oneHandlerFor<const S extends readonly EventType[]>(types: S, spec: EventHandlerSpec<S[number]>): EventHandlers<S> {
+  // Sound: a handler of the union handles each member of it.
+  return Object.fromEntries(types.map((type) => [type, spec])) as unknown as EventHandlers<S>;
+}
+
+export type WebhookOptions<S extends readonly EventType[]> = {
+  service: string;
+  /** The event types this service subscribes to (its roster entry); the dispatcher pushes only these. */
+  subscribes: S;
+  handlers: EventHandlers<S>;
   idempotency: IdempotencyStore;
   /** How long a claim holds off a concurrent duplicate; a crashed holder's claim expires after it. */
   claimTtlMs?: number;
@@ -45,8 +53,10 @@ export type WebhookOptions = {
  * `data` that fails its schema. Then each event runs through the fast path (SET NX claim) to its
  * handler, whose database transaction is the truth. 200 lists each event's outcome.
  */
-export function eventWebhook(options: WebhookOptions): Hono {
-  const { service, handlers, idempotency, claimTtlMs = 10_000, doneTtlMs = 24 * 3_600_000 } = options;
+export function eventWebhook<const S extends readonly EventType[]>(options: WebhookOptions<S>): Hono {
+  const { service, subscribes, idempotency, claimTtlMs = 10_000, doneTtlMs = 24 * 3_600_000 } = options;
+  const handlers = options.handlers as Partial<Record<EventType, EventHandlerSpec<EventType>>>;
+  assertExactly(service, subscribes, handlers);
   const app = new Hono();
 
   app.post(`/events/${service}`, async (c) => {
@@ -104,11 +114,11 @@ export function eventWebhook(options: WebhookOptions): Hono {
     new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
 
   function accept(event: CloudEvent, at: string) {
-    const spec = isEventType(event.type) ? (handlers[event.type] as EventHandlerSpec<EventType> | undefined) : undefined;
+    const spec = isEventType(event.type) ? handlers[event.type] : undefined;
     if (!spec) {
       throw new AppError("event.unhandled_type", `${service} does not handle events of type "${event.type}"`, {
         status: 422,
-        issues: [{ field: at ? `${at}.type` : "type", message: `expected one of ${Object.keys(handlers).join(", ")}` }],
+        issues: [{ field: at ? `${at}.type` : "type", message: `expected one of ${subscribes.join(", ")}` }],
       });
     }
     const parsed = v.safeParse(eventCatalog[event.type as EventType].schema, event);
@@ -136,4 +146,13 @@ export function eventWebhook(options: WebhookOptions): Hono {
   }
 
   return app;
+}
+
+/** The compiler checks literals; this catches a handler map built some other way. */
+function assertExactly(service: string, subscribes: readonly EventType[], handlers: Partial<Record<EventType, unknown>>) {
+  const handled = Object.keys(handlers).sort();
+  const wanted = [...new Set(subscribes)].sort();
+  if (handled.join() !== wanted.join()) {
+    throw new AppError("config.handlers_mismatch", `${service}: handlers for ${handled.join(", ")} but subscribed to ${wanted.join(", ")}`);
+  }
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/types.ts";
-import { messaging } from "../db/schemas.ts";
 import { createMemoryIdempotencyStore } from "../idempotency/memory.ts";
 import { claimEvent } from "../outbox/enqueue.ts";
 import { createTestDatabase } from "../testing/database.ts";
+import { createTestMessagingTables } from "../testing/messaging-tables.ts";
 import { toBatchRequest } from "../cloudevents/http.ts";
 import type { CloudEvent } from "../cloudevents/types.ts";
 import { eventFor, outcomesOf, webhookUrl } from "../testing/events.ts";
@@ -14,10 +14,13 @@ import { onError } from "./problem.ts";
 
 /** The webhook's batch transaction: all of a batch or none of it, and the fast path told only after commit. */
 let database: Database;
-beforeAll(async () => void (database = await createTestDatabase()), 60_000);
+let processedEvents: Awaited<ReturnType<typeof createTestMessagingTables>>["processedEvents"];
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ processedEvents } = await createTestMessagingTables(database));
+}, 60_000);
 afterAll(async () => database?.close());
 
-const { processedEvents } = messaging.inventory;
 const recorded = async (id: string) => (await database.db.select().from(processedEvents).where(eq(processedEvents.eventId, id))).length;
 
 const deliverBatch = (app: ReturnType<typeof webhook>, events: CloudEvent[]) => app.request(toBatchRequest(webhookUrl("inventory"), events));
@@ -25,13 +28,14 @@ const deliverBatch = (app: ReturnType<typeof webhook>, events: CloudEvent[]) => 
 function webhook(idempotency: IdempotencyStore, failOn: string) {
   const app = eventWebhook({
     service: "inventory",
+    subscribes: ["com.example.payment.completed"],
     idempotency,
     db: database.db,
     handlers: {
       "com.example.payment.completed": {
         handle: async (event, db = database.db) =>
           db.transaction(async (tx) => {
-            const fresh = await claimEvent(tx, messaging.inventory, event);
+            const fresh = await claimEvent(tx, processedEvents, event);
             if (event.id === failOn) throw new Error("handler failed");
             return fresh ? "processed" : "duplicate";
           }),

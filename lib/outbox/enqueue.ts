@@ -2,35 +2,33 @@ import { sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
 import { eventCatalog, type DomainEvent } from "../events/catalog.ts";
 import type { Executor } from "../db/types.ts";
-import type { MessagingTables } from "./tables.ts";
+import type { OutboxTable, ProcessedEventsTable } from "./tables.ts";
 
 /** The channel the relay LISTENs on; PostgreSQL delivers the NOTIFY only when the writer commits. */
 export const outboxChannel = "orderflow_outbox";
 
 /** An outbox is known by its service's PostgreSQL schema. */
-export function outboxName(tables: MessagingTables): string {
-  return getTableConfig(tables.outbox).schema ?? "public";
+export function outboxName(outbox: OutboxTable): string {
+  return getTableConfig(outbox).schema ?? "public";
 }
 
 /** Writes events to the outbox inside the caller's transaction and wakes the relay on commit. */
-export async function enqueue(tx: Executor, tables: MessagingTables, events: DomainEvent[]): Promise<void> {
+export async function enqueue(tx: Executor, outbox: OutboxTable, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(tables.outbox).values(
-    events.map((event) => ({ topic: eventCatalog[event.type].topic, key: event.data.orderId, event })),
-  );
+  await tx.insert(outbox).values(events.map((event) => ({ topic: eventCatalog[event.type].topic, key: event.data.orderId, event })));
   // The payload names the outbox, so the relay drains that one instead of all of them.
-  await tx.execute(sql`select pg_notify(${outboxChannel}, ${outboxName(tables)})`);
+  await tx.execute(sql`select pg_notify(${outboxChannel}, ${outboxName(outbox)})`);
 }
 
 /**
  * Claims an incoming event id inside the caller's transaction. False means another delivery got
  * there first: the caller stops, and its transaction changes nothing.
  */
-export async function claimEvent(tx: Executor, tables: MessagingTables, event: { id: string; type: string }): Promise<boolean> {
+export async function claimEvent(tx: Executor, processed: ProcessedEventsTable, event: { id: string; type: string }): Promise<boolean> {
   const claimed = await tx
-    .insert(tables.processedEvents)
+    .insert(processed)
     .values({ eventId: event.id, type: event.type })
     .onConflictDoNothing()
-    .returning({ eventId: tables.processedEvents.eventId });
+    .returning({ eventId: processed.eventId });
   return claimed.length === 1;
 }

@@ -6,10 +6,10 @@ import { isNull } from "drizzle-orm";
 import { createEmbeddedBroker } from "../broker/embedded.ts";
 import type { Broker, ConsumedRecord } from "../broker/types.ts";
 import { fromKafkaRecord } from "../cloudevents/kafka.ts";
-import { messaging } from "../db/schemas.ts";
 import type { Database } from "../db/types.ts";
 import { allTopics, topics } from "../events/catalog.ts";
 import { newEvent } from "../events/new-event.ts";
+import { createTestMessagingTables } from "../testing/messaging-tables.ts";
 import { waitFor } from "../testing/wait-for.ts";
 import { enqueue } from "./enqueue.ts";
 import { createOutboxRelay, type OutboxRelay } from "./relay.ts";
@@ -27,14 +27,16 @@ export function relaySuite(label: string, open: () => Promise<{ database: Databa
     let relay: OutboxRelay;
     let dir: string;
     const seen: ConsumedRecord[] = [];
+    let outbox: Awaited<ReturnType<typeof createTestMessagingTables>>["outbox"];
 
     beforeAll(async () => {
       ({ database, cleanup } = await open());
+      ({ outbox } = await createTestMessagingTables(database));
       dir = mkdtempSync(join(tmpdir(), "orderflow-relay-"));
       broker = createEmbeddedBroker({ dir, fsync: false });
       await broker.ensureTopics(allTopics);
       await broker.subscribe({ group: "watch", topics: [topics.order.name], handle: async (records) => void seen.push(...records) });
-      relay = createOutboxRelay({ database, broker, outboxes: Object.values(messaging), sweepIntervalMs: 3_600_000, log: () => {} });
+      relay = createOutboxRelay({ database, broker, outboxes: [outbox], sweepIntervalMs: 3_600_000, log: () => {} });
       await relay.start();
     }, 60_000);
     afterAll(async () => {
@@ -50,23 +52,23 @@ export function relaySuite(label: string, open: () => Promise<{ database: Databa
     const idsOf = (orderId: string) => seen.filter((r) => r.key === orderId).map((r) => fromKafkaRecord(r).id);
 
     test("a commit wakes the relay; events of one order are published in the order they were written", async () => {
-      await database.db.transaction((tx) => enqueue(tx, messaging.order, [cancelled("r-1", 1), cancelled("r-1", 2)]));
-      await database.db.transaction((tx) => enqueue(tx, messaging.order, [cancelled("r-1", 3)]));
+      await database.db.transaction((tx) => enqueue(tx, outbox, [cancelled("r-1", 1), cancelled("r-1", 2)]));
+      await database.db.transaction((tx) => enqueue(tx, outbox, [cancelled("r-1", 3)]));
       await waitFor(() => idsOf("r-1").length >= 3, { what: "three records" });
       expect(idsOf("r-1")).toEqual(["r-1-1", "r-1-2", "r-1-3"]);
       // Records reach consumers before the relay's transaction marks the rows published: wait for it.
-      const unpublished = () => database.db.select().from(messaging.order.outbox).where(isNull(messaging.order.outbox.publishedAt));
+      const unpublished = () => database.db.select().from(outbox).where(isNull(outbox.publishedAt));
       await waitFor(async () => (await unpublished()).length === 0, { what: "the rows to be marked published" });
     });
 
     test("a rolled-back write publishes nothing", async () => {
       await database.db
         .transaction(async (tx) => {
-          await enqueue(tx, messaging.order, [cancelled("r-2", 1)]);
+          await enqueue(tx, outbox, [cancelled("r-2", 1)]);
           throw new Error("abort");
         })
         .catch(() => {});
-      await database.db.transaction((tx) => enqueue(tx, messaging.order, [cancelled("r-3", 1)]));
+      await database.db.transaction((tx) => enqueue(tx, outbox, [cancelled("r-3", 1)]));
       await waitFor(() => idsOf("r-3").length >= 1, { what: "the committed record" });
       expect(idsOf("r-2")).toEqual([]);
     });
@@ -79,13 +81,13 @@ export function relaySuite(label: string, open: () => Promise<{ database: Databa
       const idTaken = new Promise<void>((resolve) => (taken = resolve));
       // The early transaction takes its outbox id first, and stays open.
       const early = database.db.transaction(async (tx) => {
-        await enqueue(tx, messaging.order, [cancelled("r-4", 1)]);
+        await enqueue(tx, outbox, [cancelled("r-4", 1)]);
         taken();
         await held;
       });
       await idTaken;
       // A later id commits and is published while the earlier one is still open…
-      await database.db.transaction((tx) => enqueue(tx, messaging.order, [cancelled("r-5", 1)]));
+      await database.db.transaction((tx) => enqueue(tx, outbox, [cancelled("r-5", 1)]));
       await waitFor(() => idsOf("r-5").length >= 1, { what: "the later row" });
       // …and the earlier one, committing last, is published too.
       commitEarly();

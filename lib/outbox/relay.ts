@@ -4,12 +4,12 @@ import { toKafkaRecord } from "../cloudevents/kafka.ts";
 import { rowsOf } from "../db/rows.ts";
 import type { Database } from "../db/types.ts";
 import { outboxChannel, outboxName } from "./enqueue.ts";
-import type { MessagingTables } from "./tables.ts";
+import type { OutboxTable } from "./tables.ts";
 
 export type OutboxRelayOptions = {
   database: Database;
   broker: Broker;
-  outboxes: MessagingTables[];
+  outboxes: OutboxTable[];
   batchSize?: number;
   /** A safety net only: the relay is woken by NOTIFY on commit, this catches a missed wake-up. */
   sweepIntervalMs?: number;
@@ -28,38 +28,38 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, broker, outboxes, batchSize = 200, sweepIntervalMs = 2_000, log = console.error } = options;
   let unlisten: (() => Promise<void>) | undefined;
   let sweep: ReturnType<typeof setInterval> | undefined;
-  const byName = new Map(outboxes.map((tables) => [outboxName(tables), tables]));
+  const byName = new Map(outboxes.map((outbox) => [outboxName(outbox), outbox]));
   /** Outboxes that were written to since their last drain. */
   const pending = new Set<string>();
   let running: Promise<number> | undefined;
   let stopped = false;
 
-  async function publishBatch(name: string, tables: MessagingTables): Promise<number> {
+  async function publishBatch(name: string, outbox: OutboxTable): Promise<number> {
     return database.db.transaction(async (tx) => {
       const lock = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`outbox:${name}`})) as ok`);
       if (!rowsOf<{ ok: boolean }>(lock)[0]?.ok) return 0;
       const rows = await tx
         .select()
-        .from(tables.outbox)
-        .where(isNull(tables.outbox.publishedAt))
-        .orderBy(asc(tables.outbox.id))
+        .from(outbox)
+        .where(isNull(outbox.publishedAt))
+        .orderBy(asc(outbox.id))
         .limit(batchSize)
         .for("update");
       if (rows.length === 0) return 0;
       await broker.publish(rows.map((row) => toKafkaRecord(row.topic, row.key, row.event)));
       await tx
-        .update(tables.outbox)
+        .update(outbox)
         .set({ publishedAt: sql`now()` })
-        .where(inArray(tables.outbox.id, rows.map((row) => row.id)));
+        .where(inArray(outbox.id, rows.map((row) => row.id)));
       return rows.length;
     });
   }
 
   async function drain(name: string): Promise<number> {
-    const tables = byName.get(name);
+    const outbox = byName.get(name);
     let total = 0;
     for (;;) {
-      const published = tables ? await publishBatch(name, tables) : 0;
+      const published = outbox ? await publishBatch(name, outbox) : 0;
       total += published;
       if (published < batchSize) return total;
     }

@@ -3,12 +3,11 @@ import { bigserial, index, jsonb, type PgSchema, text, timestamp } from "drizzle
 import type { CloudEvent } from "../cloudevents/types.ts";
 
 /**
- * Every service schema has the same two messaging tables: `outbox` (events written in the same
- * transaction as the state change, published later by the relay) and `processed_events` (incoming
- * event ids, claimed in the same transaction as their effect).
+ * `outbox`: the events a service emits, written in the same transaction as the state change and
+ * published later by the relay. Only services that emit have one.
  */
-export function messagingTables(schema: PgSchema) {
-  const outbox = schema.table(
+export function outboxTable(schema: PgSchema) {
+  return schema.table(
     "outbox",
     {
       id: bigserial("id", { mode: "number" }).primaryKey(),
@@ -22,12 +21,19 @@ export function messagingTables(schema: PgSchema) {
     // commit, so a later id can commit first.
     (t) => [index("outbox_unpublished_idx").on(t.id).where(sql`published_at is null`)],
   );
-  const processedEvents = schema.table("processed_events", {
+}
+
+/**
+ * `processed_events`: incoming event ids, claimed in the same transaction as their effect. Only
+ * services whose own tables do not already say "this event was applied" need one.
+ */
+export function processedEventsTable(schema: PgSchema) {
+  return schema.table("processed_events", {
     eventId: text("event_id").primaryKey(),
     type: text("type").notNull(),
     processedAt: timestamp("processed_at", { withTimezone: true }).defaultNow().notNull(),
   });
-  return { outbox, processedEvents };
 }
 
-export type MessagingTables = ReturnType<typeof messagingTables>;
+export type OutboxTable = ReturnType<typeof outboxTable>;
+export type ProcessedEventsTable = ReturnType<typeof processedEventsTable>;

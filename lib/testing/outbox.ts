@@ -1,11 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "../db/types.ts";
 import type { EventType } from "../events/catalog.ts";
-import type { MessagingTables } from "../outbox/tables.ts";
+import type { OutboxTable } from "../outbox/tables.ts";
 
 /** The outbox rows of one order and event type: what a handler emitted, in the order it did. */
-export function emittedEvents(db: Executor, tables: MessagingTables, orderId: string, type: EventType) {
-  const { outbox } = tables;
+export function emittedEvents(db: Executor, outbox: OutboxTable, orderId: string, type: EventType) {
   return db
     .select()
     .from(outbox)

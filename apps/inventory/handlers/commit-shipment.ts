@@ -1,4 +1,4 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { processedEvents } from "../store/schema.ts";
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent } from "../../../lib/outbox/enqueue.ts";
@@ -14,7 +14,7 @@ import { releaseReserved, takeFree } from "../store/stock.ts";
  */
 export async function commitShipment(deps: InventoryDeps, event: EventOf<"com.example.shipment.created">): Promise<Outcome> {
   return deps.db.transaction(async (tx) => {
-    if (!(await claimEvent(tx, messaging.inventory, event))) return "duplicate";
+    if (!(await claimEvent(tx, processedEvents, event))) return "duplicate";
     const reservation = await findReservationForUpdate(tx, event.data.orderId);
     if (!reservation) {
       console.warn(`inventory: shipment.created for order ${event.data.orderId} without a reservation`);

@@ -1,4 +1,4 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox } from "../store/schema.ts";
 import { newEvent } from "../../../lib/events/index.ts";
 import { enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { InventoryDeps } from "../deps.ts";
@@ -27,7 +27,7 @@ export async function expireReservations(deps: InventoryDeps, batchSize = 100): 
     }
     await enqueue(
       tx,
-      messaging.inventory,
+      outbox,
       expired.map((r) =>
         newEvent(
           "com.example.stock.released",

@@ -1,9 +1,8 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox, processedEvents, type ReservedItem } from "../store/schema.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { InventoryDeps } from "../deps.ts";
-import type { ReservedItem } from "../store/schema.ts";
 import { findProduct, insertReservation, reserve } from "../store/stock.ts";
 
 type Missing = { productId: string; requested: number; available: number };
@@ -20,7 +19,7 @@ class Shortage {
 export async function reserveStock(deps: InventoryDeps, event: EventOf<"com.example.payment.completed">): Promise<Outcome> {
   const { orderId, userId, shippingAddress } = event.data;
   return deps.db.transaction(async (tx) => {
-    if (!(await claimEvent(tx, messaging.inventory, event))) return "duplicate";
+    if (!(await claimEvent(tx, processedEvents, event))) return "duplicate";
     const context = { id: deps.ids.next(), time: deps.clock.now(), cause: event };
     const items = mergeByProduct(event.data.items);
     const reserved = await tx
@@ -42,7 +41,7 @@ export async function reserveStock(deps: InventoryDeps, event: EventOf<"com.exam
 
     if (reserved instanceof Shortage) {
       const missing = reserved.missing.map(({ productId, requested, available }) => ({ productId, requested, available }));
-      await enqueue(tx, messaging.inventory, [newEvent("com.example.stock.insufficient", { orderId, userId, missing }, context)]);
+      await enqueue(tx, outbox, [newEvent("com.example.stock.insufficient", { orderId, userId, missing }, context)]);
       return "processed";
     }
     const expiresAt = new Date(context.time.getTime() + (deps.reservationTtlMs ?? 30 * 60_000));
@@ -53,7 +52,7 @@ export async function reserveStock(deps: InventoryDeps, event: EventOf<"com.exam
       { reservationId, orderId, userId, items: reserved, expiresAt: expiresAt.toISOString(), shippingAddress },
       context,
     );
-    await enqueue(tx, messaging.inventory, [event2]);
+    await enqueue(tx, outbox, [event2]);
     return "processed";
   });
 }

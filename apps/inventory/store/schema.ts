@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, text, timestamp } from "drizzle-orm/pg-core";
-import { serviceSchemas } from "../../../lib/db/schemas.ts";
+import { check, index, integer, jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
 
-const schema = serviceSchemas.inventory;
+export const schema = pgSchema("inventory");
+export const outbox = outboxTable(schema);
+export const processedEvents = processedEventsTable(schema);
 
 /**
  * Stock per product: `available` is what the warehouse holds, `reserved` what orders have claimed.

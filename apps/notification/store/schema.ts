@@ -1,11 +1,13 @@
-import { index, text, timestamp } from "drizzle-orm/pg-core";
-import { serviceSchemas } from "../../../lib/db/schemas.ts";
+import { index, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+
+/** Notification emits nothing and its rows are its dedup truth: no outbox, no processed_events. */
+export const schema = pgSchema("notifications");
 
 /**
  * One row per `${type}:${orderId}` (seed mission 4.3): the primary key is the truth that a
  * notification exists once. `sending` rows are claimed but not yet confirmed sent.
  */
-export const notifications = serviceSchemas.notification.table(
+export const notifications = schema.table(
   "notifications",
   {
     key: text("key").primaryKey(),

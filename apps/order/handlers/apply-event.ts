@@ -1,4 +1,4 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox } from "../store/schema.ts";
 import { type DomainEvent, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { enqueue } from "../../../lib/outbox/enqueue.ts";
@@ -29,7 +29,7 @@ export async function applyEvent(deps: OrderDeps, event: DomainEvent): Promise<O
         { orderId: order.id, userId: order.userId, reason: next.reason },
         { id: deps.ids.next(), time: deps.clock.now(), cause: event },
       );
-      await enqueue(tx, messaging.order, [cancelled]);
+      await enqueue(tx, outbox, [cancelled]);
     }
     return "processed";
   });

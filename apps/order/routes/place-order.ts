@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { currency, id, newEvent, orderItem, paymentMethod, shippingAddress } from "../../../lib/events/index.ts";
 import { enqueue } from "../../../lib/outbox/enqueue.ts";
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox } from "../store/schema.ts";
 import { AppError } from "../../../lib/errors/app-error.ts";
 import type { OrderDeps } from "../deps.ts";
 import { appendTimeline, findOrderByIdempotencyKey, insertOrder, type OrderRow } from "../store/orders.ts";
@@ -52,7 +52,7 @@ export async function placeOrder(deps: OrderDeps, body: PlaceOrder, idempotencyK
     });
     if (!row) return undefined;
     const event = newEvent("com.example.order.created", { orderId, totalAmount, ...body }, { id: deps.ids.next(), time: now, correlationid: orderId });
-    await enqueue(tx, messaging.order, [event]);
+    await enqueue(tx, outbox, [event]);
     await appendTimeline(tx, { eventId: event.id, orderId, type: event.type, time: now });
     return row;
   });

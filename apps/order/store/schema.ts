@@ -1,9 +1,12 @@
-import { index, integer, jsonb, text, timestamp } from "drizzle-orm/pg-core";
-import { serviceSchemas } from "../../../lib/db/schemas.ts";
+import { index, integer, jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import { outboxTable } from "../../../lib/outbox/tables.ts";
 import type { CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
 
-const schema = serviceSchemas.order;
+/** The order service's own PostgreSQL schema: no other service reads it. */
+export const schema = pgSchema("orders");
+/** order.created and order.cancelled; the timeline below is the dedup truth for incoming events. */
+export const outbox = outboxTable(schema);
 
 export type OrderItem = { productId: string; quantity: number; unitPrice: number };
 

@@ -1,4 +1,4 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox, processedEvents } from "../store/schema.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
@@ -48,7 +48,7 @@ export async function chargeOrder(deps: PaymentDeps, event: EventOf<"com.example
       updatedAt: deps.clock.now(),
     });
     if (!moved) return "duplicate";
-    await claimEvent(tx, messaging.payment, event);
+    await claimEvent(tx, processedEvents, event);
     const context = { id: deps.ids.next(), time: deps.clock.now(), cause: event };
     const base = { paymentId: intent.id, orderId, userId, amount: intent.amount, currency, method: payment.method };
     const result = succeeded
@@ -59,7 +59,7 @@ export async function chargeOrder(deps: PaymentDeps, event: EventOf<"com.example
           shippingAddress,
         }, context)
       : newEvent("com.example.payment.failed", { ...base, code: charge.declineCode ?? "declined" }, context);
-    await enqueue(tx, messaging.payment, [result]);
+    await enqueue(tx, outbox, [result]);
     return "processed";
   });
 }

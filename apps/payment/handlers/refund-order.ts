@@ -1,4 +1,4 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox, processedEvents } from "../store/schema.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
@@ -26,7 +26,7 @@ export async function refundOrder(deps: PaymentDeps, event: RefundCause): Promis
   return deps.db.transaction(async (tx) => {
     const moved = await transition(tx, payment.orderId, "completed", { status: "refunded", refundId: refund.refundId, updatedAt: deps.clock.now() });
     if (!moved) return "duplicate";
-    await claimEvent(tx, messaging.payment, event);
+    await claimEvent(tx, processedEvents, event);
     const refunded = newEvent(
       "com.example.payment.refunded",
       {
@@ -40,7 +40,7 @@ export async function refundOrder(deps: PaymentDeps, event: RefundCause): Promis
       },
       { id: deps.ids.next(), time: deps.clock.now(), cause: event },
     );
-    await enqueue(tx, messaging.payment, [refunded]);
+    await enqueue(tx, outbox, [refunded]);
     return "processed";
   });
 }

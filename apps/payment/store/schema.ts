@@ -1,7 +1,9 @@
-import { integer, text, timestamp } from "drizzle-orm/pg-core";
-import { serviceSchemas } from "../../../lib/db/schemas.ts";
+import { integer, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
 
-const schema = serviceSchemas.payment;
+export const schema = pgSchema("payments");
+export const outbox = outboxTable(schema);
+export const processedEvents = processedEventsTable(schema);
 
 export type PaymentStatus = "charging" | "completed" | "failed" | "refunded";
 

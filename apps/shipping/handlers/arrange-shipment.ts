@@ -1,15 +1,14 @@
-import { messaging } from "../../../lib/db/schemas.ts";
+import { outbox, processedEvents, shipments } from "../store/schema.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { ShippingDeps } from "../deps.ts";
-import { shipments } from "../store/schema.ts";
 
 /** stock.reserved → one shipment per order, and shipment.created, in one transaction. */
 export async function arrangeShipment(deps: ShippingDeps, event: EventOf<"com.example.stock.reserved">): Promise<Outcome> {
   const { orderId, userId, reservationId, shippingAddress } = event.data;
   return deps.db.transaction(async (tx) => {
-    if (!(await claimEvent(tx, messaging.shipping, event))) return "duplicate";
+    if (!(await claimEvent(tx, processedEvents, event))) return "duplicate";
     const now = deps.clock.now();
     if (new Date(event.data.expiresAt) <= now) {
       // Too late: inventory gives the stock back, payment refunds and the order is cancelled.
@@ -28,7 +27,7 @@ export async function arrangeShipment(deps: ShippingDeps, event: EventOf<"com.ex
     const [created] = await tx.insert(shipments).values(shipment).onConflictDoNothing({ target: shipments.orderId }).returning();
     if (!created) return "duplicate";
     const { id: shipmentId, carrier, trackingNumber } = created;
-    await enqueue(tx, messaging.shipping, [
+    await enqueue(tx, outbox, [
       newEvent("com.example.shipment.created", { shipmentId, orderId, userId, carrier, trackingNumber, shippingAddress }, {
         id: deps.ids.next(),
         time: now,

@@ -1,9 +1,13 @@
-import { jsonb, text, timestamp } from "drizzle-orm/pg-core";
-import { serviceSchemas } from "../../../lib/db/schemas.ts";
+import { jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
 import type { ShippingAddress } from "../../../lib/events/index.ts";
 
+export const schema = pgSchema("shipping");
+export const outbox = outboxTable(schema);
+export const processedEvents = processedEventsTable(schema);
+
 /** One shipment per order (unique order_id). */
-export const shipments = serviceSchemas.shipping.table("shipments", {
+export const shipments = schema.table("shipments", {
   id: text("id").primaryKey(),
   orderId: text("order_id").notNull().unique(),
   reservationId: text("reservation_id").notNull(),

@@ -1,0 +1,31 @@
+import { defineService } from "../../lib/service/definition.ts";
+import { createApp, subscribes } from "./app.ts";
+import { startReservationExpiry } from "./handlers/expire-reservations.ts";
+import { outbox, schema } from "./store/schema.ts";
+
+const optionalMs = (value: string | undefined) => (value ? Number(value) : undefined);
+
+export const inventory = defineService({
+  name: "inventory",
+  port: 3003,
+  schema,
+  subscribes,
+  outbox,
+  create: ({ database, idempotency, clock, ids, env, log }) => {
+    const deps = {
+      db: database.db,
+      idempotency,
+      clock,
+      ids,
+      reservationTtlMs: optionalMs(env.RESERVATION_TTL_MS),
+      reservationGraceMs: optionalMs(env.RESERVATION_GRACE_MS),
+    };
+    let stopExpiry = async () => {};
+    return {
+      app: createApp(deps),
+      // Every inventory process sweeps; SKIP LOCKED keeps them from releasing the same reservation.
+      start: () => void (stopExpiry = startReservationExpiry(deps, optionalMs(env.RESERVATION_SWEEP_MS) ?? 30_000, log)),
+      stop: () => stopExpiry(),
+    };
+  },
+});

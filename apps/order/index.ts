@@ -1,8 +1,0 @@
-import { systemClock, uuidV7Ids } from "../../lib/clock/system.ts";
-import { runServiceProcess } from "../../lib/engines/process.ts";
-import { createApp } from "./app.ts";
-
-// Composition root of the order process (`bun run start order`): the only place that reads the environment.
-await runServiceProcess("order", process.env, ({ database, idempotency }) =>
-  createApp({ db: database.db, idempotency, clock: systemClock, ids: uuidV7Ids }),
-);

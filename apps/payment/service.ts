@@ -1,0 +1,24 @@
+import { AppError } from "../../lib/errors/app-error.ts";
+import { sandboxLedgerRoutes } from "../../lib/payment-gateway/ledger-routes.ts";
+import { createSandboxGateway } from "../../lib/payment-gateway/sandbox.ts";
+import { defineService } from "../../lib/service/definition.ts";
+import { createApp, subscribes } from "./app.ts";
+import { outbox, schema } from "./store/schema.ts";
+
+export const payment = defineService({
+  name: "payment",
+  port: 3002,
+  schema,
+  subscribes,
+  outbox,
+  create: ({ database, idempotency, clock, ids, env }) => {
+    if ((env.PAYMENT_GATEWAY || "sandbox") !== "sandbox") {
+      throw new AppError("config.invalid", `PAYMENT_GATEWAY "${env.PAYMENT_GATEWAY}" is unknown; only "sandbox" exists so far`);
+    }
+    const gateway = createSandboxGateway({ db: database.db, clock, ids });
+    const app = createApp({ db: database.db, idempotency, gateway, clock, ids });
+    // The sandbox's ledger (GET /gateway/charges) is served beside the payment service that owns it.
+    app.route("/", sandboxLedgerRoutes(database.db));
+    return { app };
+  },
+});

@@ -1,0 +1,12 @@
+import { defineService } from "../../lib/service/definition.ts";
+import { createApp, subscribes } from "./app.ts";
+import { outbox, schema } from "./store/schema.ts";
+
+export const shipping = defineService({
+  name: "shipping",
+  port: 3004,
+  schema,
+  subscribes,
+  outbox,
+  create: ({ database, idempotency, clock, ids }) => ({ app: createApp({ db: database.db, idempotency, clock, ids }) }),
+});

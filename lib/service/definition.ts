@@ -1,0 +1,44 @@
+import type { PgSchema } from "drizzle-orm/pg-core";
+import type { Hono } from "hono";
+import type { Clock, Ids } from "../clock/types.ts";
+import type { Database } from "../db/types.ts";
+import type { EventType } from "../events/catalog.ts";
+import type { IdempotencyStore } from "../idempotency/types.ts";
+import type { OutboxTable } from "../outbox/tables.ts";
+
+/** What every service is built from: the engines, time and ids, its settings and a log. */
+export type ServiceContext = {
+  database: Database;
+  idempotency: IdempotencyStore;
+  clock: Clock;
+  ids: Ids;
+  /** Where a service may keep files (the recording notifier's log). */
+  dataDir: string;
+  /** The service's own settings (RESERVATION_TTL_MS, …): the process environment, or a test's. */
+  env: Record<string, string | undefined>;
+  log: (message: string, error?: unknown) => void;
+};
+
+/** A built service: its Hono app (API and webhook), and work that runs beside it (a sweeper). */
+export type RunningService = { app: Hono; start?(): void | Promise<void>; stop?(): Promise<void> };
+
+/**
+ * One entry of the roster (apps/roster.ts): everything the roots need to know of a service. The
+ * dispatcher derives its subscription (topics from the catalogue), the relay its outbox, the
+ * process runner its port, `bun run dev` the whole flow.
+ */
+export type ServiceDefinition<S extends readonly EventType[] = readonly EventType[], N extends string = string> = {
+  readonly name: N;
+  /** Where `bun run start <name>` listens unless PORT says otherwise. */
+  readonly port: number;
+  /** Its PostgreSQL schema: no other service reads its tables. */
+  readonly schema: PgSchema;
+  readonly subscribes: S;
+  /** Present when the service emits events: the relay publishes it. */
+  readonly outbox?: OutboxTable;
+  create(context: ServiceContext): RunningService;
+};
+
+export function defineService<const S extends readonly EventType[], const N extends string>(definition: ServiceDefinition<S, N>): ServiceDefinition<S, N> {
+  return definition;
+}
