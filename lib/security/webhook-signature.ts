@@ -1,0 +1,60 @@
+import { Webhook } from "standardwebhooks";
+import { AppError } from "../errors/app-error.ts";
+
+/**
+ * Signed pushes, as Standard Webhooks specifies (https://www.standardwebhooks.com/): `webhook-id`,
+ * `webhook-timestamp` (seconds) and `webhook-signature` = `v1,<base64 HMAC-SHA256 of
+ * id.timestamp.body>`, made and checked by the `standardwebhooks` package (timing-safe compare, a
+ * 5-minute window). Secrets are `whsec_<base64>`; several, separated by spaces, verify with any of
+ * them, so a secret can rotate: add the new one to every receiver, switch the sender, drop the old.
+ */
+export type WebhookHeaders = { "webhook-id": string; "webhook-timestamp": string; "webhook-signature": string };
+
+export type WebhookSigner = (id: string, body: string, at?: Date) => WebhookHeaders;
+export type WebhookVerifier = (headers: Headers, body: string) => void;
+
+/** The secrets of ORDERFLOW_WEBHOOK_SECRET: one or more `whsec_…`, separated by white space. */
+export function parseWebhookSecrets(value: string | undefined): string[] {
+  const secrets = (value ?? "").split(/\s+/).filter(Boolean);
+  if (secrets.length === 0) throw new AppError("config.invalid", "ORDERFLOW_WEBHOOK_SECRET is not set: every push must be signed");
+  for (const secret of secrets) {
+    if (!/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(secret)) {
+      throw new AppError("config.invalid", "ORDERFLOW_WEBHOOK_SECRET must be whsec_ followed by base64 (at least 12 bytes)");
+    }
+  }
+  return secrets;
+}
+
+export function generateWebhookSecret(): string {
+  return `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`;
+}
+
+/** Signs with the first secret: the one in use; the others are only accepted. */
+export function createWebhookSigner(secrets: string[]): WebhookSigner {
+  const webhook = new Webhook(secrets[0]!);
+  return (id, body, at = new Date()) => ({
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": webhook.sign(id, at, body),
+  });
+}
+
+/** Throws AppError `webhook.unauthenticated` (401) unless one of the secrets signed this body recently. */
+export function createWebhookVerifier(secrets: string[]): WebhookVerifier {
+  const webhooks = secrets.map((secret) => new Webhook(secret));
+  return (headers, body) => {
+    const wanted = { "webhook-id": headers.get("webhook-id") ?? "", "webhook-timestamp": headers.get("webhook-timestamp") ?? "", "webhook-signature": headers.get("webhook-signature") ?? "" };
+    let reason = "missing webhook-id, webhook-timestamp or webhook-signature";
+    if (wanted["webhook-id"] && wanted["webhook-timestamp"] && wanted["webhook-signature"]) {
+      for (const webhook of webhooks) {
+        try {
+          webhook.verify(body, wanted, { jsonParse: false });
+          return;
+        } catch (error) {
+          reason = (error as Error).message;
+        }
+      }
+    }
+    throw new AppError("webhook.unauthenticated", `the push is not signed by a known secret: ${reason}`, { status: 401 });
+  };
+}

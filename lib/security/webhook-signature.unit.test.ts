@@ -1,0 +1,44 @@
+import { describe, expect, test } from "bun:test";
+import { hasCode } from "../errors/app-error.ts";
+import { createWebhookSigner, createWebhookVerifier, generateWebhookSecret, parseWebhookSecrets } from "./webhook-signature.ts";
+
+const [current, next] = [generateWebhookSecret(), generateWebhookSecret()];
+const body = '{"specversion":"1.0","id":"e-1"}';
+const verifyFails = (verify: () => void) => {
+  try {
+    verify();
+  } catch (error) {
+    return hasCode(error, "webhook.unauthenticated");
+  }
+  return false;
+};
+
+describe("Standard Webhooks signatures", () => {
+  test("a push signed with the secret verifies", () => {
+    const headers = new Headers(createWebhookSigner([current])("batch-1", body));
+    expect(() => createWebhookVerifier([current])(headers, body)).not.toThrow();
+  });
+
+  test("unsigned, wrongly signed, tampered or stale pushes are refused with webhook.unauthenticated", () => {
+    const verify = createWebhookVerifier([current]);
+    const signed = createWebhookSigner([current])("batch-1", body);
+    expect(verifyFails(() => verify(new Headers(), body))).toBe(true);
+    expect(verifyFails(() => verify(new Headers(createWebhookSigner([next])("batch-1", body)), body))).toBe(true);
+    expect(verifyFails(() => verify(new Headers(signed), body.replace("e-1", "e-2")))).toBe(true);
+    expect(verifyFails(() => verify(new Headers({ ...signed, "webhook-id": "batch-2" }), body))).toBe(true);
+    const stale = createWebhookSigner([current])("batch-1", body, new Date(Date.now() - 6 * 60_000));
+    expect(verifyFails(() => verify(new Headers(stale), body))).toBe(true);
+  });
+
+  test("rotation: a receiver with both secrets accepts either sender", () => {
+    const verify = createWebhookVerifier(parseWebhookSecrets(`${next} ${current}`));
+    expect(() => verify(new Headers(createWebhookSigner([current])("b", body)), body)).not.toThrow();
+    expect(() => verify(new Headers(createWebhookSigner([next])("b", body)), body)).not.toThrow();
+  });
+
+  test("secrets must be whsec_ base64, and at least one is required", () => {
+    expect(() => parseWebhookSecrets("")).toThrow("not set");
+    expect(() => parseWebhookSecrets("hunter2")).toThrow("whsec_");
+    expect(parseWebhookSecrets(` ${current}  ${next} `)).toEqual([current, next]);
+  });
+});
