@@ -1,5 +1,5 @@
 /**
- * How the dispatcher treats a webhook's answer (DESIGN.md, the delivery path, step 4):
+ * How the dispatcher treats a webhook's answer (docs/architecture.md#delivery-path):
  * 2xx done (processed or duplicate); 400/415/422 will never succeed, so dead-letter at once;
  * anything else (408, 409, 429, 5xx, no answer) may succeed later, so retry with backoff.
  */

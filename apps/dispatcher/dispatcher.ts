@@ -1,8 +1,9 @@
 import { AppError } from "../../lib/errors/app-error.ts";
 import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/types.ts";
+import { deadLetterOfEvent, deadLetterOfRecord } from "../../lib/cloudevents/dead-letter.ts";
 import { toBatchRequest } from "../../lib/cloudevents/http.ts";
 import { fromKafkaRecord } from "../../lib/cloudevents/kafka.ts";
-import type { CloudEvent } from "../../lib/cloudevents/types.ts";
+import type { ValidCloudEvent } from "../../lib/cloudevents/types.ts";
 import { topics } from "../../lib/events/catalog.ts";
 import type { EventType } from "../../lib/events/catalog.ts";
 import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
@@ -28,10 +29,16 @@ export type DispatcherOptions = {
 
 export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
 
+/** An event read from its record, with the record's key (a dead letter keeps it). */
+type Pending = { key: string; event: ValidCloudEvent };
+
 /**
  * Consumes each subscription as its own consumer group and pushes the records, in partition order,
  * to the subscriber's webhook as a CloudEvents batch. The broker commits a batch only when this
  * resolves: after a 2xx, or after the events went to the dead-letter topic.
+ *
+ * A forwarder: each record is parsed once as it is read (the topic is a trust edge, anyone with
+ * write access can publish), and the events go out as they came in, without another check.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { broker, subscriptions, deliver, log = console.log } = options;
@@ -42,13 +49,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const running: Subscription[] = [];
   let stopping = false;
 
-  async function push(spec: SubscriptionSpec, events: CloudEvent[]): Promise<void> {
+  async function push(spec: SubscriptionSpec, pending: Pending[]): Promise<void> {
     const url = `${urlOf(spec.service)}/events/${spec.service}`;
     for (let attempt = 0; ; attempt++) {
       let status: number | undefined;
       let detail = "";
       try {
-        const response = await deliver(spec.service, toBatchRequest(url, events));
+        const response = await deliver(spec.service, toBatchRequest(url, pending.map((p) => p.event)));
         status = response.status;
         detail = status >= 300 ? await response.text() : "";
       } catch (error) {
@@ -56,13 +63,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
       const verdict = classify(status);
       if (verdict === "done") return;
-      if (verdict === "rejected" && events.length > 1) {
+      if (verdict === "rejected" && pending.length > 1) {
         // Find the poison event: the others still deserve delivery, in order.
-        for (const event of events) await push(spec, [event]);
+        for (const one of pending) await push(spec, [one]);
         return;
       }
       if (verdict === "rejected" || attempt + 1 >= policy.maxAttempts) {
-        await deadLetter(spec.service, events, status, detail);
+        await deadLetter(spec.service, pending, status, detail);
         return;
       }
       if (stopping) throw new AppError("dispatcher.stopping", "stopping; the batch will be redelivered");
@@ -70,32 +77,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  async function deadLetter(service: string, events: CloudEvent[], status: number | undefined, detail: string) {
-    log(`dispatcher: dead-lettering ${events.length} event(s) for ${service} (status ${status ?? "none"}): ${detail.slice(0, 300)}`);
-    await broker.publish(
-      events.map((event) => ({
-        topic: topics.deadLetter.name,
-        key: String((event.data as { orderId?: unknown } | undefined)?.orderId ?? event.id),
-        value: new TextEncoder().encode(JSON.stringify(event)),
-        headers: { "content-type": "application/cloudevents+json", "dl-service": service, "dl-status": String(status ?? ""), "dl-reason": detail.slice(0, 1000) },
-      })),
-    );
+  async function deadLetter(service: string, pending: Pending[], status: number | undefined, detail: string) {
+    log(`dispatcher: dead-lettering ${pending.length} event(s) for ${service} (status ${status ?? "none"}): ${detail.slice(0, 300)}`);
+    const cause = { service, status, reason: detail };
+    await broker.publish(pending.map(({ key, event }) => deadLetterOfEvent(topics.deadLetter.name, key, event, cause)));
   }
 
   async function handle(spec: SubscriptionSpec, records: ConsumedRecord[]): Promise<void> {
-    const wanted: CloudEvent[] = [];
+    const wanted: Pending[] = [];
     for (const record of records) {
-      let event: CloudEvent;
+      let event: ValidCloudEvent;
       try {
         event = fromKafkaRecord(record);
       } catch (error) {
         // Not a CloudEvent: no retry can fix it. Keep it, untouched, where someone can look.
         const reason = `unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`;
         log(`dispatcher: ${reason}`);
-        await broker.publish([{ topic: topics.deadLetter.name, key: record.key, value: record.value, headers: { ...record.headers, "dl-service": spec.service, "dl-reason": reason } }]);
+        await broker.publish([deadLetterOfRecord(topics.deadLetter.name, record, { service: spec.service, reason })]);
         continue;
       }
-      if ((spec.types as readonly string[]).includes(event.type)) wanted.push(event);
+      if ((spec.types as readonly string[]).includes(event.type)) wanted.push({ key: record.key, event });
     }
     if (wanted.length > 0) await push(spec, wanted);
   }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, expect, test } from "bun:test";
 import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
 import type { Broker, ConsumedRecord } from "../../lib/broker/types.ts";
+import { readDeadLetter } from "../../lib/cloudevents/dead-letter.ts";
 import { readCloudEvents } from "../../lib/cloudevents/http.ts";
 import { toKafkaRecord } from "../../lib/cloudevents/kafka.ts";
 import { allTopics, topics } from "../../lib/events/catalog.ts";
@@ -87,6 +88,8 @@ test("a rejected batch is split: the poison event is dead-lettered, the others d
   expect(deliveries.filter((d) => d.length === 1).map((d) => d[0])).toEqual(["o4-1", "o4-2", "o4-3"]);
   expect(JSON.parse(new TextDecoder().decode(deadLetters[0]!.value)).id).toBe("o4-2");
   expect(deadLetters[0]!.headers["dl-service"]).toBe("notification");
+  // What the replay reads back: the event, the key it was published under, who refused it and how.
+  expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ key: "o4", service: "notification", status: 422, event: { id: "o4-2" } });
 });
 
 test("a record that is not a CloudEvent is dead-lettered untouched", async () => {
@@ -94,4 +97,6 @@ test("a record that is not a CloudEvent is dead-lettered untouched", async () =>
   await broker.publish([{ topic: topics.order.name, key: "k", value: new TextEncoder().encode("not an event"), headers: {} }]);
   await waitFor(() => deadLetters.length >= 1);
   expect(new TextDecoder().decode(deadLetters[0]!.value)).toBe("not an event");
+  expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ key: "k", service: "notification" });
+  expect(readDeadLetter(deadLetters[0]!).event).toBeUndefined();
 });

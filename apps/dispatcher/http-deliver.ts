@@ -10,7 +10,7 @@ export type HttpDeliverOptions = {
 /**
  * Delivers a webhook request to the service's own process over HTTP. The request is aborted after
  * `timeoutMs`: a hung service then counts as "no answer", which the dispatcher retries with backoff
- * (DESIGN.md, the delivery path, step 4) instead of holding the partition forever. An abandoned
+ * (docs/architecture.md#delivery-path) instead of holding the partition forever. An abandoned
  * request may still complete on the service; the redelivery is then a duplicate, answered 2xx.
  */
 export function createHttpDeliver(options: HttpDeliverOptions): Deliver {

@@ -9,6 +9,16 @@ export type InventoryDeps = {
   ids: Ids;
   /** How long a reservation holds stock for shipping. Default 30 min. */
   reservationTtlMs?: number;
-  /** How long after expiry the stock is given back (see expire-reservations.ts). Default 5 min. */
+  /** How long after expiry the stock is given back. Default 5 min. */
   reservationGraceMs?: number;
+  /** Where what a person must look at goes (a shipment without a reservation, unbacked stock). */
+  log?: (message: string, error?: unknown) => void;
 };
+
+export const defaultReservationTtlMs = 30 * 60_000;
+
+/**
+ * Shipping refuses to ship an expired reservation, but its shipment.created may still be on its
+ * way to inventory: the grace covers that delay, so a shipped reservation is almost never released.
+ */
+export const defaultReservationGraceMs = 5 * 60_000;

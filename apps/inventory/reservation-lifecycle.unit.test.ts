@@ -12,24 +12,26 @@ import { reservations, outbox } from "./store/schema.ts";
 
 /**
  * A reservation ends shipped (shipment.created: the units leave) or expired (the sweeper gives
- * them back and emits stock.released). Both happen once, whatever is delivered twice.
+ * them back and emits stock.released). Both happen once, whatever is delivered twice. The rules
+ * themselves are tested without a database in domain/; this is the handlers writing them.
  */
 let database: Database;
 let deps: InventoryDeps;
 const clock = createFixedClock();
 const ttlMs = 30 * 60_000;
 const graceMs = 5 * 60_000;
+const logged: string[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs };
+  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs, log: (message) => void logged.push(message) };
 }, 60_000);
 afterAll(async () => database?.close());
 
 // Without the fast path: only the database decides what happens once.
 const app = () => createApp(deps);
 const stock = async (productId: string) => (await (await app().request(`/inventory/${productId}`)).json()) as { available: number; reserved: number };
-const reservationOf = async (orderId: string) => (await database.db.select().from(reservations).where(eq(reservations.orderId, orderId)))[0]!;
+const reservationOf = async (orderId: string) => (await database.db.select().from(reservations).where(eq(reservations.orderId, orderId)))[0];
 const released = (orderId: string) => emittedEvents(database.db, outbox, orderId, "com.example.stock.released");
 
 async function reserve(orderId: string, productId: string, quantity: number, available: number) {
@@ -47,7 +49,13 @@ describe("shipment.created", () => {
     expect(await outcomesOf(await deliver(app(), "inventory", shipped("life-ship")))).toEqual(["duplicate"]);
     await deliver(app(), "inventory", shipped("life-ship", "another-id"));
     expect(await stock("p-ship")).toEqual({ productId: "p-ship", available: 3, reserved: 0 } as never);
-    expect((await reservationOf("life-ship")).status).toBe("shipped");
+    expect((await reservationOf("life-ship"))?.status).toBe("shipped");
+  });
+
+  test("without a reservation nothing moves, and the log says why", async () => {
+    expect(await outcomesOf(await deliver(app(), "inventory", shipped("life-never-reserved")))).toEqual(["processed"]);
+    expect(await reservationOf("life-never-reserved")).toBeUndefined();
+    expect(logged).toContainEqual(expect.stringContaining("life-never-reserved, which has no reservation"));
   });
 
   test("a shipped reservation never expires", async () => {
@@ -70,7 +78,7 @@ describe("expiry", () => {
     expect(first + second).toBe(1);
     expect(await expireReservations(deps)).toBe(0);
     expect(await stock("p-expire")).toEqual({ productId: "p-expire", available: 4, reserved: 0 } as never);
-    expect((await reservationOf("life-expire")).status).toBe("expired");
+    expect((await reservationOf("life-expire"))?.status).toBe("expired");
     const [event, ...more] = await released("life-expire");
     expect(more).toEqual([]);
     expect(event!.event.data).toMatchObject({ orderId: "life-expire", userId: "user-of-life-expire", items: [{ productId: "p-expire", quantity: 3 }], reason: "expired" });
@@ -82,7 +90,7 @@ describe("expiry", () => {
     await expireReservations(deps);
     await deliver(app(), "inventory", shipped("life-late-ship"));
     expect(await stock("p-late-ship")).toEqual({ productId: "p-late-ship", available: 3, reserved: 0 } as never);
-    expect((await reservationOf("life-late-ship")).status).toBe("shipped");
+    expect((await reservationOf("life-late-ship"))?.status).toBe("shipped");
   });
 
   test("…and when the free stock is gone, the reservation is marked shipped_unbacked", async () => {
@@ -91,7 +99,8 @@ describe("expiry", () => {
     await expireReservations(deps);
     await reserve("life-took-it", "p-unbacked", 2, 2); // someone else reserved the freed units
     await deliver(app(), "inventory", shipped("life-unbacked"));
-    expect((await reservationOf("life-unbacked")).status).toBe("shipped_unbacked");
+    expect((await reservationOf("life-unbacked"))?.status).toBe("shipped_unbacked");
+    expect(logged).toContainEqual(expect.stringContaining("order life-unbacked shipped after its reservation expired"));
     expect(await stock("p-unbacked")).toEqual({ productId: "p-unbacked", available: 2, reserved: 2 } as never);
   });
 });

@@ -19,6 +19,7 @@ export const inventory = defineService({
       ids,
       reservationTtlMs: optionalMs(env.RESERVATION_TTL_MS),
       reservationGraceMs: optionalMs(env.RESERVATION_GRACE_MS),
+      log,
     };
     let stopExpiry = async () => {};
     return {

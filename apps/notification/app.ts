@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import type { Hono } from "hono";
 import * as v from "valibot";
 import type { DomainEvent } from "../../lib/events/index.ts";
@@ -6,8 +5,9 @@ import { eventWebhook, oneHandlerFor } from "../../lib/http/event-webhook.ts";
 import { createServiceApp } from "../../lib/http/service-app.ts";
 import { query } from "../../lib/http/validate.ts";
 import type { NotificationDeps } from "./deps.ts";
-import { notificationKey, notify } from "./handlers/notify.ts";
-import { notifications } from "./store/schema.ts";
+import { notificationKey } from "./domain/notification.ts";
+import { notify } from "./handlers/notify.ts";
+import { notificationsOf } from "./store/notifications.ts";
 
 export type { NotificationDeps };
 
@@ -29,8 +29,7 @@ export function createApp(deps: NotificationDeps): Hono {
   const spec = { handle: (event: DomainEvent) => notify(deps, event), dedupKey: (event: DomainEvent) => `notification:${notificationKey(event)}` };
   const app = createServiceApp("notification");
   app.get("/notifications", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
-    const rows = await deps.db.select().from(notifications).where(eq(notifications.orderId, c.req.valid("query").orderId));
-    return c.json({ notifications: rows });
+    return c.json({ notifications: await notificationsOf(deps.db, c.req.valid("query").orderId) });
   });
   app.route("/", eventWebhook({ service: "notification", subscribes, handlers: oneHandlerFor(subscribes, spec), idempotency: deps.idempotency }));
   return app;

@@ -1,8 +1,8 @@
 import type { Hono } from "hono";
-import type { DomainEvent } from "../../lib/events/index.ts";
 import { eventWebhook, oneHandlerFor } from "../../lib/http/event-webhook.ts";
 import { createServiceApp } from "../../lib/http/service-app.ts";
 import type { OrderDeps } from "./deps.ts";
+import type { FollowedEvent } from "./domain/order-status.ts";
 import { applyEvent } from "./handlers/apply-event.ts";
 import { orderRoutes } from "./routes/orders.ts";
 
@@ -21,7 +21,7 @@ export const subscribes = [
 
 /** The order service: accepts orders, and follows every event of the flow (the saga's state). */
 export function createApp(deps: OrderDeps): Hono {
-  const apply = { handle: (event: DomainEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
+  const apply = { handle: (event: FollowedEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
   const app = createServiceApp("order");
   app.route("/", orderRoutes(deps));
   app.route(

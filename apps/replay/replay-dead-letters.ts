@@ -1,5 +1,5 @@
 import type { Broker } from "../../lib/broker/types.ts";
-import { parseCloudEvent } from "../../lib/cloudevents/envelope.ts";
+import { readDeadLetter } from "../../lib/cloudevents/dead-letter.ts";
 import { toKafkaRecord } from "../../lib/cloudevents/kafka.ts";
 import { eventCatalog, isEventType, topics } from "../../lib/events/catalog.ts";
 
@@ -37,14 +37,15 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     handle: async (records) => {
       restartIdleTimer();
       for (const record of records) {
-        if (service && record.headers["dl-service"] !== service) continue;
-        const event = readEvent(record.value);
+        const letter = readDeadLetter(record);
+        if (service && letter.service !== service) continue;
+        const { event } = letter;
         if (!event || !isEventType(event.type)) {
           result.skipped++;
           log(`replay: dead letter ${record.partition}@${record.offset} is not an event of the flow; left alone`);
           continue;
         }
-        await broker.publish([toKafkaRecord(eventCatalog[event.type].topic, record.key, event)]);
+        await broker.publish([toKafkaRecord(eventCatalog[event.type].topic, letter.key, event)]);
         result.replayed++;
       }
       restartIdleTimer();
@@ -54,12 +55,4 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   await done;
   await subscription.close();
   return result;
-}
-
-function readEvent(value: Uint8Array) {
-  try {
-    return parseCloudEvent(JSON.parse(new TextDecoder().decode(value)));
-  } catch {
-    return undefined;
-  }
 }

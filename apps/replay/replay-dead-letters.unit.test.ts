@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, expect, test } from "bun:test";
 import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
 import type { Broker, ConsumedRecord } from "../../lib/broker/types.ts";
+import { deadLetterOfEvent } from "../../lib/cloudevents/dead-letter.ts";
 import { fromKafkaRecord } from "../../lib/cloudevents/kafka.ts";
 import { allTopics, topics } from "../../lib/events/catalog.ts";
 import { newEvent } from "../../lib/events/new-event.ts";
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 const deadLetter = (orderId: string, service: string) => {
   const event = newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `evt-${orderId}`, time: new Date(), correlationid: orderId });
-  return { topic: topics.deadLetter.name, key: orderId, value: new TextEncoder().encode(JSON.stringify(event)), headers: { "dl-service": service, "dl-status": "503" } };
+  return deadLetterOfEvent(topics.deadLetter.name, orderId, event, { service, status: 503, reason: "kept failing" });
 };
 
 test("dead letters go back on their topic, once, optionally for one service", async () => {

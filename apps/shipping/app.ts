@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import type { Hono } from "hono";
 import * as v from "valibot";
 import { eventWebhook } from "../../lib/http/event-webhook.ts";
@@ -6,7 +5,7 @@ import { createServiceApp } from "../../lib/http/service-app.ts";
 import { query } from "../../lib/http/validate.ts";
 import type { ShippingDeps } from "./deps.ts";
 import { arrangeShipment } from "./handlers/arrange-shipment.ts";
-import { shipments } from "./store/schema.ts";
+import { shipmentsOf } from "./store/shipments.ts";
 
 export const subscribes = ["com.example.stock.reserved"] as const;
 
@@ -16,8 +15,7 @@ export type { ShippingDeps };
 export function createApp(deps: ShippingDeps): Hono {
   const app = createServiceApp("shipping");
   app.get("/shipments", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
-    const rows = await deps.db.select().from(shipments).where(eq(shipments.orderId, c.req.valid("query").orderId));
-    return c.json({ shipments: rows });
+    return c.json({ shipments: await shipmentsOf(deps.db, c.req.valid("query").orderId) });
   });
   app.route(
     "/",

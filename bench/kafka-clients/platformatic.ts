@@ -1,26 +1,18 @@
 import {
   Admin,
-  compatibilityPartitioner,
   Consumer,
   MessagesStreamFallbackModes,
   MessagesStreamModes,
-  ProduceAcks,
   Producer,
-  stringSerializer,
 } from "@platformatic/kafka";
 import { type BenchEvent, type ClientUnderTest, installedVersion, withConcurrency } from "./payload.ts";
+import { reliableProducer } from "../../lib/broker/kafka.ts";
 
 /** @platformatic/kafka: stream consumer, manual commits every `commitEvery` records. */
 export function platformaticClient(brokers: string[]): ClientUnderTest {
   const base = { clientId: "bench-platformatic", bootstrapBrokers: brokers };
   const admin = new Admin(base);
-  const producer = new Producer({
-    ...base,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    partitioner: compatibilityPartitioner,
-    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-  });
+  const producer = new Producer({ ...base, ...reliableProducer });
   const toMessage = (topic: string) => (e: BenchEvent) => ({ topic, key: e.key, value: e.value, headers: e.headers });
 
   return {

@@ -23,22 +23,25 @@ const leaderWaitMs = 10_000;
  * Publishing uses one idempotent producer with acks=all; each subscription is its own consumer
  * group member (kafka-consumer.ts).
  */
+
+/** How every producer of the flow writes (the client benchmark measures the same settings). */
+export const reliableProducer = {
+  // Sequence numbers per partition: a retried send is stored once, in order.
+  idempotent: true,
+  acks: ProduceAcks.ALL,
+  // Java-compatible murmur2 (positive hash modulo partitions): the partition any other Kafka
+  // client picks for the same key. The library's default differs for half the keys unless the
+  // partition count is a power of two.
+  partitioner: compatibilityPartitioner,
+  serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+};
+
 export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const clientId = options.clientId ?? "orderflow";
   const onError = options.onError ?? ((error: AppError) => console.error(error));
   const base = { ...clientTuning, clientId, bootstrapBrokers: options.brokers };
   const admin = new Admin(base);
-  const producer = new Producer({
-    ...base,
-    // Sequence numbers per partition: a retried send is stored once, in order.
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    // Java-compatible murmur2 (positive hash modulo partitions): the partition any other Kafka
-    // client picks for the same key. The library's default differs for half the keys unless the
-    // partition count is a power of two.
-    partitioner: compatibilityPartitioner,
-    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-  });
+  const producer = new Producer({ ...base, ...reliableProducer });
   // An EventEmitter without an "error" listener throws: report instead.
   admin.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.ensureTopicsFailed, `${clientId} admin`)));
   producer.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.publishFailed, `${clientId} producer`)));

@@ -5,7 +5,7 @@ import { invalidCloudEvent } from "./errors.ts";
 import { isMediaType } from "./media-type.ts";
 import { isRfc3339 } from "./rfc3339.ts";
 import { isAttributeName, isCloudEventsString, isInt32 } from "./type-system.ts";
-import type { CloudEvent } from "./types.ts";
+import type { CloudEvent, ValidCloudEvent } from "./types.ts";
 import { isAbsoluteUri, isUriReference } from "./uri.ts";
 
 /**
@@ -110,10 +110,13 @@ function dropUnset(event: object): CloudEvent {
   return Object.fromEntries(kept) as CloudEvent;
 }
 
-/** Validates one event in its JSON form; throws AppError `cloudevent.invalid` (400) naming the attributes. */
-export function parseCloudEvent(input: unknown): CloudEvent {
+/**
+ * Validates one event in its JSON form; throws AppError `cloudevent.invalid` (400) naming the
+ * attributes. The result is branded valid: writers take it as it is.
+ */
+export function parseCloudEvent(input: unknown): ValidCloudEvent {
   const result = v.safeParse(cloudEventEnvelopeSchema, input);
-  if (result.success) return result.output;
+  if (result.success) return result.output as ValidCloudEvent;
   throw invalidFrom("Invalid CloudEvent", "event", result.issues);
 }
 
@@ -121,9 +124,9 @@ export function parseCloudEvent(input: unknown): CloudEvent {
  * Validates a JSON batch. HTTP binding 3.3.2 requires one `specversion` across a batch; as every
  * event must carry exactly "1.0", a mixed batch always fails on the odd one out.
  */
-export function parseCloudEventBatch(input: unknown): CloudEvent[] {
+export function parseCloudEventBatch(input: unknown): ValidCloudEvent[] {
   const result = v.safeParse(cloudEventBatchSchema, input);
-  if (result.success) return result.output;
+  if (result.success) return result.output as ValidCloudEvent[];
   throw invalidFrom("Invalid CloudEvents batch", "batch", result.issues);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseCloudEvent, parseCloudEventBatch } from "./envelope.ts";
-import { CloudEventErrorCode } from "./types.ts";
+import { type CloudEvent, CloudEventErrorCode } from "./types.ts";
 
 const minimal = { specversion: "1.0" as const, id: "1", source: "/orders", type: "com.example.order.created" };
 
@@ -19,7 +19,7 @@ const fieldsOf = (run: () => unknown) => issuesOf(run).map((issue) => issue.fiel
 describe("extension attributes", () => {
   test("boolean, 32-bit integers and strings (URI, timestamp, binary included) are accepted", () => {
     const extensions = { flag: false, low: -2_147_483_648, high: 2_147_483_647, empty: "", ts: "2020-01-01T00:00:00Z" };
-    expect(parseCloudEvent({ ...minimal, ...extensions })).toEqual({ ...minimal, ...extensions });
+    expect<CloudEvent>(parseCloudEvent({ ...minimal, ...extensions })).toEqual({ ...minimal, ...extensions });
   });
 
   const rejected: Array<[string, unknown]> = [
@@ -36,7 +36,7 @@ describe("extension attributes", () => {
   }
 
   test("null means unset (JSON format 2.2) and is dropped", () => {
-    expect(parseCloudEvent({ ...minimal, ext: null, subject: null })).toEqual(minimal);
+    expect<CloudEvent>(parseCloudEvent({ ...minimal, ext: null, subject: null })).toEqual(minimal);
   });
 
   test("names longer than 20 characters pass (a SHOULD NOT, not a MUST NOT)", () => {
@@ -85,12 +85,12 @@ describe("core attributes", () => {
 
 describe("data", () => {
   test("data: null is an explicit null payload and is kept", () => {
-    expect(parseCloudEvent({ ...minimal, data: null })).toEqual({ ...minimal, data: null });
+    expect<CloudEvent>(parseCloudEvent({ ...minimal, data: null })).toEqual({ ...minimal, data: null });
   });
 
   test("data_base64 must be RFC 4648 base64; null is unset", () => {
-    expect(parseCloudEvent({ ...minimal, data_base64: "" })).toEqual({ ...minimal, data_base64: "" });
-    expect(parseCloudEvent({ ...minimal, data: 1, data_base64: null })).toEqual({ ...minimal, data: 1 });
+    expect<CloudEvent>(parseCloudEvent({ ...minimal, data_base64: "" })).toEqual({ ...minimal, data_base64: "" });
+    expect<CloudEvent>(parseCloudEvent({ ...minimal, data: 1, data_base64: null })).toEqual({ ...minimal, data: 1 });
     for (const bad of ["abc", "a=bc", "ab c=", "YQ", "YQ===", "_-8="]) {
       expect(fieldsOf(() => parseCloudEvent({ ...minimal, data_base64: bad }))).toEqual(["data_base64"]);
     }

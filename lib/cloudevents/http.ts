@@ -5,7 +5,7 @@ import { serializeCloudEvent, serializeCloudEventBatch } from "./json-format.ts"
 import { cloudEventsFormatOf, parseMediaType } from "./media-type.ts";
 import { decodeHeaderValue, encodeHeaderValue } from "./percent-encoding.ts";
 import { toCanonicalString } from "./type-system.ts";
-import { type CloudEvent, type CloudEventAttributeValue, CloudEventMediaType, type ContentMode } from "./types.ts";
+import { type CloudEventAttributeValue, CloudEventMediaType, type ContentMode, type ValidCloudEvent } from "./types.ts";
 
 /**
  * CloudEvents HTTP protocol binding 1.0.2, requests in both directions.
@@ -22,8 +22,11 @@ import { type CloudEvent, type CloudEventAttributeValue, CloudEventMediaType, ty
  * valid in its charset, a bad header value (percent-encoding, quotes), a `ce-datacontenttype`
  * header (3.1.1), an event or batch that fails the envelope. A charset TextDecoder does not know
  * is 415.
+ *
+ * This is a trust edge: what comes back is parsed once, here, and branded valid. The writers below
+ * take branded events and do not check them again.
  */
-export type ReadResult = { mode: ContentMode; events: CloudEvent[] };
+export type ReadResult = { mode: ContentMode; events: ValidCloudEvent[] };
 
 export async function readCloudEvents(request: Request): Promise<ReadResult> {
   const contentType = request.headers.get("content-type") ?? undefined;
@@ -51,7 +54,7 @@ export async function readCloudEvents(request: Request): Promise<ReadResult> {
 // (3.1.1), data in the body (3.1.2); data_base64 is a JSON-format member, not an attribute.
 const NOT_HEADERS = new Set(["datacontenttype", "data", "data_base64"]);
 
-async function readBinary(request: Request, contentType: string | undefined): Promise<CloudEvent> {
+async function readBinary(request: Request, contentType: string | undefined): Promise<ValidCloudEvent> {
   const attributes: Record<string, unknown> = {};
   // CloudEvents HTTP binding 3.1.3.1: header names are case-insensitive; Headers lower-cases them.
   request.headers.forEach((raw, header) => {
@@ -72,27 +75,26 @@ async function bytesOf(request: Request): Promise<Uint8Array> {
 }
 
 /** HTTP binding 3.1: attributes as percent-encoded `ce-` headers, `data` as the body. */
-export function toBinaryRequest(url: string, event: CloudEvent, init: RequestInit = {}): Request {
-  const checked = parseCloudEvent(event);
+export function toBinaryRequest(url: string, event: ValidCloudEvent, init: RequestInit = {}): Request {
   const headers = headersWithout(init.headers, (name) => name.startsWith("ce-") || name === "content-type");
-  for (const [name, value] of Object.entries(checked)) {
+  for (const [name, value] of Object.entries(event)) {
     if (NOT_HEADERS.has(name)) continue;
     headers.set(`ce-${name}`, encodeHeaderValue(toCanonicalString(value as CloudEventAttributeValue)));
   }
-  const { contentType, body } = encodeData(checked);
+  const { contentType, body } = encodeData(event);
   if (contentType !== undefined) headers.set("content-type", contentType);
   return new Request(url, { method: "POST", ...init, headers, body });
 }
 
 /** HTTP binding 3.2: the whole event in the JSON format. */
-export function toStructuredRequest(url: string, event: CloudEvent, init: RequestInit = {}): Request {
-  const body = serializeCloudEvent(parseCloudEvent(event));
+export function toStructuredRequest(url: string, event: ValidCloudEvent, init: RequestInit = {}): Request {
+  const body = serializeCloudEvent(event);
   return jsonRequest(url, `${CloudEventMediaType.structured}; charset=utf-8`, body, init);
 }
 
 /** HTTP binding 3.3: several events as one JSON batch. The binding sends a batch only when asked. */
-export function toBatchRequest(url: string, events: CloudEvent[], init: RequestInit = {}): Request {
-  const body = serializeCloudEventBatch(parseCloudEventBatch(events));
+export function toBatchRequest(url: string, events: ValidCloudEvent[], init: RequestInit = {}): Request {
+  const body = serializeCloudEventBatch(events);
   return jsonRequest(url, `${CloudEventMediaType.batch}; charset=utf-8`, body, init);
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { parseCloudEvent } from "./envelope.ts";
 import { readCloudEvents, toBatchRequest, toBinaryRequest, toStructuredRequest } from "./http.ts";
 import { type CloudEvent, CloudEventErrorCode } from "./types.ts";
+import { featureAttributes } from "./feature-attributes.ts";
 
 const url = "http://localhost/events";
 const featureHeaders = {
@@ -9,13 +11,6 @@ const featureHeaders = {
   "ce-time": "2018-04-05T03:56:24Z",
   "ce-id": "1234-1234-1234",
   "ce-source": "/mycontext/subcontext",
-};
-const featureAttributes = {
-  id: "1234-1234-1234",
-  specversion: "1.0" as const,
-  type: "com.example.someevent",
-  source: "/mycontext/subcontext",
-  time: "2018-04-05T03:56:24Z",
 };
 const helloBody = '{\n    "message": "Hello World!"\n}\n';
 
@@ -37,7 +32,7 @@ describe("http-protocol-binding.feature", () => {
     test(`Binary content mode (${contentType})`, async () => {
       const { mode, events } = await readCloudEvents(post({ ...featureHeaders, "content-type": contentType }, helloBody));
       expect(mode).toBe("binary");
-      expect(events).toEqual([{ ...featureAttributes, datacontenttype: contentType, data: { message: "Hello World!" } }]);
+      expect<CloudEvent[]>(events).toEqual([{ ...featureAttributes, datacontenttype: contentType, data: { message: "Hello World!" } }]);
     });
   }
 
@@ -50,12 +45,13 @@ describe("http-protocol-binding.feature", () => {
       );
       const { mode, events } = await readCloudEvents(post({ "content-type": contentType }, body));
       expect(mode).toBe("structured");
-      expect(events).toEqual([{ ...featureAttributes, datacontenttype: "application/json", data: { message: "Hello World!" } }]);
+      expect<CloudEvent[]>(events).toEqual([{ ...featureAttributes, datacontenttype: "application/json", data: { message: "Hello World!" } }]);
     });
   }
 });
 
-const event: CloudEvent = {
+// Writers take parsed (branded) events: each test parses what it writes, as a real sender would.
+const event = parseCloudEvent({
   specversion: "1.0",
   id: "order-42-created",
   source: "/orderflow/order",
@@ -68,7 +64,7 @@ const event: CloudEvent = {
   urgent: true,
   datacontenttype: "application/json",
   data: { orderId: "42", total: 12.5, lines: [{ sku: "A", qty: 2 }] },
-};
+});
 
 describe("round trips", () => {
   test("binary: attributes as ce- headers, data as the JSON body; extension values come back as strings", async () => {
@@ -82,13 +78,12 @@ describe("round trips", () => {
     const { mode, events } = await readCloudEvents(request);
     expect(mode).toBe("binary");
     // HTTP binding 3.1.3.2: headers carry canonical strings, so the types of extensions are lost.
-    expect(events).toEqual([{ ...event, retries: "3", urgent: "true" }]);
+    expect<CloudEvent[]>(events).toEqual([{ ...event, retries: "3", urgent: "true" }]);
   });
 
   test("binary: bytes in data_base64 travel as the raw body", async () => {
-    const bytes = { ...event, datacontenttype: "application/octet-stream", data: undefined, data_base64: "AAEC/w==" };
-    delete bytes.data;
-    const request = toBinaryRequest(url, bytes);
+    const { data: _data, ...rest } = event;
+    const request = toBinaryRequest(url, parseCloudEvent({ ...rest, datacontenttype: "application/octet-stream", data_base64: "AAEC/w==" }));
     expect([...new Uint8Array(await request.clone().arrayBuffer())]).toEqual([0, 1, 2, 255]);
     const { events } = await readCloudEvents(request);
     expect(events[0]).toMatchObject({ data_base64: "AAEC/w==", datacontenttype: "application/octet-stream" });
@@ -97,11 +92,11 @@ describe("round trips", () => {
 
   test("binary: text data stays a string; no data means an empty body", async () => {
     const text = { ...event, datacontenttype: "text/plain; charset=utf-8", data: "héllo\n" };
-    const [readText] = (await readCloudEvents(toBinaryRequest(url, text))).events;
+    const [readText] = (await readCloudEvents(toBinaryRequest(url, parseCloudEvent(text)))).events;
     expect(readText).toMatchObject({ data: "héllo\n", datacontenttype: "text/plain; charset=utf-8" });
 
     const { data: _data, datacontenttype: _type, ...bare } = event;
-    const request = toBinaryRequest(url, bare);
+    const request = toBinaryRequest(url, parseCloudEvent(bare));
     expect(request.headers.has("content-type")).toBe(false);
     const [readBare] = (await readCloudEvents(request)).events;
     expect(readBare).not.toHaveProperty("data");
@@ -110,7 +105,7 @@ describe("round trips", () => {
 
   test("binary: data without datacontenttype is sent as application/json (JSON format 3.1.2)", async () => {
     const { datacontenttype: _type, ...implicit } = event;
-    const request = toBinaryRequest(url, { ...implicit, data: "I'm just a string" });
+    const request = toBinaryRequest(url, parseCloudEvent({ ...implicit, data: "I'm just a string" }));
     expect(request.headers.get("content-type")).toBe("application/json");
     expect(await request.clone().text()).toBe('"I\'m just a string"');
     expect((await readCloudEvents(request)).events[0]?.data).toBe("I'm just a string");
@@ -133,24 +128,25 @@ describe("round trips", () => {
 
   test("structured: bytes in data are sent as data_base64", async () => {
     const { datacontenttype: _type, ...rest } = event;
-    const request = toStructuredRequest(url, { ...rest, data: new Uint8Array([104, 105]) });
+    const request = toStructuredRequest(url, parseCloudEvent({ ...rest, data: new Uint8Array([104, 105]) }));
     const { events } = await readCloudEvents(request);
     expect(events[0]).toMatchObject({ data_base64: "aGk=" });
     expect(events[0]).not.toHaveProperty("data");
   });
 
   test("batch: events in order, empty batch allowed", async () => {
-    const second = { ...event, id: "order-43-created", data: null };
+    const second = parseCloudEvent({ ...event, id: "order-43-created", data: null });
     const request = toBatchRequest(url, [event, second]);
     expect(request.headers.get("content-type")).toBe("application/cloudevents-batch+json; charset=utf-8");
     expect(await readCloudEvents(request)).toEqual({ mode: "batch", events: [event, second] });
     expect(await readCloudEvents(toBatchRequest(url, []))).toEqual({ mode: "batch", events: [] });
   });
 
-  test("writers refuse an invalid event with cloudevent.invalid", () => {
-    expect(() => toBinaryRequest(url, { ...event, id: "" })).toThrow(expect.objectContaining({ code: CloudEventErrorCode.invalid }));
-    expect(() => toStructuredRequest(url, { ...event, time: "2018-02-30T00:00:00Z" })).toThrow();
-    expect(() => toBatchRequest(url, [event, { ...event, specversion: "0.3" as "1.0" }])).toThrow();
+  test("writers take only parsed events: an unchecked one does not compile, and the parse refuses it", () => {
+    const unchecked: CloudEvent = { ...event, id: "" };
+    // @ts-expect-error: a CloudEvent that was never parsed is not a ValidCloudEvent.
+    const _send = () => toBinaryRequest(url, unchecked);
+    expect(() => parseCloudEvent(unchecked)).toThrow(expect.objectContaining({ code: CloudEventErrorCode.invalid }));
   });
 });
 
@@ -159,13 +155,13 @@ describe("percent-encoding of header values (HTTP binding 3.1.3.2)", () => {
     (await readCloudEvents(post({ ...featureHeaders, ...headers }))).events[0];
 
   test("the spec's example: Euro € 😀", async () => {
-    const request = toBinaryRequest(url, { ...event, subject: "Euro € 😀" });
+    const request = toBinaryRequest(url, parseCloudEvent({ ...event, subject: "Euro € 😀" }));
     expect(request.headers.get("ce-subject")).toBe("Euro%20%E2%82%AC%20%F0%9F%98%80");
     expect((await readCloudEvents(request)).events[0]?.subject).toBe("Euro € 😀");
   });
 
   test("space, double-quote and percent are encoded; other printable ASCII is not", () => {
-    const request = toBinaryRequest(url, { ...event, subject: `a "b" 100% c/d?e=f&g` });
+    const request = toBinaryRequest(url, parseCloudEvent({ ...event, subject: `a "b" 100% c/d?e=f&g` }));
     expect(request.headers.get("ce-subject")).toBe("a%20%22b%22%20100%25%20c/d?e=f&g");
   });
 
@@ -261,7 +257,7 @@ describe("400 or 415", () => {
 
   test("ce- header names are case-insensitive", async () => {
     const headers = { "CE-SpecVersion": "1.0", "Ce-Id": "1", "CE-TYPE": "t", "ce-Source": "/s" };
-    expect((await readCloudEvents(post(headers))).events).toEqual([{ specversion: "1.0", id: "1", type: "t", source: "/s" }]);
+    expect<CloudEvent[]>((await readCloudEvents(post(headers))).events).toEqual([{ specversion: "1.0", id: "1", type: "t", source: "/s" }]);
   });
 
   test("the CloudEvents media type is matched case-insensitively and wins over ce- headers", async () => {

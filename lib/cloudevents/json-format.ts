@@ -1,11 +1,12 @@
 import { encodeBase64 } from "./base64.ts";
-import type { CloudEvent } from "./types.ts";
+import type { ValidCloudEvent } from "./types.ts";
 
 /**
  * Serialization to the JSON event format (CloudEvents JSON format 3) and batch format (4).
  * Bytes held in `data` become `data_base64` (3.1.1: Binary data is always base64 in JSON).
+ * Events come in valid (branded), so nothing is checked here.
  */
-export function toJsonEnvelope(event: CloudEvent): Record<string, unknown> {
+export function toJsonEnvelope(event: ValidCloudEvent): Record<string, unknown> {
   const { data } = event;
   if (!(data instanceof Uint8Array)) return { ...event };
   const envelope: Record<string, unknown> = { ...event, data_base64: encodeBase64(data) };
@@ -13,10 +14,10 @@ export function toJsonEnvelope(event: CloudEvent): Record<string, unknown> {
   return envelope;
 }
 
-export function serializeCloudEvent(event: CloudEvent): string {
+export function serializeCloudEvent(event: ValidCloudEvent): string {
   return JSON.stringify(toJsonEnvelope(event));
 }
 
-export function serializeCloudEventBatch(events: CloudEvent[]): string {
+export function serializeCloudEventBatch(events: ValidCloudEvent[]): string {
   return JSON.stringify(events.map(toJsonEnvelope));
 }

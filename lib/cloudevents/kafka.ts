@@ -1,22 +1,34 @@
-import type { ProducedRecord } from "../broker/types.ts";
 import { AppError } from "../errors/app-error.ts";
 import { decodeData, decodeText, encodeData, parseJson } from "./data-codec.ts";
 import { parseCloudEvent } from "./envelope.ts";
 import { invalidCloudEvent, unsupportedMediaType } from "./errors.ts";
+import { serializeCloudEvent } from "./json-format.ts";
 import { cloudEventsFormatOf, parseMediaType } from "./media-type.ts";
 import { toCanonicalString } from "./type-system.ts";
-import { type CloudEvent, type CloudEventAttributeValue, CloudEventErrorCode } from "./types.ts";
+import {
+  type CloudEvent,
+  type CloudEventAttributeValue,
+  CloudEventErrorCode,
+  CloudEventMediaType,
+  type ValidCloudEvent,
+} from "./types.ts";
 
 /**
- * CloudEvents Kafka protocol binding 1.0.2 over the broker port's record shape. Writing uses binary
- * mode (3.2); reading takes both modes:
+ * CloudEvents Kafka protocol binding 1.0.2. Writing uses binary mode (3.2) by default and
+ * structured mode (3.3) on request; reading takes both modes:
  * - `content-type` prefixed `application/cloudevents` (any case): structured (3.3); only the JSON
  *   format is known, anything else (batch included: this binding has no batch mode) is 415.
  * - neither a `content-type` nor any `ce_` header: structured JSON too, since 3.3.1 makes the
  *   header optional for structured records while binary mode cannot exist without `ce_` headers.
  * - otherwise binary (3: the default); missing attributes then fail the envelope with 400.
  */
-export type KafkaMessage = Pick<ProducedRecord, "key" | "value" | "headers">;
+
+/**
+ * A Kafka record as the binding sees it, declared here so the codec knows no transport: any
+ * broker whose records have this shape (the broker port's do) takes and gives them as they are.
+ */
+export type KafkaMessage = { key: string; value: Uint8Array; headers: Record<string, string> };
+export type KafkaRecord = KafkaMessage & { topic: string };
 
 const PREFIX = "ce_";
 // Carried elsewhere in binary mode: datacontenttype as `content-type` (3.2.1), data as the value.
@@ -28,35 +40,61 @@ export function partitionKeyOf(event: CloudEvent): string | undefined {
   return typeof partitionkey === "string" && partitionkey !== "" ? partitionkey : undefined;
 }
 
-/**
- * Kafka binding 3.1: the given key is the record key (the MUST default); pass `undefined` to opt in
- * to the `partitionkey` mapper. The event itself is never changed (no attribute added).
- */
-export function toKafkaRecord(topic: string, key: string | undefined, event: CloudEvent): ProducedRecord {
-  const checked = parseCloudEvent(event);
-  const recordKey = key ?? partitionKeyOf(checked);
+function recordKeyOf(key: string | undefined, event: ValidCloudEvent): string {
+  const recordKey = key ?? partitionKeyOf(event);
   if (recordKey === undefined) {
-    throw new AppError(CloudEventErrorCode.noKey, `No record key for event ${checked.id}: pass one or set partitionkey`);
+    throw new AppError(CloudEventErrorCode.noKey, `No record key for event ${event.id}: pass one or set partitionkey`);
   }
+  return recordKey;
+}
+
+/**
+ * Binary mode (3.2). Kafka binding 3.1: the given key is the record key (the MUST default); pass
+ * `undefined` to opt in to the `partitionkey` mapper. The event itself is never changed (no
+ * attribute added).
+ */
+export function toKafkaRecord(topic: string, key: string | undefined, event: ValidCloudEvent): KafkaRecord {
+  const recordKey = recordKeyOf(key, event);
   // Kafka binding 3.2.3: every other attribute is a `ce_` header, its canonical string in UTF-8.
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(checked)) {
+  for (const [name, value] of Object.entries(event)) {
     if (!NOT_HEADERS.has(name)) headers[PREFIX + name] = toCanonicalString(value as CloudEventAttributeValue);
   }
-  const { contentType, body } = encodeData(checked);
+  const { contentType, body } = encodeData(event);
   if (contentType !== undefined) headers["content-type"] = contentType;
   return { topic, key: recordKey, value: body ?? new Uint8Array(), headers };
 }
 
-/** Reads either mode; throws AppError `cloudevent.invalid` (400) or `cloudevent.unsupported_media_type` (415). */
-export function fromKafkaRecord(record: KafkaMessage): CloudEvent {
+/**
+ * Structured mode (3.3): the whole event in the JSON format as the value, keyed as `toKafkaRecord`
+ * keys it. `extraHeaders` travel beside it (readers of structured records ignore them);
+ * `content-type` is always the format's.
+ */
+export function toStructuredKafkaRecord(
+  topic: string,
+  key: string | undefined,
+  event: ValidCloudEvent,
+  extraHeaders: Record<string, string> = {},
+): KafkaRecord {
+  const headers = withoutContentType(extraHeaders);
+  headers["content-type"] = CloudEventMediaType.structured;
+  const value = new TextEncoder().encode(serializeCloudEvent(event));
+  return { topic, key: recordKeyOf(key, event), value, headers };
+}
+
+/**
+ * Reads either mode, and is a trust edge: whoever may write to the topic may publish anything, so
+ * the event is parsed here and comes back branded valid. Throws AppError `cloudevent.invalid`
+ * (400) or `cloudevent.unsupported_media_type` (415).
+ */
+export function fromKafkaRecord(record: KafkaMessage): ValidCloudEvent {
   const contentType = headerIgnoringCase(record.headers, "content-type");
   const names = Object.keys(record.headers);
   if (contentType?.trim().toLowerCase().startsWith("application/cloudevents")) {
     return readStructured(record.value, contentType);
   }
   if (contentType === undefined && !names.some((name) => name.startsWith(PREFIX))) {
-    return readStructured(record.value, "application/cloudevents+json");
+    return readStructured(record.value, CloudEventMediaType.structured);
   }
   const attributes: Record<string, unknown> = {};
   for (const name of names.filter((header) => header.startsWith(PREFIX))) {
@@ -71,7 +109,7 @@ export function fromKafkaRecord(record: KafkaMessage): CloudEvent {
   return parseCloudEvent({ ...attributes, ...decodeData(record.value, contentType) });
 }
 
-function readStructured(value: Uint8Array, contentType: string): CloudEvent {
+function readStructured(value: Uint8Array, contentType: string): ValidCloudEvent {
   const mediaType = parseMediaType(contentType);
   if (!mediaType || cloudEventsFormatOf(mediaType) !== "json") {
     throw unsupportedMediaType(contentType, "only the JSON CloudEvents format is supported on Kafka");
@@ -82,4 +120,8 @@ function readStructured(value: Uint8Array, contentType: string): CloudEvent {
 function headerIgnoringCase(headers: Record<string, string>, wanted: string): string | undefined {
   const name = Object.keys(headers).find((candidate) => candidate.toLowerCase() === wanted);
   return name === undefined ? undefined : headers[name];
+}
+
+function withoutContentType(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "content-type"));
 }

@@ -1,15 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { fromKafkaRecord, type KafkaMessage, toKafkaRecord } from "./kafka.ts";
+import type { ProducedRecord } from "../broker/types.ts";
+import { parseCloudEvent } from "./envelope.ts";
+import { fromKafkaRecord, type KafkaMessage, type KafkaRecord, toKafkaRecord, toStructuredKafkaRecord } from "./kafka.ts";
 import { type CloudEvent, CloudEventErrorCode } from "./types.ts";
+import { featureAttributes } from "./feature-attributes.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
-const featureAttributes = {
-  id: "1234-1234-1234",
-  specversion: "1.0" as const,
-  type: "com.example.someevent",
-  source: "/mycontext/subcontext",
-  time: "2018-04-05T03:56:24Z",
-};
 
 function failure(record: KafkaMessage) {
   try {
@@ -34,7 +30,7 @@ describe("kafka-protocol-binding.feature", () => {
         "content-type": "application/json",
       },
     });
-    expect(event).toEqual({ ...featureAttributes, datacontenttype: "application/json", data: { message: "Hello World!" } });
+    expect<CloudEvent>(event).toEqual({ ...featureAttributes, datacontenttype: "application/json", data: { message: "Hello World!" } });
   });
 
   for (const contentType of ["application/cloudevents+json", "application/cloudevents+json; charset=utf-8"]) {
@@ -45,12 +41,13 @@ describe("kafka-protocol-binding.feature", () => {
         value: encode(JSON.stringify(payload, null, 4)),
         headers: { "content-type": contentType },
       });
-      expect(event).toEqual(payload);
+      expect<CloudEvent>(event).toEqual(payload);
     });
   }
 });
 
-const event: CloudEvent = {
+// Writers take parsed (branded) events: each test parses what it writes, as a real producer would.
+const event = parseCloudEvent({
   specversion: "1.0",
   id: "order-42-created",
   source: "/orderflow/order",
@@ -62,7 +59,7 @@ const event: CloudEvent = {
   urgent: false,
   datacontenttype: "application/json",
   data: { orderId: "42", total: 12.5 },
-};
+});
 
 describe("round trip (binary mode)", () => {
   test("attributes become ce_ headers in plain UTF-8, data the value, datacontenttype the content-type", () => {
@@ -83,25 +80,53 @@ describe("round trip (binary mode)", () => {
     });
     expect(JSON.parse(new TextDecoder().decode(record.value))).toEqual(event.data);
     // Headers carry canonical strings, so extension types come back as strings.
-    expect(fromKafkaRecord(record)).toEqual({ ...event, retries: "3", urgent: "false" });
+    expect<CloudEvent>(fromKafkaRecord(record)).toEqual({ ...event, retries: "3", urgent: "false" });
   });
 
   test("binary data, text data and no data", () => {
-    const bytes = { ...event, datacontenttype: "application/octet-stream", data_base64: "AAEC/w==" };
-    delete bytes.data;
-    const bytesRecord = toKafkaRecord("orders", "k", bytes);
+    const { data: _bytesData, ...rest } = event;
+    const bytesRecord = toKafkaRecord("orders", "k", parseCloudEvent({ ...rest, datacontenttype: "application/octet-stream", data_base64: "AAEC/w==" }));
     expect([...bytesRecord.value]).toEqual([0, 1, 2, 255]);
     expect(fromKafkaRecord(bytesRecord)).toMatchObject({ data_base64: "AAEC/w==" });
 
-    const text = { ...event, datacontenttype: "text/plain", data: "hello" };
+    const text = parseCloudEvent({ ...event, datacontenttype: "text/plain", data: "hello" });
     expect(fromKafkaRecord(toKafkaRecord("orders", "k", text))).toMatchObject({ data: "hello" });
 
     const { data: _data, datacontenttype: _type, ...bare } = event;
-    const bareRecord = toKafkaRecord("orders", "k", bare);
+    const bareRecord = toKafkaRecord("orders", "k", parseCloudEvent(bare));
     expect(bareRecord.value.byteLength).toBe(0);
     expect(bareRecord.headers).not.toHaveProperty("content-type");
     expect(fromKafkaRecord(bareRecord)).not.toHaveProperty("data");
   });
+});
+
+describe("round trip (structured mode)", () => {
+  test("the whole event is the JSON value, content-type the JSON format; extension types survive", () => {
+    const record = toStructuredKafkaRecord("orders", "order-42", event);
+    expect(record).toMatchObject({ topic: "orders", key: "order-42", headers: { "content-type": "application/cloudevents+json" } });
+    expect(JSON.parse(new TextDecoder().decode(record.value))).toEqual({ ...event });
+    expect(fromKafkaRecord(record)).toEqual(event);
+  });
+
+  test("extra headers travel beside the event, but cannot change its content-type", () => {
+    const extra = { "dl-service": "payment", "Content-Type": "text/plain", ce_id: "not-read" };
+    const record = toStructuredKafkaRecord("orders", "k", event, extra);
+    expect(record.headers).toEqual({ "dl-service": "payment", ce_id: "not-read", "content-type": "application/cloudevents+json" });
+    expect(fromKafkaRecord(record).id).toBe("order-42-created");
+  });
+
+  test("bytes in data are written as data_base64; the key falls back to partitionkey", () => {
+    const { datacontenttype: _type, ...rest } = event;
+    const record = toStructuredKafkaRecord("orders", undefined, parseCloudEvent({ ...rest, data: new Uint8Array([104, 105]) }));
+    expect(record.key).toBe("order-42");
+    expect(fromKafkaRecord(record)).toMatchObject({ data_base64: "aGk=" });
+  });
+});
+
+test("the codec's record shape and the broker port's are the same shape (no import between them)", () => {
+  const produced: ProducedRecord = toKafkaRecord("orders", "k", event);
+  const back: KafkaRecord = produced;
+  expect(fromKafkaRecord(back).id).toBe(event.id);
 });
 
 describe("record key (Kafka binding 3.1)", () => {
@@ -119,7 +144,7 @@ describe("record key (Kafka binding 3.1)", () => {
 
   test("no key and no partitionkey is an error, and no attribute is invented", () => {
     const { partitionkey: _key, ...unkeyed } = event;
-    expect(() => toKafkaRecord("orders", undefined, unkeyed)).toThrow(
+    expect(() => toKafkaRecord("orders", undefined, parseCloudEvent(unkeyed))).toThrow(
       expect.objectContaining({ code: CloudEventErrorCode.noKey }),
     );
   });
@@ -129,12 +154,12 @@ describe("reading: modes and errors", () => {
   const structured = encode(JSON.stringify(featureAttributes));
 
   test("no content-type and no ce_ headers: the value is read as a structured JSON event (3.3.1)", () => {
-    expect(fromKafkaRecord({ key: "", value: structured, headers: {} })).toEqual(featureAttributes);
+    expect<CloudEvent>(fromKafkaRecord({ key: "", value: structured, headers: {} })).toEqual(featureAttributes);
   });
 
   test("content-type is found whatever its case", () => {
     const record = { key: "", value: structured, headers: { "Content-Type": "application/cloudevents+json" } };
-    expect(fromKafkaRecord(record)).toEqual(featureAttributes);
+    expect<CloudEvent>(fromKafkaRecord(record)).toEqual(featureAttributes);
   });
 
   const unsupported: Array<[string, string]> = [

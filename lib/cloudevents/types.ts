@@ -24,6 +24,18 @@ export type CloudEvent<D = unknown> = {
   [name: string]: unknown;
 };
 
+declare const validated: unique symbol;
+
+/**
+ * A CloudEvent known to be valid, so writers serialize it without checking it again. The brand
+ * exists only in types: it is produced by `parseCloudEvent`/`parseCloudEventBatch` (and the readers
+ * built on them) at a trust edge, and by the few places that build or store events from our own
+ * typed code (`newEvent`, the outbox relay's `trustStoredEvent`), each of which says why.
+ * Anything else needs a cast, which is easy to find in review. A copy changed by spreading keeps
+ * the brand in types: change an event before it is parsed or built, not after.
+ */
+export type ValidCloudEvent<E extends CloudEvent = CloudEvent> = E & { readonly [validated]: true };
+
 /** CloudEvents type system: the JSON values an extension attribute may take (JSON format 2.2). */
 export type CloudEventAttributeValue = string | number | boolean;
 

@@ -18,17 +18,65 @@ export const topics = {
 
 export const allTopics: TopicSpec[] = Object.values(topics);
 
-/** Every event type: its schema, its producer's CloudEvents `source` and its topic. */
+/**
+ * Every event type: its schema, its producer's CloudEvents `source`, its topic, and one line on
+ * what it means (docs/events.md is generated from this list by `bun run docs`).
+ */
 export const eventCatalog = {
-  [orderCreated.entries.type.literal]: { schema: orderCreated, source: "/order-service", topic: topics.order.name },
-  [orderCancelled.entries.type.literal]: { schema: orderCancelled, source: "/order-service", topic: topics.order.name },
-  [paymentCompleted.entries.type.literal]: { schema: paymentCompleted, source: "/payment-service", topic: topics.payment.name },
-  [paymentFailed.entries.type.literal]: { schema: paymentFailed, source: "/payment-service", topic: topics.payment.name },
-  [paymentRefunded.entries.type.literal]: { schema: paymentRefunded, source: "/payment-service", topic: topics.payment.name },
-  [stockReserved.entries.type.literal]: { schema: stockReserved, source: "/inventory-service", topic: topics.inventory.name },
-  [stockInsufficient.entries.type.literal]: { schema: stockInsufficient, source: "/inventory-service", topic: topics.inventory.name },
-  [stockReleased.entries.type.literal]: { schema: stockReleased, source: "/inventory-service", topic: topics.inventory.name },
-  [shipmentCreated.entries.type.literal]: { schema: shipmentCreated, source: "/shipping-service", topic: topics.shipment.name },
+  [orderCreated.entries.type.literal]: {
+    schema: orderCreated,
+    source: "/order-service",
+    topic: topics.order.name,
+    description: "A customer placed an order (202 Accepted); it waits for payment.",
+  },
+  [orderCancelled.entries.type.literal]: {
+    schema: orderCancelled,
+    source: "/order-service",
+    topic: topics.order.name,
+    description: "The order ended without shipping: payment failed, stock ran out, or the reservation expired.",
+  },
+  [paymentCompleted.entries.type.literal]: {
+    schema: paymentCompleted,
+    source: "/payment-service",
+    topic: topics.payment.name,
+    description: "The order was charged; it carries the items and address that inventory and shipping need.",
+  },
+  [paymentFailed.entries.type.literal]: {
+    schema: paymentFailed,
+    source: "/payment-service",
+    topic: topics.payment.name,
+    description: "The gateway declined the charge; the order is cancelled.",
+  },
+  [paymentRefunded.entries.type.literal]: {
+    schema: paymentRefunded,
+    source: "/payment-service",
+    topic: topics.payment.name,
+    description: "The charge was given back (stock ran out or the reservation expired); the order is cancelled.",
+  },
+  [stockReserved.entries.type.literal]: {
+    schema: stockReserved,
+    source: "/inventory-service",
+    topic: topics.inventory.name,
+    description: "Stock is held for a paid order until `expiresAt`; shipping may ship it.",
+  },
+  [stockInsufficient.entries.type.literal]: {
+    schema: stockInsufficient,
+    source: "/inventory-service",
+    topic: topics.inventory.name,
+    description: "A paid order asked for more than is in stock; nothing was reserved, payment refunds.",
+  },
+  [stockReleased.entries.type.literal]: {
+    schema: stockReleased,
+    source: "/inventory-service",
+    topic: topics.inventory.name,
+    description: "A reservation expired unshipped and its stock went back; payment refunds.",
+  },
+  [shipmentCreated.entries.type.literal]: {
+    schema: shipmentCreated,
+    source: "/shipping-service",
+    topic: topics.shipment.name,
+    description: "A shipment was arranged for the reserved stock; the reservation can no longer expire.",
+  },
 } as const;
 
 export type EventType = keyof typeof eventCatalog;

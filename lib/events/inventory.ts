@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { domainEventSchema, id, quantity, shippingAddress, timestamp } from "./envelope.ts";
 
-/** Seed mission 3, event 3, plus the address shipping needs (see payment.ts). */
+/** Carries the shipping address again, so that shipping never asks order for it (see payment.ts). */
 export const stockReserved = domainEventSchema(
   "com.example.stock.reserved",
   v.object({
@@ -23,7 +23,10 @@ export const stockInsufficient = domainEventSchema(
   }),
 );
 
-/** A reservation gave its stock back without a shipment: it ran out of time (DESIGN.md: it must). */
+/**
+ * A reservation gave its stock back without a shipment: it ran out of time, and stock held forever
+ * would be lost to every other order (docs/architecture.md#saga-and-compensation).
+ */
 export const stockReleased = domainEventSchema(
   "com.example.stock.released",
   v.object({

@@ -1,3 +1,7 @@
+import { isRfc3339 } from "../cloudevents/rfc3339.ts";
+import { isCloudEventsString } from "../cloudevents/type-system.ts";
+import type { ValidCloudEvent } from "../cloudevents/types.ts";
+import { AppError } from "../errors/app-error.ts";
 import { eventCatalog, type EventOf, type EventType } from "./catalog.ts";
 
 export type EventContext = {
@@ -8,19 +12,45 @@ export type EventContext = {
   time: Date;
 };
 
-/** Builds an outgoing event with the envelope every producer must set. */
-export function newEvent<T extends EventType>(type: T, data: EventOf<T>["data"], context: EventContext): EventOf<T> {
+/**
+ * Builds an outgoing event with the envelope every producer must set, branded valid without a
+ * parse. Sound because every attribute is either a constant of the catalogue (specversion,
+ * source: a URI-reference, type, datacontenttype), or made here from a Date (time, checked to be
+ * RFC 3339: a year past 9999 is not), or one of three free strings (id, correlationid, causationid)
+ * checked here to be non-empty CloudEvents strings; `data` is typed JSON. No extension is added.
+ */
+export function newEvent<T extends EventType>(type: T, data: EventOf<T>["data"], context: EventContext): ValidCloudEvent<EventOf<T>> {
   const correlationid = context.cause?.correlationid ?? context.correlationid;
-  if (!correlationid) throw new Error(`newEvent(${type}): a correlationid or a cause is required`);
+  const time = isoTime(type, context.time);
+  requireAttribute(type, "id", context.id);
+  if (!correlationid) throw invalidAttribute(type, "a correlationid or a cause is required");
+  requireAttribute(type, "correlationid", correlationid);
+  if (context.cause) requireAttribute(type, "causationid", context.cause.id);
   return {
     specversion: "1.0",
     id: context.id,
     source: eventCatalog[type].source,
     type,
-    time: context.time.toISOString(),
+    time,
     datacontenttype: "application/json",
     correlationid,
     ...(context.cause ? { causationid: context.cause.id } : {}),
     data,
-  } as EventOf<T>;
+  } as ValidCloudEvent<EventOf<T>>;
+}
+
+function requireAttribute(type: EventType, name: string, value: string): void {
+  if (value !== "" && isCloudEventsString(value)) return;
+  throw invalidAttribute(type, `${name} must be a non-empty string without control characters`);
+}
+
+function isoTime(type: EventType, time: Date): string {
+  const iso = Number.isNaN(time.getTime()) ? "" : time.toISOString();
+  if (!isRfc3339(iso)) throw invalidAttribute(type, "time must be a valid date in the years 0 to 9999");
+  return iso;
+}
+
+// A programming error in the producer, not bad input: no status, so it surfaces as a 500.
+function invalidAttribute(type: EventType, why: string): AppError {
+  return new AppError("event.invalid_attribute", `newEvent(${type}): ${why}`);
 }

@@ -3,7 +3,7 @@ import { currency, domainEventSchema, id, money, paymentMethod, quantity, shippi
 
 export const orderItem = v.object({ productId: id, quantity, unitPrice: money });
 
-/** Seed mission 3, event 1. `payment` carries the method and card token the payment service needs. */
+/** The first event of every order. `payment` carries the method and card token the payment service needs. */
 export const orderCreated = domainEventSchema(
   "com.example.order.created",
   v.object({

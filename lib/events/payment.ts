@@ -3,8 +3,9 @@ import { cancellationReason } from "./order.ts";
 import { currency, domainEventSchema, id, money, paymentMethod, quantity, shippingAddress } from "./envelope.ts";
 
 /**
- * Seed mission 3, event 2, plus `items` and `shippingAddress`: inventory and shipping act on them
- * and must not call the order service back (event-carried state transfer keeps the flow async).
+ * Carries `items` and `shippingAddress` as well as the charge: inventory and shipping act on them
+ * and must not call the order service back (docs/architecture.md#events-and-topics: event-carried
+ * state transfer keeps the flow asynchronous).
  */
 export const paymentCompleted = domainEventSchema(
   "com.example.payment.completed",

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { readCloudEvents } from "../cloudevents/http.ts";
-import type { CloudEvent } from "../cloudevents/types.ts";
+import type { ValidCloudEvent } from "../cloudevents/types.ts";
 import { AppError } from "../errors/app-error.ts";
 import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/catalog.ts";
 import type { Db } from "../db/types.ts";
@@ -16,7 +16,7 @@ export type EventHandlerSpec<T extends EventType> = {
    * request: the handler's own transaction becomes a savepoint in it.
    */
   handle(event: EventOf<T>, db?: Db): Promise<Outcome>;
-  /** The fast-path key (seed mission 4); default `${service}:${event.id}`. */
+  /** The fast-path key (docs/architecture.md#idempotency); default `${service}:${event.id}`. */
   dedupKey?(event: EventOf<T>): string;
 };
 
@@ -40,7 +40,7 @@ export type WebhookOptions<S extends readonly EventType[]> = {
   doneTtlMs?: number;
   /**
    * For services whose effects are all in the database: a batch is applied in ONE transaction
-   * (DESIGN.md, "Design for batches"), all or nothing. Leave it out where a handler calls the
+   * (docs/architecture.md#delivery-path), all or nothing. Leave it out where a handler calls the
    * outside world (a gateway, a provider): those apply each event on its own.
    */
   db?: Db;
@@ -113,7 +113,11 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   const inProgress = (key: string) =>
     new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
 
-  function accept(event: CloudEvent, at: string) {
+  /**
+   * The envelope was parsed once, by readCloudEvents (the edge); the catalogue's schema checks only
+   * what the envelope leaves open: the type's own attributes and its `data`.
+   */
+  function accept(event: ValidCloudEvent, at: string) {
     const spec = isEventType(event.type) ? handlers[event.type] : undefined;
     if (!spec) {
       throw new AppError("event.unhandled_type", `${service} does not handle events of type "${event.type}"`, {

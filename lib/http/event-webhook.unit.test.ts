@@ -6,7 +6,7 @@ import { claimEvent } from "../outbox/enqueue.ts";
 import { createTestDatabase } from "../testing/database.ts";
 import { createTestMessagingTables } from "../testing/messaging-tables.ts";
 import { toBatchRequest } from "../cloudevents/http.ts";
-import type { CloudEvent } from "../cloudevents/types.ts";
+import type { ValidCloudEvent } from "../cloudevents/types.ts";
 import { eventFor, outcomesOf, webhookUrl } from "../testing/events.ts";
 import type { IdempotencyStore } from "../idempotency/types.ts";
 import { eventWebhook } from "./event-webhook.ts";
@@ -23,7 +23,7 @@ afterAll(async () => database?.close());
 
 const recorded = async (id: string) => (await database.db.select().from(processedEvents).where(eq(processedEvents.eventId, id))).length;
 
-const deliverBatch = (app: ReturnType<typeof webhook>, events: CloudEvent[]) => app.request(toBatchRequest(webhookUrl("inventory"), events));
+const deliverBatch = (app: ReturnType<typeof webhook>, events: ValidCloudEvent[]) => app.request(toBatchRequest(webhookUrl("inventory"), events));
 
 function webhook(idempotency: IdempotencyStore, failOn: string) {
   const app = eventWebhook({

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { toBatchRequest, toBinaryRequest, toStructuredRequest } from "../cloudevents/http.ts";
-import type { CloudEvent } from "../cloudevents/types.ts";
+import type { CloudEvent, ValidCloudEvent } from "../cloudevents/types.ts";
 import { type DataOf, type DomainEvent, type EventContext, type EventOf, type EventType, newEvent } from "../events/index.ts";
 import type { Problem } from "../http/problem.ts";
 import type { IdempotencyStore } from "../idempotency/types.ts";
@@ -72,19 +72,19 @@ export function dataFor<T extends EventType>(type: T, orderId: string, overrides
 
 // newEvent's `data` parameter, indexed by a still-generic T, is seen by the compiler as the
 // intersection of every event's data; dataFor already pairs each type with its own data.
-const buildEvent = newEvent as (type: EventType, data: DataOf<EventType>, context: EventContext) => DomainEvent;
+const buildEvent = newEvent as (type: EventType, data: DataOf<EventType>, context: EventContext) => ValidCloudEvent<DomainEvent>;
 
 /** An event of `type` for `orderId`; its id defaults to `${type}:${orderId}` (stable per order and type). */
 export function eventFor<T extends EventType>(
   type: T,
   orderId: string,
   options: { id?: string; data?: Partial<DataOf<T>> } = {},
-): EventOf<T> {
+): ValidCloudEvent<EventOf<T>> {
   return buildEvent(type, dataFor(type, orderId, options.data), {
     id: options.id ?? `${type}:${orderId}`,
     time: testTime,
     correlationid: orderId,
-  }) as EventOf<T>;
+  }) as ValidCloudEvent<EventOf<T>>;
 }
 
 export type Mode = "binary" | "structured" | "batch";
@@ -94,7 +94,7 @@ export function webhookUrl(service: string): string {
   return `http://localhost/events/${service}`;
 }
 
-export function eventRequest(service: string, event: CloudEvent, mode: Mode = "binary"): Request {
+export function eventRequest(service: string, event: ValidCloudEvent, mode: Mode = "binary"): Request {
   const url = webhookUrl(service);
   if (mode === "structured") return toStructuredRequest(url, event);
   if (mode === "batch") return toBatchRequest(url, [event]);
@@ -102,12 +102,12 @@ export function eventRequest(service: string, event: CloudEvent, mode: Mode = "b
 }
 
 /** POSTs `event` to the service's webhook in `mode`. */
-export async function deliver(app: Hono, service: string, event: CloudEvent, mode: Mode = "binary"): Promise<Response> {
+export async function deliver(app: Hono, service: string, event: ValidCloudEvent, mode: Mode = "binary"): Promise<Response> {
   return app.request(eventRequest(service, event, mode));
 }
 
 /** Delivers the same event `times` times at once (the redelivery race). */
-export async function deliverConcurrently(app: Hono, service: string, event: CloudEvent, times = 3): Promise<Response[]> {
+export async function deliverConcurrently(app: Hono, service: string, event: ValidCloudEvent, times = 3): Promise<Response[]> {
   return Promise.all(Array.from({ length: times }, () => deliver(app, service, event)));
 }
 
@@ -118,6 +118,16 @@ export async function outcomesOf(response: Response): Promise<string[]> {
   return body.results.map((result) => result.outcome);
 }
 
+/** What a delivery of one event was answered: its outcome, or the status of an error. */
+export type Answer = "processed" | "duplicate" | number;
+
+export async function answerOf(response: Response): Promise<Answer> {
+  if (response.status !== 200) return response.status;
+  const [outcome, ...more] = await outcomesOf(response);
+  if (!outcome || more.length > 0) throw new Error(`expected one result, got ${[outcome, ...more].join(", ")}`);
+  return outcome as Answer;
+}
+
 /** The RFC 9457 body, after checking the media type says it is one. */
 export async function problemOf(response: Response): Promise<Problem> {
   const type = response.headers.get("content-type") ?? "";
@@ -125,6 +135,14 @@ export async function problemOf(response: Response): Promise<Problem> {
     throw new Error(`expected application/problem+json, got ${type} (${response.status}): ${await response.text()}`);
   }
   return (await response.json()) as Problem;
+}
+
+/** The fields an RFC 9457 answer names in `errors`, after checking it has `status`. */
+export async function problemFields(response: Response, status: number): Promise<string[]> {
+  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
+  const problem = await problemOf(response);
+  if (problem.status !== status) throw new Error(`the problem says ${problem.status}, the response ${status}`);
+  return (problem.errors ?? []).map((issue) => issue.field);
 }
 
 /**
@@ -175,7 +193,7 @@ export type RejectionCase = { name: string; request: () => Request; status: numb
  */
 export function rejectionCases(
   service: string,
-  cases: { valid: CloudEvent; unhandled: CloudEvent; invalid: CloudEvent; invalidField: string },
+  cases: { valid: ValidCloudEvent; unhandled: ValidCloudEvent; invalid: ValidCloudEvent; invalidField: string },
 ): RejectionCase[] {
   const { valid, unhandled, invalid, invalidField } = cases;
   return [

@@ -1,36 +1,31 @@
-import { processedEvents } from "../store/schema.ts";
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent } from "../../../lib/outbox/enqueue.ts";
 import type { InventoryDeps } from "../deps.ts";
-import { findReservationForUpdate, setReservationStatus } from "../store/reservations.ts";
-import { releaseReserved, takeFree } from "../store/stock.ts";
+import { decideInTurn } from "../domain/inventory.ts";
+import { inventoryOf } from "../domain/state.ts";
+import { findReservation } from "../store/reservations.ts";
+import { processedEvents } from "../store/schema.ts";
+import { lockStock } from "../store/stock.ts";
+import { applyDecided } from "./apply-decided.ts";
 
 /**
- * shipment.created → the reserved units have left the warehouse: `available` and `reserved` both
- * drop, and the reservation can no longer expire. If it expired first (the shipment was recorded
- * late), the units are taken from free stock; when there is none, the reservation is marked
- * `shipped_unbacked` and logged as an error: the books show more shipped than held.
+ * shipment.created → the order's units leave the books (domain/commit-shipment.ts). The
+ * reservation is locked first, so the sweeper (SKIP LOCKED) cannot release it meanwhile, then its
+ * products, in the same order as every other handler.
  */
 export async function commitShipment(deps: InventoryDeps, event: EventOf<"com.example.shipment.created">): Promise<Outcome> {
   return deps.db.transaction(async (tx) => {
     if (!(await claimEvent(tx, processedEvents, event))) return "duplicate";
-    const reservation = await findReservationForUpdate(tx, event.data.orderId);
-    if (!reservation) {
-      console.warn(`inventory: shipment.created for order ${event.data.orderId} without a reservation`);
-      return "processed";
+    const reservation = await findReservation(tx, event.data.orderId, { lock: true });
+    const stock = await lockStock(tx, reservation?.items.map((item) => item.productId) ?? []);
+    const decided = decideInTurn([{ type: "commit-shipment", shipment: event.data }], inventoryOf(stock, reservation ? [reservation] : []));
+    for (const committed of decided.events) {
+      if (committed.type === "inventory.shipment.committed" && committed.status === "shipped_unbacked") {
+        (deps.log ?? console.error)(`inventory: order ${committed.orderId} shipped after its reservation expired and the stock was gone: count the shelf`);
+      }
     }
-    if (reservation.status === "reserved") {
-      for (const item of reservation.items) await releaseReserved(tx, item.productId, item.quantity, { shipped: true });
-      await setReservationStatus(tx, reservation.id, "shipped");
-      return "processed";
-    }
-    if (reservation.status === "expired") {
-      let backed = true;
-      for (const item of reservation.items) backed = (await takeFree(tx, item.productId, item.quantity)) && backed;
-      if (!backed) console.error(`inventory: order ${reservation.orderId} shipped after its reservation expired and the stock was gone: count the shelf`);
-      await setReservationStatus(tx, reservation.id, backed ? "shipped" : "shipped_unbacked");
-    }
+    await applyDecided(tx, deps, decided, { now: deps.clock.now(), cause: event });
     return "processed";
   });
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
 import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
+import type { ReservationStatus, ReservedItem } from "../domain/state.ts";
 
 export const schema = pgSchema("inventory");
 export const outbox = outboxTable(schema);
@@ -21,15 +22,6 @@ export const products = schema.table(
   },
   (t) => [check("products_stock_check", sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.available}`)],
 );
-
-export type ReservedItem = { productId: string; quantity: number; warehouseId: string };
-
-/**
- * `reserved` holds stock until `expires_at`; then `shipped` (the stock left the warehouse) or
- * `expired` (given back). A shipment recorded after expiry that found no free stock to take is
- * `shipped_unbacked`: the books show more shipped than held, and a person must count the shelf.
- */
-export type ReservationStatus = "reserved" | "shipped" | "expired" | "shipped_unbacked";
 
 /** One reservation per order (unique order_id): a second one for the same order cannot exist. */
 export const reservations = schema.table(

@@ -1,10 +1,25 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/types.ts";
-import { products, reservations } from "./schema.ts";
+import type { Stock } from "../domain/state.ts";
+import { products } from "./schema.ts";
 
 export async function findProduct(db: Executor, productId: string) {
   const [row] = await db.select().from(products).where(eq(products.productId, productId));
   return row;
+}
+
+/**
+ * The stock of these products, locked until the transaction ends. Always locked in product order,
+ * so two transactions that want the same products queue instead of deadlocking.
+ */
+export async function lockStock(db: Executor, productIds: readonly string[]): Promise<Stock[]> {
+  if (productIds.length === 0) return [];
+  return db
+    .select({ productId: products.productId, warehouseId: products.warehouseId, available: products.available, reserved: products.reserved })
+    .from(products)
+    .where(inArray(products.productId, [...new Set(productIds)]))
+    .orderBy(asc(products.productId))
+    .for("update");
 }
 
 /** Sets the stock on hand; refuses to go below what is reserved (returns false). */
@@ -17,40 +32,34 @@ export async function setAvailable(db: Executor, productId: string, available: n
   return rows.length === 1;
 }
 
-/**
- * Reserves `quantity` if that much is free. Unlike the seed's `available >= q`, free stock is
- * `available - reserved`, and the affected row tells whether it worked (the seed never read it).
+/*
+ * The writes below re-check in SQL the rule the decision relied on and say whether it held
+ * (false: the row did not match). The decision was made on locked rows, so a false is a bug or a
+ * write that went around the locks; the caller fails the transaction.
  */
-export async function reserve(db: Executor, productId: string, quantity: number) {
-  const [row] = await db
-    .update(products)
-    .set({ reserved: sql`${products.reserved} + ${quantity}` })
-    .where(and(eq(products.productId, productId), sql`${products.available} - ${products.reserved} >= ${quantity}`))
-    .returning({ warehouseId: products.warehouseId });
-  return row;
+
+/** Holds `quantity` for an order, only out of free stock (available − reserved). */
+export async function holdFree(db: Executor, productId: string, quantity: number): Promise<boolean> {
+  return updateIf(db, productId, { reserved: sql`${products.reserved} + ${quantity}` }, sql`${products.available} - ${products.reserved} >= ${quantity}`);
 }
 
-export async function insertReservation(db: Executor, row: typeof reservations.$inferInsert): Promise<void> {
-  await db.insert(reservations).values(row);
+/** Gives held units back to free stock (an expired reservation). */
+export async function releaseHeld(db: Executor, productId: string, quantity: number): Promise<boolean> {
+  return updateIf(db, productId, { reserved: sql`${products.reserved} - ${quantity}` }, sql`${products.reserved} >= ${quantity}`);
 }
 
-/** The reserved units leave the warehouse: both counters drop, the check constraint still holds. */
-export async function releaseReserved(db: Executor, productId: string, quantity: number, { shipped }: { shipped: boolean }) {
-  await db
-    .update(products)
-    .set({
-      reserved: sql`${products.reserved} - ${quantity}`,
-      ...(shipped ? { available: sql`${products.available} - ${quantity}` } : {}),
-    })
-    .where(eq(products.productId, productId));
+/** Held units leave the warehouse: both counters drop. */
+export async function shipHeld(db: Executor, productId: string, quantity: number): Promise<boolean> {
+  const set = { reserved: sql`${products.reserved} - ${quantity}`, available: sql`${products.available} - ${quantity}` };
+  return updateIf(db, productId, set, sql`${products.reserved} >= ${quantity}`);
 }
 
-/** Takes units out of FREE stock (a shipment that arrived after its reservation expired). */
-export async function takeFree(db: Executor, productId: string, quantity: number): Promise<boolean> {
-  const rows = await db
-    .update(products)
-    .set({ available: sql`${products.available} - ${quantity}` })
-    .where(and(eq(products.productId, productId), sql`${products.available} - ${products.reserved} >= ${quantity}`))
-    .returning({ id: products.productId });
+/** Units leave out of free stock (a shipment recorded after its reservation expired). */
+export async function shipFree(db: Executor, productId: string, quantity: number): Promise<boolean> {
+  return updateIf(db, productId, { available: sql`${products.available} - ${quantity}` }, sql`${products.available} - ${products.reserved} >= ${quantity}`);
+}
+
+async function updateIf(db: Executor, productId: string, set: { reserved?: SQL; available?: SQL }, guard: SQL): Promise<boolean> {
+  const rows = await db.update(products).set(set).where(and(eq(products.productId, productId), guard)).returning({ id: products.productId });
   return rows.length === 1;
 }

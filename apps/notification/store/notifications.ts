@@ -1,41 +1,50 @@
 import { and, eq, lt, or, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/types.ts";
+import type { Message, NotificationState } from "../domain/notification.ts";
 import { notifications } from "./schema.ts";
 
-export type NotificationRow = typeof notifications.$inferSelect;
-/** The row to send when this delivery holds the send; otherwise why not. */
-export type SendClaim = { claimed: NotificationRow } | { claimed?: undefined; state: "sent" | "busy" };
+type NotificationRow = typeof notifications.$inferSelect;
+/** The row's state for the delivery that tried to claim it (a row exists afterwards, so never "none"). */
+export type ClaimedState = Exclude<NotificationState, { status: "none" }>;
 
 /**
- * Hands the send of one notification to ONE delivery: the first inserts the row with a lease; a
- * later one takes over only when the row is still unsent and the lease has run out (its holder
- * crashed). Leases use the database's clock, so processes with skewed clocks agree.
+ * Loads the row of `draft.key` and hands its send to ONE delivery, in one statement when the key is
+ * new: the first delivery inserts the draft with a lease; a later one takes over only when the row
+ * is still unsent and the lease has run out (its holder crashed). Leases use the database's clock,
+ * so processes with skewed clocks agree.
  */
-export async function claimSend(db: Executor, row: typeof notifications.$inferInsert, leaseSeconds: number): Promise<SendClaim> {
+export async function claimSend(db: Executor, draft: Message, createdAt: Date, leaseSeconds: number): Promise<ClaimedState> {
   const lease = sql`now() + make_interval(secs => ${leaseSeconds})`;
   const inserted = await db
     .insert(notifications)
-    .values({ ...row, status: "sending", claimedUntil: lease })
+    .values({ ...draft, status: "sending", claimedUntil: lease, createdAt })
     .onConflictDoNothing()
     .returning();
-  if (inserted[0]) return { claimed: inserted[0] };
+  if (inserted[0]) return claimed(inserted[0]);
   const takenOver = await db
     .update(notifications)
     .set({ claimedUntil: lease })
     .where(
       and(
-        eq(notifications.key, row.key),
+        eq(notifications.key, draft.key),
         eq(notifications.status, "sending"),
         or(isNull(notifications.claimedUntil), lt(notifications.claimedUntil, sql`now()`)),
       ),
     )
     .returning();
-  // Taken over: send what the first delivery recorded, so the record is what went out.
-  if (takenOver[0]) return { claimed: takenOver[0] };
-  const [existing] = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.key, row.key));
-  return { state: existing?.status === "sent" ? "sent" : "busy" };
+  if (takenOver[0]) return claimed(takenOver[0]);
+  const [existing] = await db.select({ status: notifications.status }).from(notifications).where(eq(notifications.key, draft.key));
+  return { status: existing?.status === "sent" ? "sent" : "busy" };
+}
+
+function claimed({ key, orderId, userId, type, subject, body }: NotificationRow): ClaimedState {
+  return { status: "claimed", message: { key, orderId, userId, type, subject, body } };
 }
 
 export async function markSent(db: Executor, key: string, sentAt: Date): Promise<void> {
   await db.update(notifications).set({ status: "sent", sentAt, claimedUntil: null }).where(eq(notifications.key, key));
+}
+
+export async function notificationsOf(db: Executor, orderId: string) {
+  return db.select().from(notifications).where(eq(notifications.orderId, orderId));
 }

@@ -4,8 +4,8 @@ import { index, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
 export const schema = pgSchema("notifications");
 
 /**
- * One row per `${type}:${orderId}` (seed mission 4.3): the primary key is the truth that a
- * notification exists once. `sending` rows are claimed but not yet confirmed sent.
+ * One row per `${type}:${orderId}`: the primary key is the truth that a notification exists once
+ * (docs/architecture.md#idempotency). `sending` rows are claimed but not yet confirmed sent.
  */
 export const notifications = schema.table(
   "notifications",

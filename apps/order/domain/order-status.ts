@@ -1,27 +1,39 @@
-import type { CancellationReason, DomainEvent } from "../../../lib/events/index.ts";
+import type { CancellationReason, EventOf } from "../../../lib/events/index.ts";
 
 export type OrderStatus = "pending" | "paid" | "reserved" | "shipped" | "cancelled";
-export type OrderState = { status: OrderStatus; reason?: CancellationReason | null };
+
+/** Every event the order follows: the saga's state moves on these (docs/architecture.md#saga-and-compensation). */
+export type FollowedEvent = EventOf<
+  | "com.example.payment.completed"
+  | "com.example.payment.failed"
+  | "com.example.payment.refunded"
+  | "com.example.stock.reserved"
+  | "com.example.stock.insufficient"
+  | "com.example.stock.released"
+  | "com.example.shipment.created"
+>;
+
+/** Where an event would take an order: forward along the flow, or to cancelled with a reason. */
+export type Target = { status: "paid" | "reserved" | "shipped" } | { status: "cancelled"; reason: CancellationReason };
 
 const progress: Record<OrderStatus, number> = { pending: 0, paid: 1, reserved: 2, shipped: 3, cancelled: 3 };
 
-export function isTerminal(status: OrderStatus): boolean {
+function isTerminal(status: OrderStatus): boolean {
   return status === "shipped" || status === "cancelled";
 }
 
 /**
- * The saga's state machine. Returns the new state, or undefined when the event changes nothing:
- * a terminal order never moves, and a late or duplicate event never moves an order backwards
- * (events of different topics can arrive in any order).
+ * Whether an order may go from `from` to `to`. A terminal order never moves; otherwise a
+ * cancellation always may, and any other move only forward: events of different topics arrive in
+ * any order, and a late or duplicate one must not move an order backwards.
  */
-export function evolve(state: OrderState, event: DomainEvent): OrderState | undefined {
-  const next = target(event);
-  if (!next || isTerminal(state.status)) return undefined;
-  if (next.status !== "cancelled" && progress[next.status] <= progress[state.status]) return undefined;
-  return next;
+export function mayMove(from: OrderStatus, to: OrderStatus): boolean {
+  if (isTerminal(from)) return false;
+  return to === "cancelled" || progress[to] > progress[from];
 }
 
-function target(event: DomainEvent): OrderState | undefined {
+/** The status an event asks for, or undefined when it moves no order by itself. */
+export function targetOf(event: FollowedEvent): Target | undefined {
   switch (event.type) {
     case "com.example.payment.completed":
       return { status: "paid" };
@@ -31,14 +43,14 @@ function target(event: DomainEvent): OrderState | undefined {
       return { status: "reserved" };
     case "com.example.payment.refunded":
       // Stock ran out after payment, or the reservation expired: the order is cancelled once the
-      // money is back (the saga's compensation).
+      // money is back, with the refund's reason.
       return { status: "cancelled", reason: event.data.reason };
     case "com.example.shipment.created":
       return { status: "shipped" };
     case "com.example.stock.insufficient":
     case "com.example.stock.released":
-    case "com.example.order.created":
-    case "com.example.order.cancelled":
+      // Payment refunds on these; the order waits for payment.refunded, so it is never cancelled
+      // while the money is still held.
       return undefined;
     default: {
       const unreachable: never = event;

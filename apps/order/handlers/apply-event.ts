@@ -1,36 +1,43 @@
-import { outbox } from "../store/schema.ts";
-import { type DomainEvent, newEvent } from "../../../lib/events/index.ts";
+import { isRejection, replay } from "../../../lib/domain/decider.ts";
+import type { Executor } from "../../../lib/db/types.ts";
+import { newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { OrderDeps } from "../deps.ts";
-import { evolve } from "../domain/order-status.ts";
-import { appendTimeline, findOrder, updateOrderStatus } from "../store/orders.ts";
+import { type OrderEvent, type OrderState, orderDecider } from "../domain/order.ts";
+import type { FollowedEvent } from "../domain/order-status.ts";
+import { appendTimeline, loadOrderForUpdate, updateOrderStatus } from "../store/orders.ts";
+import { outbox } from "../store/schema.ts";
 
 /**
  * The saga's bookkeeping: every event lands on the order's timeline (its event id is the dedup
- * truth) and moves the status forward when the state machine allows. A cancellation emits
- * order.cancelled in the same transaction.
+ * truth), then load → decide → write: the order's status moves when the state machine allows, and
+ * a cancellation enqueues order.cancelled in the same transaction.
  */
-export async function applyEvent(deps: OrderDeps, event: DomainEvent): Promise<Outcome> {
+export async function applyEvent(deps: OrderDeps, event: FollowedEvent): Promise<Outcome> {
   return deps.db.transaction(async (tx) => {
     const fresh = await appendTimeline(tx, { eventId: event.id, orderId: event.data.orderId, type: event.type, time: new Date(event.time) });
     if (!fresh) return "duplicate";
-    const order = await findOrder(tx, event.data.orderId, { forUpdate: true });
-    if (!order) {
+    const state = await loadOrderForUpdate(tx, event.data.orderId);
+    const decision = orderDecider.decide(event, state);
+    if (isRejection(decision)) {
       console.warn(`order: ${event.type} ${event.id} for unknown order ${event.data.orderId}; recorded on the timeline only`);
       return "processed";
     }
-    const next = evolve(order, event);
-    if (!next) return "processed";
-    await updateOrderStatus(tx, order.id, { status: next.status, reason: next.reason ?? null, updatedAt: deps.clock.now() });
-    if (next.status === "cancelled" && next.reason) {
-      const cancelled = newEvent(
-        "com.example.order.cancelled",
-        { orderId: order.id, userId: order.userId, reason: next.reason },
-        { id: deps.ids.next(), time: deps.clock.now(), cause: event },
-      );
-      await enqueue(tx, outbox, [cancelled]);
-    }
+    await write(tx, deps, event, state, decision);
     return "processed";
   });
+}
+
+async function write(tx: Executor, deps: OrderDeps, cause: FollowedEvent, state: OrderState, decision: OrderEvent[]): Promise<void> {
+  const next = replay(orderDecider, decision, state);
+  if (decision.length === 0 || next.status === "none") return;
+  const now = deps.clock.now();
+  await updateOrderStatus(tx, next.orderId, { status: next.status, reason: next.reason, updatedAt: now });
+  const cancellations = decision.flatMap((event) => (event.type === "com.example.order.cancelled" ? [event.data] : []));
+  await enqueue(
+    tx,
+    outbox,
+    cancellations.map((data) => newEvent("com.example.order.cancelled", data, { id: deps.ids.next(), time: now, cause })),
+  );
 }

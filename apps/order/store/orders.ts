@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/types.ts";
+import type { OrderState } from "../domain/order.ts";
 import { orders, orderTimeline } from "./schema.ts";
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -8,6 +9,12 @@ export async function findOrder(db: Executor, orderId: string, options: { forUpd
   const query = db.select().from(orders).where(eq(orders.id, orderId));
   const [row] = await (options.forUpdate ? query.for("update") : query);
   return row;
+}
+
+/** The order as the domain decides on it, locked until the transaction ends (concurrent events queue). */
+export async function loadOrderForUpdate(tx: Executor, orderId: string): Promise<OrderState> {
+  const row = await findOrder(tx, orderId, { forUpdate: true });
+  return row ? { status: row.status, orderId: row.id, userId: row.userId, reason: row.reason } : { status: "none" };
 }
 
 export async function findOrderByIdempotencyKey(db: Executor, key: string) {

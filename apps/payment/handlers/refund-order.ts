@@ -1,46 +1,34 @@
-import { outbox, processedEvents } from "../store/schema.ts";
-import { type EventOf, newEvent } from "../../../lib/events/index.ts";
+import { isRejection } from "../../../lib/domain/decider.ts";
+import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
-import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { PaymentDeps } from "../deps.ts";
-import { findPayment, transition } from "../store/payments.ts";
+import { paymentDecider } from "../domain/payment.ts";
+import type { RefundRequested } from "../domain/types.ts";
+import { loadPayment } from "../store/payments.ts";
+import { eventsOrThrow, writeSettlement } from "./write-settlement.ts";
 
 type RefundCause = EventOf<"com.example.stock.insufficient"> | EventOf<"com.example.stock.released">;
 
-const reasonOf = (event: RefundCause) => (event.type === "com.example.stock.insufficient" ? "out_of_stock" : "reservation_expired");
-
 /**
  * stock.insufficient or stock.released (the reservation expired) → the saga's compensation: give
- * the money back. The refund key is fixed per order, so repeated deliveries, or both causes, ask
- * the gateway for the same refund; only the delivery that moves completed → refunded emits
- * payment.refunded (and the order is then cancelled with the reason).
+ * the money back (docs/architecture.md#saga-and-compensation). The refund key is fixed per order,
+ * so repeated deliveries, or both causes, ask the gateway for the same refund; only the delivery
+ * that moves completed → refunded emits payment.refunded (and the order is then cancelled).
  */
 export async function refundOrder(deps: PaymentDeps, event: RefundCause): Promise<Outcome> {
-  const payment = await findPayment(deps.db, event.data.orderId);
-  if (payment?.status === "refunded") return "duplicate";
-  if (!payment || payment.status !== "completed" || !payment.chargeId) {
-    console.warn(`payment: ${event.type} for order ${event.data.orderId} whose payment is ${payment?.status ?? "unknown"}; nothing to refund`);
+  const { orderId } = event.data;
+  const state = await loadPayment(deps.db, orderId);
+  const type = event.type === "com.example.stock.insufficient" ? "StockInsufficient" : "StockReleased";
+  const decision = paymentDecider.decide({ type, orderId }, state);
+  if (isRejection(decision)) {
+    // Consumed, not retried: a payment that never completed has no money to give back.
+    console.warn(`payment: ${event.type} for order ${orderId}: ${decision.reason}`);
     return "processed";
   }
-  const refund = await deps.gateway.refund({ idempotencyKey: `refund-${payment.orderId}`, chargeId: payment.chargeId, amount: payment.amount });
-  return deps.db.transaction(async (tx) => {
-    const moved = await transition(tx, payment.orderId, "completed", { status: "refunded", refundId: refund.refundId, updatedAt: deps.clock.now() });
-    if (!moved) return "duplicate";
-    await claimEvent(tx, processedEvents, event);
-    const refunded = newEvent(
-      "com.example.payment.refunded",
-      {
-        paymentId: payment.id,
-        orderId: payment.orderId,
-        userId: payment.userId,
-        amount: payment.amount,
-        currency: payment.currency,
-        refundId: refund.refundId,
-        reason: reasonOf(event),
-      },
-      { id: deps.ids.next(), time: deps.clock.now(), cause: event },
-    );
-    await enqueue(tx, outbox, [refunded]);
-    return "processed";
-  });
+  const requested = decision.find((e): e is RefundRequested => e.type === "RefundRequested");
+  if (!requested) return "duplicate";
+  const { idempotencyKey, chargeId, amount, reason } = requested;
+  const refund = await deps.gateway.refund({ idempotencyKey, chargeId, amount });
+  const answered = paymentDecider.decide({ type: "RefundAnswered", refund, reason, now: deps.clock.now() }, paymentDecider.evolve(state, requested));
+  return writeSettlement(deps, event, eventsOrThrow(answered));
 }

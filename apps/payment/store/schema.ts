@@ -1,4 +1,5 @@
 import { integer, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import type { PaymentMethod } from "../../../lib/events/index.ts";
 import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
 
 export const schema = pgSchema("payments");
@@ -19,7 +20,7 @@ export const payments = schema.table("payments", {
   idempotencyKey: text("idempotency_key").notNull().unique(),
   amount: integer("amount").notNull(),
   currency: text("currency").notNull(),
-  method: text("method").notNull(),
+  method: text("method").$type<PaymentMethod>().notNull(),
   status: text("status").$type<PaymentStatus>().notNull(),
   chargeId: text("charge_id"),
   transactionId: text("transaction_id"),

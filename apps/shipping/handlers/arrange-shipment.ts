@@ -1,45 +1,28 @@
-import { outbox, processedEvents, shipments } from "../store/schema.ts";
+import { isRejection } from "../../../lib/domain/decider.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/event-webhook.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
 import type { ShippingDeps } from "../deps.ts";
+import { shippingDecider } from "../domain/shipment.ts";
+import { insertShipment, loadShipmentState } from "../store/shipments.ts";
+import { outbox, processedEvents } from "../store/schema.ts";
 
-/** stock.reserved → one shipment per order, and shipment.created, in one transaction. */
+/** stock.reserved → one shipment per order, and shipment.created, in one transaction: claim, load, decide, write. */
 export async function arrangeShipment(deps: ShippingDeps, event: EventOf<"com.example.stock.reserved">): Promise<Outcome> {
-  const { orderId, userId, reservationId, shippingAddress } = event.data;
   return deps.db.transaction(async (tx) => {
     if (!(await claimEvent(tx, processedEvents, event))) return "duplicate";
-    const now = deps.clock.now();
-    if (new Date(event.data.expiresAt) <= now) {
-      // Too late: inventory gives the stock back, payment refunds and the order is cancelled.
-      console.warn(`shipping: reservation ${reservationId} of order ${orderId} expired at ${event.data.expiresAt}; not shipped`);
+    const state = await loadShipmentState(tx, event.data.orderId);
+    const decision = shippingDecider.decide({ reservation: event, now: deps.clock.now(), newId: deps.ids.next() }, state);
+    if (isRejection(decision)) {
+      console.warn(`shipping: ${decision.reason}`);
       return "processed";
     }
-    const shipment = {
-      id: `shp_${deps.ids.next()}`,
-      orderId,
-      reservationId,
-      carrier: "yamato",
-      trackingNumber: trackingNumberFor(orderId),
-      shippingAddress,
-      createdAt: now,
-    };
-    const [created] = await tx.insert(shipments).values(shipment).onConflictDoNothing({ target: shipments.orderId }).returning();
-    if (!created) return "duplicate";
-    const { id: shipmentId, carrier, trackingNumber } = created;
-    await enqueue(tx, outbox, [
-      newEvent("com.example.shipment.created", { shipmentId, orderId, userId, carrier, trackingNumber, shippingAddress }, {
-        id: deps.ids.next(),
-        time: now,
-        cause: event,
-      }),
-    ]);
+    if (decision.length === 0) return "duplicate";
+    for (const created of decision) {
+      // Two deliveries under different event ids may both have found no shipment: the unique order_id decides.
+      if (!(await insertShipment(tx, created))) return "duplicate";
+      await enqueue(tx, outbox, [newEvent("com.example.shipment.created", created.data, { id: deps.ids.next(), time: created.at, cause: event })]);
+    }
     return "processed";
   });
-}
-
-/** A 12-digit number derived from the order: stable across retries, like a carrier's label. */
-function trackingNumberFor(orderId: string): string {
-  const digest = new Bun.CryptoHasher("sha256").update(orderId).digest();
-  return (digest.readBigUInt64BE(0) % 10n ** 12n).toString().padStart(12, "0");
 }

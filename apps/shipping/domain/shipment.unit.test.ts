@@ -1,0 +1,45 @@
+import { describe, expect, test } from "bun:test";
+import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
+import { eventFor, testAddress } from "../../../lib/testing/events.ts";
+import { type ArrangeShipment, type ShipmentCreated, shippingDecider, trackingNumberFor } from "./shipment.ts";
+
+const orderId = "o-1";
+const now = new Date("2026-11-25T10:00:00.000Z");
+const reservedUntil = (expiresAt: Date): ArrangeShipment => ({
+  reservation: eventFor("com.example.stock.reserved", orderId, { data: { expiresAt: expiresAt.toISOString() } }),
+  now,
+  newId: "1",
+});
+const inTime = reservedUntil(new Date(now.getTime() + 30 * 60_000));
+
+const created: ShipmentCreated = {
+  type: "com.example.shipment.created",
+  data: { shipmentId: "shp_1", orderId, userId: `user-of-${orderId}`, carrier: "yamato", trackingNumber: trackingNumberFor(orderId), shippingAddress: testAddress },
+  reservationId: `res-${orderId}`,
+  at: now,
+};
+
+const spec = deciderSpec(shippingDecider);
+
+describe("shipping a reservation", () => {
+  test("ships an order once: shipment.created with the carrier and the order's tracking number", () => {
+    spec.given([]).when(inTime).then([created]);
+    spec.given([]).when(inTime).thenState({ status: "shipped", shipmentId: "shp_1" });
+  });
+
+  test("nothing when the order is already shipped (another delivery of the reservation)", () => {
+    spec.given([created]).when({ ...inTime, newId: "2" }).thenNothing();
+    spec.given({ state: { status: "shipped", shipmentId: "shp_0" } }).when(inTime).thenNothing();
+  });
+
+  test("refuses a reservation that has expired, at its expiry and after", () => {
+    spec.given([]).when(reservedUntil(now)).thenRejects("shipping.reservation_expired");
+    spec.given([]).when(reservedUntil(new Date(now.getTime() - 1))).thenRejects("shipping.reservation_expired");
+  });
+
+  test("the tracking number is 12 digits, derived from the order: the same on every retry", () => {
+    // Pinned: shipments already labelled keep their numbers (sha256 of the orderId, mod 10^12).
+    expect(trackingNumberFor(orderId)).toBe("121708123522");
+    expect(trackingNumberFor("o-2")).not.toBe(trackingNumberFor(orderId));
+  });
+});
