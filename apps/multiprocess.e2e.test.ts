@@ -4,9 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { roster, type ServiceName } from "./roster.ts";
-import { orderBody, terminalStatuses } from "../lib/testing/orders.ts";
-import { tryGetServiceUrl } from "../lib/testing/services.ts";
-import { waitFor } from "../lib/testing/wait-for.ts";
+import { orderBody, terminalStatuses, tryGetServiceUrl, waitFor } from "../lib/testing/index.ts";
 
 /**
  * One process per service (`bun apps/start.ts <name>`) on real Kafka, PostgreSQL and Redis: five

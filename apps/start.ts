@@ -1,6 +1,5 @@
-import { migrate } from "../lib/db/migrate.ts";
-import { engineConfigFromEnv, openBroker, openDatabase } from "../lib/engines/engines.ts";
-import { runServiceProcess } from "../lib/engines/process.ts";
+import { migrate } from "../lib/db/index.ts";
+import { engineConfigFromEnv, openBroker, openDatabase, runServiceProcess } from "../lib/engines/index.ts";
 import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
 import { findService, roster } from "./roster.ts";
 

@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "bun:test";
-import { orderBody, terminalStatuses } from "../../lib/testing/orders.ts";
-import { waitFor } from "../../lib/testing/wait-for.ts";
+import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
 
 /**
  * kill -9 of the `bun run dev` process mid-flow, then a restart on the same data folder: every

@@ -1,5 +1,5 @@
 import { products } from "../inventory/store/schema.ts";
-import type { Db } from "../../lib/db/types.ts";
+import type { Db } from "../../lib/db/index.ts";
 
 /** A few products to order on a fresh install. Existing stock is never overwritten. */
 export const demoProducts = [

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { orderBody, terminalStatuses } from "../../lib/testing/orders.ts";
-import { waitFor } from "../../lib/testing/wait-for.ts";
+import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
 import { composeFlow, type Flow } from "./compose.ts";
 
 /**

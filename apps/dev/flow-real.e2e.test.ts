@@ -1,6 +1,5 @@
 import { describe } from "bun:test";
-import { createScratchDatabase } from "../../lib/testing/postgres.ts";
-import { tryGetServiceUrl } from "../../lib/testing/services.ts";
+import { createScratchDatabase, tryGetServiceUrl } from "../../lib/testing/index.ts";
 import { orderFlowScenarios } from "./flow.scenarios.ts";
 
 const [databaseUrl, kafka, redisUrl] = [tryGetServiceUrl("postgres"), tryGetServiceUrl("kafka"), tryGetServiceUrl("redis")];

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { EngineConfig } from "../../lib/engines/engines.ts";
-import { orderBody, terminalStatuses } from "../../lib/testing/orders.ts";
-import { waitFor } from "../../lib/testing/wait-for.ts";
+import type { EngineConfig } from "../../lib/engines/index.ts";
+import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
 import { composeFlow, type Flow } from "./compose.ts";
 
 export type Engines = { config: Omit<EngineConfig, "dataDir">; cleanup(): Promise<void> };

@@ -1,5 +1,5 @@
 import { demoProducts, seedDemoProducts } from "./demo-products.ts";
-import { describeEngines, engineConfigFromEnv } from "../../lib/engines/engines.ts";
+import { describeEngines, engineConfigFromEnv } from "../../lib/engines/index.ts";
 import { composeFlow } from "./compose.ts";
 
 // Composition root of `bun run dev`: the only place that reads the environment.

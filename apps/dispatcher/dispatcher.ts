@@ -1,11 +1,7 @@
-import { AppError } from "../../lib/errors/app-error.ts";
-import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/types.ts";
-import { deadLetterOfEvent, deadLetterOfRecord } from "../../lib/cloudevents/dead-letter.ts";
-import { toBatchRequest } from "../../lib/cloudevents/http.ts";
-import { fromKafkaRecord } from "../../lib/cloudevents/kafka.ts";
-import type { ValidCloudEvent } from "../../lib/cloudevents/types.ts";
-import { topics } from "../../lib/events/catalog.ts";
-import type { EventType } from "../../lib/events/catalog.ts";
+import { AppError } from "../../lib/errors/index.ts";
+import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/index.ts";
+import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, toBatchRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import { type EventType, topics } from "../../lib/events/index.ts";
 import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
 
 /**

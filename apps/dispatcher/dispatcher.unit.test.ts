@@ -2,14 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, test } from "bun:test";
-import { createEmbeddedBroker } from "../../lib/broker/embedded.ts";
-import type { Broker, ConsumedRecord } from "../../lib/broker/types.ts";
-import { readDeadLetter } from "../../lib/cloudevents/dead-letter.ts";
-import { readCloudEvents } from "../../lib/cloudevents/http.ts";
-import { toKafkaRecord } from "../../lib/cloudevents/kafka.ts";
-import { allTopics, topics } from "../../lib/events/catalog.ts";
-import { newEvent } from "../../lib/events/new-event.ts";
-import { waitFor } from "../../lib/testing/wait-for.ts";
+import { type Broker, type ConsumedRecord, createEmbeddedBroker } from "../../lib/broker/index.ts";
+import { readCloudEvents, readDeadLetter, toKafkaRecord } from "../../lib/cloudevents/index.ts";
+import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
+import { waitFor } from "../../lib/testing/index.ts";
 import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
 
 /**

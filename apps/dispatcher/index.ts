@@ -1,7 +1,6 @@
 import { Hono } from "hono";
-import { openBroker } from "../../lib/engines/engines.ts";
-import { requireEngines, serve } from "../../lib/engines/process.ts";
-import { allTopics } from "../../lib/events/catalog.ts";
+import { openBroker, requireEngines, serve } from "../../lib/engines/index.ts";
+import { allTopics } from "../../lib/events/index.ts";
 import { roster, subscriptions } from "../roster.ts";
 import { createDispatcher } from "./dispatcher.ts";
 import { createHttpDeliver } from "./http-deliver.ts";

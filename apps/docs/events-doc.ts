@@ -1,4 +1,4 @@
-import { allTopics, eventCatalog, eventTypes, type EventType } from "../../lib/events/catalog.ts";
+import { allTopics, eventCatalog, eventTypes, type EventType } from "../../lib/events/index.ts";
 import { roster } from "../roster.ts";
 import { describeFields, type SchemaNode } from "./schema-fields.ts";
 

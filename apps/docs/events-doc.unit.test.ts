@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import * as v from "valibot";
-import { eventCatalog, eventTypes } from "../../lib/events/catalog.ts";
+import { eventCatalog, eventTypes } from "../../lib/events/index.ts";
 import { roster } from "../roster.ts";
 import { catalogueMarker, renderEventsDoc, subscribersOf } from "./events-doc.ts";
 import { eventsDocPath, renderEventsDocFromTemplate } from "./generate.ts";

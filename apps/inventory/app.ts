@@ -1,6 +1,5 @@
 import type { Hono } from "hono";
-import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { createServiceApp } from "../../lib/http/service-app.ts";
+import { createServiceApp, eventWebhook } from "../../lib/http/index.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { commitShipment } from "./handlers/commit-shipment.ts";
 import { reserveStock } from "./handlers/reserve-stock.ts";

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import type { Database } from "../../lib/db/types.ts";
-import { createTestDatabase } from "../../lib/testing/database.ts";
-import { emittedEvents } from "../../lib/testing/outbox.ts";
-import { createForgetfulIdempotencyStore, deliver, eventFor, outcomesOf } from "../../lib/testing/events.ts";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
+import type { Database } from "../../lib/db/index.ts";
+import { createForgetfulIdempotencyStore, createTestDatabase, deliver, emittedEvents, eventFor, outcomesOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { expireReservations } from "./handlers/expire-reservations.ts";

@@ -1,11 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
-import { deliver, eventFor, problemFields, problemOf } from "../../lib/testing/events.ts";
-import { emittedEvents } from "../../lib/testing/outbox.ts";
-import { webhookContract } from "../../lib/testing/webhook.contract.ts";
-import { testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/webhook-fixture.ts";
+import { deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, reservations } from "./store/schema.ts";
 

@@ -1,9 +1,7 @@
 import type { Hono } from "hono";
 import * as v from "valibot";
 import type { DomainEvent } from "../../lib/events/index.ts";
-import { eventWebhook, oneHandlerFor } from "../../lib/http/event-webhook.ts";
-import { createServiceApp } from "../../lib/http/service-app.ts";
-import { query } from "../../lib/http/validate.ts";
+import { createServiceApp, eventWebhook, oneHandlerFor, query } from "../../lib/http/index.ts";
 import type { NotificationDeps } from "./deps.ts";
 import { notificationKey } from "./domain/notification.ts";
 import { notify } from "./handlers/notify.ts";

@@ -1,6 +1,6 @@
-import type { Clock } from "../../lib/clock/types.ts";
-import type { Db } from "../../lib/db/types.ts";
-import type { IdempotencyStore } from "../../lib/idempotency/types.ts";
-import type { Notifier } from "../../lib/notifier/types.ts";
+import type { Clock } from "../../lib/clock/index.ts";
+import type { Db } from "../../lib/db/index.ts";
+import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
+import type { Notifier } from "../../lib/notifier/index.ts";
 
 export type NotificationDeps = { db: Db; idempotency: IdempotencyStore; notifier: Notifier; clock: Clock };

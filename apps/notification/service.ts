@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createRecordingNotifier } from "../../lib/notifier/recording.ts";
-import { defineService } from "../../lib/service/definition.ts";
+import { createRecordingNotifier } from "../../lib/notifier/index.ts";
+import { defineService } from "../../lib/service/index.ts";
 import { createApp, subscribes } from "./app.ts";
 import { schema } from "./store/schema.ts";
 

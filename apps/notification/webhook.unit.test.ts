@@ -1,10 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { createFixedClock } from "../../lib/clock/fixed.ts";
+import { createFixedClock } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
-import { createRecordingNotifier, type RecordingNotifier } from "../../lib/notifier/recording.ts";
-import { answerOf, deliver, eventFor, problemFields } from "../../lib/testing/events.ts";
-import { webhookContract } from "../../lib/testing/webhook.contract.ts";
-import { shortType, testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/webhook-fixture.ts";
+import { createRecordingNotifier, type RecordingNotifier } from "../../lib/notifier/index.ts";
+import { answerOf, deliver, eventFor, problemFields, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp, subscribes } from "./app.ts";
 import { notifications } from "./store/schema.ts";
 

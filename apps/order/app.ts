@@ -1,6 +1,5 @@
 import type { Hono } from "hono";
-import { eventWebhook, oneHandlerFor } from "../../lib/http/event-webhook.ts";
-import { createServiceApp } from "../../lib/http/service-app.ts";
+import { createServiceApp, eventWebhook, oneHandlerFor } from "../../lib/http/index.ts";
 import type { OrderDeps } from "./deps.ts";
 import type { FollowedEvent } from "./domain/order-status.ts";
 import { applyEvent } from "./handlers/apply-event.ts";

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
-import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import type { Database } from "../../lib/db/types.ts";
-import { createMemoryIdempotencyStore } from "../../lib/idempotency/memory.ts";
-import { createTestDatabase } from "../../lib/testing/database.ts";
-import { emittedEvents } from "../../lib/testing/outbox.ts";
-import { problemOf, testAddress } from "../../lib/testing/events.ts";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
+import type { Database } from "../../lib/db/index.ts";
+import { createMemoryIdempotencyStore } from "../../lib/idempotency/index.ts";
+import { createTestDatabase, emittedEvents, problemOf, testAddress } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { orders, outbox } from "./store/schema.ts";
 

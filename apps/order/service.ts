@@ -1,4 +1,4 @@
-import { defineService } from "../../lib/service/definition.ts";
+import { defineService } from "../../lib/service/index.ts";
 import { createApp, subscribes } from "./app.ts";
 import { outbox, schema } from "./store/schema.ts";
 

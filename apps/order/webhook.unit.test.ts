@@ -1,11 +1,7 @@
 import { expect, test } from "bun:test";
-import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
-import { answerOf, deliver, eventFor } from "../../lib/testing/events.ts";
-import { orderBody } from "../../lib/testing/orders.ts";
-import { emittedEvents } from "../../lib/testing/outbox.ts";
-import { webhookContract } from "../../lib/testing/webhook.contract.ts";
-import { shortType, testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/webhook-fixture.ts";
+import { answerOf, deliver, emittedEvents, eventFor, orderBody, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox } from "./store/schema.ts";
 

@@ -1,6 +1,5 @@
 import type { Hono } from "hono";
-import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { createServiceApp } from "../../lib/http/service-app.ts";
+import { createServiceApp, eventWebhook } from "../../lib/http/index.ts";
 import type { PaymentDeps } from "./deps.ts";
 import { chargeOrder } from "./handlers/charge-order.ts";
 import { refundOrder } from "./handlers/refund-order.ts";

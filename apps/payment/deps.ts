@@ -1,6 +1,6 @@
-import type { Clock, Ids } from "../../lib/clock/types.ts";
-import type { Db } from "../../lib/db/types.ts";
-import type { IdempotencyStore } from "../../lib/idempotency/types.ts";
-import type { PaymentGateway } from "../../lib/payment-gateway/types.ts";
+import type { Clock, Ids } from "../../lib/clock/index.ts";
+import type { Db } from "../../lib/db/index.ts";
+import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
+import type { PaymentGateway } from "../../lib/payment-gateway/index.ts";
 
 export type PaymentDeps = { db: Db; idempotency: IdempotencyStore; gateway: PaymentGateway; clock: Clock; ids: Ids };

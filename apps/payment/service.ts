@@ -1,7 +1,6 @@
-import { AppError } from "../../lib/errors/app-error.ts";
-import { sandboxLedgerRoutes } from "../../lib/payment-gateway/ledger-routes.ts";
-import { createSandboxGateway } from "../../lib/payment-gateway/sandbox.ts";
-import { defineService } from "../../lib/service/definition.ts";
+import { AppError } from "../../lib/errors/index.ts";
+import { createSandboxGateway, sandboxLedgerRoutes } from "../../lib/payment-gateway/index.ts";
+import { defineService } from "../../lib/service/index.ts";
 import { createApp, subscribes } from "./app.ts";
 import { outbox, schema } from "./store/schema.ts";
 

@@ -1,13 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
-import { gatewayCharges, gatewayRefunds } from "../../lib/payment-gateway/sandbox-schema.ts";
-import { createSandboxGateway } from "../../lib/payment-gateway/sandbox.ts";
-import { answerOf, deliver, eventFor, problemFields, problemOf } from "../../lib/testing/events.ts";
-import { emittedEvents } from "../../lib/testing/outbox.ts";
-import { webhookContract } from "../../lib/testing/webhook.contract.ts";
-import { testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/webhook-fixture.ts";
+import { createSandboxGateway, gatewayCharges, gatewayRefunds } from "../../lib/payment-gateway/index.ts";
+import { answerOf, deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, payments } from "./store/schema.ts";
 

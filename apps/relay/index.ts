@@ -1,8 +1,7 @@
 import { Hono } from "hono";
-import { openBroker, openDatabase } from "../../lib/engines/engines.ts";
-import { requireEngines, serve } from "../../lib/engines/process.ts";
-import { allTopics } from "../../lib/events/catalog.ts";
-import { createOutboxRelay } from "../../lib/outbox/relay.ts";
+import { openBroker, openDatabase, requireEngines, serve } from "../../lib/engines/index.ts";
+import { allTopics } from "../../lib/events/index.ts";
+import { createOutboxRelay } from "../../lib/outbox/index.ts";
 import { outboxes } from "../roster.ts";
 
 // Composition root of the relay process (`bun run start relay`): the only place that reads the environment.

@@ -1,7 +1,6 @@
-import type { Broker } from "../../lib/broker/types.ts";
-import { readDeadLetter } from "../../lib/cloudevents/dead-letter.ts";
-import { toKafkaRecord } from "../../lib/cloudevents/kafka.ts";
-import { eventCatalog, isEventType, topics } from "../../lib/events/catalog.ts";
+import type { Broker } from "../../lib/broker/index.ts";
+import { readDeadLetter, toKafkaRecord } from "../../lib/cloudevents/index.ts";
+import { eventCatalog, isEventType, topics } from "../../lib/events/index.ts";
 
 export type ReplayOptions = {
   broker: Broker;

@@ -1,8 +1,6 @@
 import type { Hono } from "hono";
 import * as v from "valibot";
-import { eventWebhook } from "../../lib/http/event-webhook.ts";
-import { createServiceApp } from "../../lib/http/service-app.ts";
-import { query } from "../../lib/http/validate.ts";
+import { createServiceApp, eventWebhook, query } from "../../lib/http/index.ts";
 import type { ShippingDeps } from "./deps.ts";
 import { arrangeShipment } from "./handlers/arrange-shipment.ts";
 import { shipmentsOf } from "./store/shipments.ts";

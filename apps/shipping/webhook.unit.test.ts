@@ -1,11 +1,8 @@
 import { expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { toBatchRequest } from "../../lib/cloudevents/http.ts";
-import { createFixedClock, createSequentialIds } from "../../lib/clock/fixed.ts";
-import { answerOf, deliver, eventFor, outcomesOf, problemFields, testAddress, webhookUrl } from "../../lib/testing/events.ts";
-import { emittedEvents } from "../../lib/testing/outbox.ts";
-import { webhookContract } from "../../lib/testing/webhook.contract.ts";
-import { testWorld, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/webhook-fixture.ts";
+import { toBatchRequest } from "../../lib/cloudevents/index.ts";
+import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
+import { answerOf, deliver, emittedEvents, eventFor, outcomesOf, problemFields, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, shipments } from "./store/schema.ts";
 

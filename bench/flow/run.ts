@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
 import { composeFlow } from "../../apps/dev/compose.ts";
 import { notifications } from "../../apps/notification/store/schema.ts";
-import { describeEngines, engineConfigFromEnv } from "../../lib/engines/engines.ts";
-import { orderBody } from "../../lib/testing/orders.ts";
+import { describeEngines, engineConfigFromEnv } from "../../lib/engines/index.ts";
+import { orderBody } from "../../lib/testing/index.ts";
 
 /**
  * End-to-end throughput of the whole flow in one process: orders accepted per second, and how

@@ -1,6 +1,7 @@
-import { createKafkaBroker } from "../../lib/broker/kafka.ts";
-import type { ProducedRecord } from "../../lib/broker/types.ts";
+import { loadKafka, type ProducedRecord } from "../../lib/broker/index.ts";
 import { type BenchEvent, type ClientUnderTest, installedVersion, withConcurrency } from "./payload.ts";
+
+const { createKafkaBroker } = await loadKafka();
 
 /** The project's adapter (lib/broker/kafka.ts) on the chosen client: what the services will get. */
 export function adapterClient(brokers: string[]): ClientUnderTest {

@@ -6,9 +6,11 @@ import {
   Producer,
 } from "@platformatic/kafka";
 import { type BenchEvent, type ClientUnderTest, installedVersion, withConcurrency } from "./payload.ts";
-import { reliableProducer } from "../../lib/broker/kafka.ts";
+import { loadKafka } from "../../lib/broker/index.ts";
 
 /** @platformatic/kafka: stream consumer, manual commits every `commitEvery` records. */
+const { reliableProducer } = await loadKafka();
+
 export function platformaticClient(brokers: string[]): ClientUnderTest {
   const base = { clientId: "bench-platformatic", bootstrapBrokers: brokers };
   const admin = new Admin(base);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { waitFor } from "../testing/wait-for.ts";
+import { waitFor } from "../testing/index.ts";
 import type { Broker, ConsumedRecord, ProducedRecord, Subscription } from "./types.ts";
 
 /**

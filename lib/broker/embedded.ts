@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 import { ConsumerGroup } from "./embedded-group.ts";
 import { PartitionLog } from "./embedded-log.ts";
 import { partitionForKey } from "./partitioner.ts";

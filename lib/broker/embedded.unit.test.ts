@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
 import { brokerContract } from "./broker.contract.ts";
-import { waitFor } from "../testing/wait-for.ts";
+import { waitFor } from "../testing/index.ts";
 import { createEmbeddedBroker } from "./embedded.ts";
 import { murmur2, partitionForKey } from "./partitioner.ts";
 

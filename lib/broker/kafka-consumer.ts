@@ -1,5 +1,5 @@
 import { ConnectionPool, Consumer } from "@platformatic/kafka";
-import type { AppError } from "../errors/app-error.ts";
+import type { AppError } from "../errors/index.ts";
 import { KafkaErrorCode, toAppError } from "./kafka-errors.ts";
 import { fetchBatches, type PartitionBatch, partitionKey, type Position, resolvePositions } from "./kafka-fetch.ts";
 import { clientTuning, connectionTuning, createBackoff, createWaker, settleWithin } from "./kafka-support.ts";

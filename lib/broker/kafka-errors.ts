@@ -1,5 +1,5 @@
 import { findErrorBy, NetworkError } from "@platformatic/kafka";
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 import { BrokerErrorCode } from "./types.ts";
 
 /** Codes only the Kafka adapter raises; the port's own codes are in `BrokerErrorCode`. */

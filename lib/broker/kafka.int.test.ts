@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { Admin } from "@platformatic/kafka";
-import { tryGetServiceUrl } from "../testing/services.ts";
+import { tryGetServiceUrl, waitFor } from "../testing/index.ts";
 import { brokerContract } from "./broker.contract.ts";
 import { createKafkaBroker } from "./kafka.ts";
-import { waitFor } from "../testing/wait-for.ts";
 import type { Broker, ConsumedRecord } from "./types.ts";
 
 // KAFKA_BROKERS=127.0.0.1:9092 after scripts/kafka/start.sh

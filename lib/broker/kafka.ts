@@ -1,5 +1,5 @@
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
-import type { AppError } from "../errors/app-error.ts";
+import type { AppError } from "../errors/index.ts";
 import { createKafkaSubscription } from "./kafka-consumer.ts";
 import { closedError, hasKafkaError, KafkaErrorCode, toAppError } from "./kafka-errors.ts";
 import { clientTuning } from "./kafka-support.ts";

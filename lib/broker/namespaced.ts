@@ -1,4 +1,4 @@
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 import type { Broker } from "./types.ts";
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
-import { waitFor } from "../testing/wait-for.ts";
+import { waitFor } from "../testing/index.ts";
 import { brokerContract } from "./broker.contract.ts";
 import { createEmbeddedBroker } from "./embedded.ts";
 import { withNamespace } from "./namespaced.ts";

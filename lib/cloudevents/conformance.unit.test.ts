@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { hasCode } from "../errors/app-error.ts";
+import { hasCode } from "../errors/index.ts";
 import { parseCloudEvent, parseCloudEventBatch } from "./envelope.ts";
 import { readCloudEvents } from "./http.ts";
 import { CloudEventErrorCode, CloudEventMediaType } from "./types.ts";

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { ErrorIssue } from "../errors/app-error.ts";
+import type { ErrorIssue } from "../errors/index.ts";
 import { isBase64 } from "./base64.ts";
 import { invalidCloudEvent } from "./errors.ts";
 import { isMediaType } from "./media-type.ts";

@@ -1,4 +1,4 @@
-import { AppError, type ErrorIssue } from "../errors/app-error.ts";
+import { AppError, type ErrorIssue } from "../errors/index.ts";
 import { CloudEventErrorCode } from "./types.ts";
 
 export function invalidCloudEvent(message: string, issues: ErrorIssue[] = [], cause?: unknown): AppError {

@@ -1,4 +1,4 @@
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 import { decodeData, decodeText, encodeData, parseJson } from "./data-codec.ts";
 import { parseCloudEvent } from "./envelope.ts";
 import { invalidCloudEvent, unsupportedMediaType } from "./errors.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { ProducedRecord } from "../broker/types.ts";
+import type { ProducedRecord } from "../broker/index.ts";
 import { parseCloudEvent } from "./envelope.ts";
 import { fromKafkaRecord, type KafkaMessage, type KafkaRecord, toKafkaRecord, toStructuredKafkaRecord } from "./kafka.ts";
 import { type CloudEvent, CloudEventErrorCode } from "./types.ts";

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { check, integer, pgSchema, text } from "drizzle-orm/pg-core";
-import { claimEvent } from "../outbox/enqueue.ts";
-import { waitFor } from "../testing/wait-for.ts";
+import { claimEvent } from "../outbox/index.ts";
+import { createTestMessagingTables, waitFor } from "../testing/index.ts";
 import { migrate } from "./migrate.ts";
 import { rowsOf } from "./rows.ts";
-import { createTestMessagingTables } from "../testing/messaging-tables.ts";
 import type { Database } from "./types.ts";
 
 /** A table of the contract's own, shaped like stock: a check constraint keeps reserved ≤ available. */

@@ -1,6 +1,5 @@
 import { describe } from "bun:test";
-import { tryGetServiceUrl } from "../testing/services.ts";
-import { createScratchDatabase } from "../testing/postgres.ts";
+import { createScratchDatabase, tryGetServiceUrl } from "../testing/index.ts";
 import { databaseContract } from "./database.contract.ts";
 
 const url = tryGetServiceUrl("postgres");

@@ -1,16 +1,8 @@
 import { join } from "node:path";
-import { createEmbeddedBroker } from "../broker/embedded.ts";
-import { AppError } from "../errors/app-error.ts";
-import { withNamespace } from "../broker/namespaced.ts";
-import type { Broker } from "../broker/types.ts";
-import { createPgliteDatabase } from "../db/pglite.ts";
-import { createPostgresDatabase } from "../db/postgres.ts";
-import type { Database } from "../db/types.ts";
-import { createMemoryIdempotencyStore } from "../idempotency/memory.ts";
-import { createRedisIdempotencyStore } from "../idempotency/redis.ts";
-import { withFallback } from "../idempotency/resilient.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
-import { createUpstashIdempotencyStore } from "../idempotency/upstash.ts";
+import { type Broker, createEmbeddedBroker, loadKafka, withNamespace } from "../broker/index.ts";
+import { AppError } from "../errors/index.ts";
+import { createPgliteDatabase, createPostgresDatabase, type Database } from "../db/index.ts";
+import { createMemoryIdempotencyStore, createRedisIdempotencyStore, createUpstashIdempotencyStore, type IdempotencyStore, withFallback } from "../idempotency/index.ts";
 
 /** Where each port points: embedded defaults unless an engine is configured. */
 export type EngineConfig = {
@@ -47,7 +39,7 @@ export async function openDatabase(config: EngineConfig): Promise<Database> {
 /** `clientId` names the process in the broker's logs and metrics. */
 export async function openBroker(config: EngineConfig, clientId = "orderflow"): Promise<Broker> {
   if (config.kafkaBrokers) {
-    const { createKafkaBroker } = await import("../broker/kafka.ts");
+    const { createKafkaBroker } = await loadKafka();
     return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId, replicationFactor: config.kafkaReplicationFactor }), config.namespace ?? "");
   }
   return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker") }), config.namespace ?? "");

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Hono } from "hono";
-import { systemClock, uuidV7Ids } from "../clock/system.ts";
-import type { ServiceDefinition } from "../service/definition.ts";
+import { systemClock, uuidV7Ids } from "../clock/index.ts";
+import type { ServiceDefinition } from "../service/index.ts";
 import { type EngineConfig, engineConfigFromEnv, openDatabase, openIdempotencyStore } from "./engines.ts";
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { isRfc3339 } from "../cloudevents/rfc3339.ts";
+import { isRfc3339 } from "../cloudevents/index.ts";
 
 /**
  * Checked at the edge by the CloudEvents parse (lib/cloudevents/envelope.ts), to the spec and more

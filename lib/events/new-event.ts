@@ -1,7 +1,5 @@
-import { isRfc3339 } from "../cloudevents/rfc3339.ts";
-import { isCloudEventsString } from "../cloudevents/type-system.ts";
-import type { ValidCloudEvent } from "../cloudevents/types.ts";
-import { AppError } from "../errors/app-error.ts";
+import { isCloudEventsString, isRfc3339, type ValidCloudEvent } from "../cloudevents/index.ts";
+import { AppError } from "../errors/index.ts";
 import { eventCatalog, type EventOf, type EventType } from "./catalog.ts";
 
 export type EventContext = {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseCloudEvent } from "../cloudevents/envelope.ts";
+import { parseCloudEvent } from "../cloudevents/index.ts";
 import { eventTypes } from "./catalog.ts";
 import { type EventContext, newEvent } from "./new-event.ts";
 

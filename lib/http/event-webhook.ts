@@ -1,11 +1,10 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { readCloudEvents } from "../cloudevents/http.ts";
-import type { ValidCloudEvent } from "../cloudevents/types.ts";
-import { AppError } from "../errors/app-error.ts";
-import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/catalog.ts";
-import type { Db } from "../db/types.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
+import { readCloudEvents, type ValidCloudEvent } from "../cloudevents/index.ts";
+import { AppError } from "../errors/index.ts";
+import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/index.ts";
+import type { Db } from "../db/index.ts";
+import type { IdempotencyStore } from "../idempotency/index.ts";
 import { toIssues } from "./issues.ts";
 
 export type Outcome = "processed" | "duplicate";

@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import type { Database } from "../db/types.ts";
-import { createMemoryIdempotencyStore } from "../idempotency/memory.ts";
-import { claimEvent } from "../outbox/enqueue.ts";
-import { createTestDatabase } from "../testing/database.ts";
-import { createTestMessagingTables } from "../testing/messaging-tables.ts";
-import { toBatchRequest } from "../cloudevents/http.ts";
-import type { ValidCloudEvent } from "../cloudevents/types.ts";
-import { eventFor, outcomesOf, webhookUrl } from "../testing/events.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
+import type { Database } from "../db/index.ts";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
+import { claimEvent } from "../outbox/index.ts";
+import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, webhookUrl } from "../testing/index.ts";
+import { toBatchRequest, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { eventWebhook } from "./event-webhook.ts";
 import { onError } from "./problem.ts";
 

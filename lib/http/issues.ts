@@ -1,5 +1,5 @@
 import type * as v from "valibot";
-import type { ErrorIssue } from "../errors/app-error.ts";
+import type { ErrorIssue } from "../errors/index.ts";
 
 /** valibot issues as `{ field: "items.0.quantity", message }`, the shape every 400/422 carries. */
 export function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ""): ErrorIssue[] {

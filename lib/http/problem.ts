@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { type ErrorIssue, isAppError } from "../errors/app-error.ts";
+import { type ErrorIssue, isAppError } from "../errors/index.ts";
 
 /** RFC 9457 problem details. `code` is our stable error code; `errors` names the failing fields. */
 export type Problem = { status: number; title: string; code: string; detail?: string; errors?: ErrorIssue[] };

@@ -1,7 +1,7 @@
 import { vValidator } from "@hono/valibot-validator";
 import type * as v from "valibot";
-import { isJsonMediaType, parseMediaType } from "../cloudevents/media-type.ts";
-import { AppError } from "../errors/app-error.ts";
+import { isJsonMediaType, parseMediaType } from "../cloudevents/index.ts";
+import { AppError } from "../errors/index.ts";
 import { toIssues } from "./issues.ts";
 
 /**

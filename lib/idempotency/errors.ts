@@ -1,4 +1,4 @@
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 
 /**
  * Any failure to reach the store (refused, timed out, dropped, rejected by the server). Retryable,

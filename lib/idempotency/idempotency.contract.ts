@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { hasCode } from "../errors/app-error.ts";
+import { hasCode } from "../errors/index.ts";
 import type { IdempotencyStore } from "./types.ts";
-import { waitFor } from "../testing/wait-for.ts";
+import { waitFor } from "../testing/index.ts";
 
 export type IdempotencyFixture = {
   store: IdempotencyStore;

@@ -1,4 +1,4 @@
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 import type { KeyState } from "./types.ts";
 
 /** Both Redis adapters (TCP and REST) store the same values, so services using either dedupe together. */

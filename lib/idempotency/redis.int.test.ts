@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
-import { tryGetServiceUrl } from "../testing/services.ts";
-import { waitFor } from "../testing/wait-for.ts";
+import { tryGetServiceUrl, waitFor } from "../testing/index.ts";
 import { idempotencyStoreContract } from "./idempotency.contract.ts";
 import { createRedisIdempotencyStore } from "./redis.ts";
 import { deleteKeys, redirect, startTcpProxy, targetOf, uniquePrefix } from "./redis-test-support.ts";

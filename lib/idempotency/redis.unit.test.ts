@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
-import { isAppError } from "../errors/app-error.ts";
+import { isAppError } from "../errors/index.ts";
 import { createRedisIdempotencyStore } from "./redis.ts";
 import { UNREACHABLE_MESSAGE, withFallback } from "./resilient.ts";
 import type { IdempotencyStore } from "./types.ts";

@@ -1,4 +1,4 @@
-import { hasCode } from "../errors/app-error.ts";
+import { hasCode } from "../errors/index.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export const UNREACHABLE_MESSAGE = "idempotency store unreachable: handlers continue on database constraints alone";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AppError, hasCode } from "../errors/app-error.ts";
+import { AppError, hasCode } from "../errors/index.ts";
 import { unavailable } from "./errors.ts";
 import { createMemoryIdempotencyStore } from "./memory.ts";
 import { RECOVERED_MESSAGE, UNREACHABLE_MESSAGE, withFallback } from "./resilient.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { tryGetServiceUrl } from "../testing/services.ts";
+import { tryGetServiceUrl } from "../testing/index.ts";
 import { idempotencyStoreContract } from "./idempotency.contract.ts";
 import { createRedisIdempotencyStore } from "./redis.ts";
 import { deleteKeys, uniquePrefix } from "./redis-test-support.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { isAppError } from "../errors/app-error.ts";
+import { isAppError } from "../errors/index.ts";
 import { UNREACHABLE_MESSAGE, withFallback } from "./resilient.ts";
 import { createUpstashIdempotencyStore } from "./upstash.ts";
 

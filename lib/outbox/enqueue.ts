@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
-import { eventCatalog, type DomainEvent } from "../events/catalog.ts";
-import type { Executor } from "../db/types.ts";
+import { eventCatalog, type DomainEvent } from "../events/index.ts";
+import type { Executor } from "../db/index.ts";
 import type { OutboxTable, ProcessedEventsTable } from "./tables.ts";
 
 /** The channel the relay LISTENs on; PostgreSQL delivers the NOTIFY only when the writer commits. */

@@ -1,7 +1,6 @@
 import { describe } from "bun:test";
-import { migrate } from "../db/migrate.ts";
-import { createScratchDatabase } from "../testing/postgres.ts";
-import { tryGetServiceUrl } from "../testing/services.ts";
+import { migrate } from "../db/index.ts";
+import { createScratchDatabase, tryGetServiceUrl } from "../testing/index.ts";
 import { relaySuite } from "./relay.suite.ts";
 
 const url = tryGetServiceUrl("postgres");

@@ -1,9 +1,7 @@
 import { asc, inArray, isNull, sql } from "drizzle-orm";
-import type { Broker } from "../broker/types.ts";
-import { toKafkaRecord } from "../cloudevents/kafka.ts";
-import type { CloudEvent, ValidCloudEvent } from "../cloudevents/types.ts";
-import { rowsOf } from "../db/rows.ts";
-import type { Database } from "../db/types.ts";
+import type { Broker } from "../broker/index.ts";
+import { type CloudEvent, toKafkaRecord, type ValidCloudEvent } from "../cloudevents/index.ts";
+import { type Database, rowsOf } from "../db/index.ts";
 import { outboxChannel, outboxName } from "./enqueue.ts";
 import type { OutboxTable } from "./tables.ts";
 

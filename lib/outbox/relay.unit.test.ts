@@ -1,4 +1,4 @@
-import { createTestDatabase } from "../testing/database.ts";
+import { createTestDatabase } from "../testing/index.ts";
 import { relaySuite } from "./relay.suite.ts";
 
 relaySuite("PGlite", async () => ({ database: await createTestDatabase(), cleanup: async () => {} }), { interleaves: false });

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigserial, index, jsonb, type PgSchema, text, timestamp } from "drizzle-orm/pg-core";
-import type { CloudEvent } from "../cloudevents/types.ts";
+import type { CloudEvent } from "../cloudevents/index.ts";
 
 /**
  * `outbox`: the events a service emits, written in the same transaction as the state change and

@@ -1,8 +1,8 @@
 import { eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import type { Db } from "../db/types.ts";
-import { query } from "../http/validate.ts";
+import type { Db } from "../db/index.ts";
+import { query } from "../http/index.ts";
 import { gatewayCharges, gatewayRefunds } from "./sandbox-schema.ts";
 
 /** `GET /gateway/charges?orderId=`: the sandbox ledger, each charge with its refunds. */

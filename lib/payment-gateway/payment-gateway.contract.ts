@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { hasCode } from "../errors/app-error.ts";
+import { hasCode } from "../errors/index.ts";
 import { GatewayErrorCode, type ChargeRequest, type PaymentGateway } from "./types.ts";
 
 /**

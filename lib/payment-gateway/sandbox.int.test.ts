@@ -1,8 +1,7 @@
 import { describe } from "bun:test";
-import { systemClock, uuidV7Ids } from "../clock/system.ts";
-import { migrate } from "../db/migrate.ts";
-import { createScratchDatabase } from "../testing/postgres.ts";
-import { tryGetServiceUrl } from "../testing/services.ts";
+import { systemClock, uuidV7Ids } from "../clock/index.ts";
+import { migrate } from "../db/index.ts";
+import { createScratchDatabase, tryGetServiceUrl } from "../testing/index.ts";
 import { paymentGatewayContract } from "./payment-gateway.contract.ts";
 import { createSandboxGateway } from "./sandbox.ts";
 

@@ -1,7 +1,7 @@
 import { eq, sum } from "drizzle-orm";
-import type { Clock, Ids } from "../clock/types.ts";
-import type { Db } from "../db/types.ts";
-import { AppError } from "../errors/app-error.ts";
+import type { Clock, Ids } from "../clock/index.ts";
+import type { Db } from "../db/index.ts";
+import { AppError } from "../errors/index.ts";
 import { gatewayCharges, gatewayRefunds } from "./sandbox-schema.ts";
 import { type Charge, type ChargeRequest, GatewayErrorCode, type PaymentGateway, type Refund, testTokens } from "./types.ts";
 

@@ -1,5 +1,5 @@
-import { systemClock, uuidV7Ids } from "../clock/system.ts";
-import { createTestDatabase } from "../testing/database.ts";
+import { systemClock, uuidV7Ids } from "../clock/index.ts";
+import { createTestDatabase } from "../testing/index.ts";
 import { paymentGatewayContract } from "./payment-gateway.contract.ts";
 import { createSandboxGateway } from "./sandbox.ts";
 

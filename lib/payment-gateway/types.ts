@@ -1,4 +1,4 @@
-import type { PaymentMethod } from "../events/envelope.ts";
+import type { PaymentMethod } from "../events/index.ts";
 
 /**
  * The payment gateway port, shaped like a card processor's API (Stripe, PAY.JP): every call

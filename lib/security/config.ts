@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 import { generateJwtSecret, type TokenConfig } from "./tokens.ts";
 import { generateWebhookSecret, parseWebhookSecrets } from "./webhook-signature.ts";
 

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 
 /** Who calls the public API: a customer (the default) or a member of staff. */
 export type Role = "customer" | "staff";

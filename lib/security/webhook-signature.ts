@@ -1,5 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import { AppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/index.ts";
 
 /**
  * Signed pushes, as Standard Webhooks specifies (https://www.standardwebhooks.com/): `webhook-id`,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { hasCode } from "../errors/app-error.ts";
+import { hasCode } from "../errors/index.ts";
 import { createWebhookSigner, createWebhookVerifier, generateWebhookSecret, parseWebhookSecrets } from "./webhook-signature.ts";
 
 const [current, next] = [generateWebhookSecret(), generateWebhookSecret()];

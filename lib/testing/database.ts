@@ -1,6 +1,4 @@
-import { createPgliteDatabase } from "../db/pglite.ts";
-import { migrate } from "../db/migrate.ts";
-import type { Database } from "../db/types.ts";
+import { createPgliteDatabase, type Database, migrate } from "../db/index.ts";
 
 /** A fresh in-memory PGlite with every migration applied: one per test file is enough. */
 export async function createTestDatabase(): Promise<Database> {

@@ -1,5 +1,5 @@
 import { expect } from "bun:test";
-import { type Decider, isRejection, replay } from "../domain/decider.ts";
+import { type Decider, isRejection, replay } from "../domain/index.ts";
 
 /**
  * Given / when / then for a decider, with no database (emmett's DeciderSpecification):

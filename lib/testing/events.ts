@@ -1,9 +1,8 @@
 import type { Hono } from "hono";
-import { toBatchRequest, toBinaryRequest, toStructuredRequest } from "../cloudevents/http.ts";
-import type { CloudEvent, ValidCloudEvent } from "../cloudevents/types.ts";
+import { type CloudEvent, toBatchRequest, toBinaryRequest, toStructuredRequest, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { type DataOf, type DomainEvent, type EventContext, type EventOf, type EventType, newEvent } from "../events/index.ts";
-import type { Problem } from "../http/problem.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
+import type { Problem } from "../http/index.ts";
+import type { IdempotencyStore } from "../idempotency/index.ts";
 
 /**
  * Test events and deliveries for the services' webhooks: valid `data` for every event type (so a

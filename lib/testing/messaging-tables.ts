@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { pgSchema } from "drizzle-orm/pg-core";
-import type { Database } from "../db/types.ts";
-import { outboxTable, processedEventsTable } from "../outbox/tables.ts";
+import type { Database } from "../db/index.ts";
+import { outboxTable, processedEventsTable } from "../outbox/index.ts";
 
 /**
  * An outbox and a processed_events table in a schema of the test's own, for tests of lib/ that

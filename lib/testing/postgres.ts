@@ -1,6 +1,5 @@
 import postgres from "postgres";
-import { createPostgresDatabase } from "../db/postgres.ts";
-import type { Database } from "../db/types.ts";
+import { createPostgresDatabase, type Database } from "../db/index.ts";
 
 /**
  * A fresh PostgreSQL database on the server of `url`, dropped again by `drop()`: tests never see

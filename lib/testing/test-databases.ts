@@ -1,5 +1,4 @@
-import { migrate } from "../db/migrate.ts";
-import type { Database } from "../db/types.ts";
+import { type Database, migrate } from "../db/index.ts";
 import { createTestDatabase } from "./database.ts";
 import { createScratchDatabase } from "./postgres.ts";
 import { tryGetServiceUrl } from "./services.ts";

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll } from "bun:test";
 import type { Hono } from "hono";
-import type { ValidCloudEvent } from "../cloudevents/types.ts";
-import type { Database, Db } from "../db/types.ts";
-import type { EventType } from "../events/catalog.ts";
-import { createMemoryIdempotencyStore } from "../idempotency/memory.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
+import type { ValidCloudEvent } from "../cloudevents/index.ts";
+import type { Database, Db } from "../db/index.ts";
+import type { EventType } from "../events/index.ts";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
 import { createTestDatabase } from "./database.ts";
 import { type Answer, createForgetfulIdempotencyStore } from "./events.ts";
 

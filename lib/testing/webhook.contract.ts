@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { toBatchRequest } from "../cloudevents/http.ts";
+import { toBatchRequest } from "../cloudevents/index.ts";
 import { answerOf, deliver, deliverConcurrently, modes, outcomesOf, problemOf, tally, webhookUrl } from "./events.ts";
 import { testEngines } from "./test-databases.ts";
 import { prepareOrder, type WebhookCase, type WebhookFixture, type WebhookWorld } from "./webhook-fixture.ts";

@@ -1,5 +1,5 @@
 import { describe, test } from "bun:test";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
+import { deciderSpec } from "../../../lib/testing/index.ts";
 import { at, expiryCheck, graceMs, reservation, reserveFor, shipmentOf, stock, ttlMs } from "./given.ts";
 import { decideInTurn, inventory, type InventoryInput } from "./inventory.ts";
 import type { InventoryEvent } from "./events.ts";

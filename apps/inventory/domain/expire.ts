@@ -1,4 +1,4 @@
-import type { Decision } from "../../../lib/domain/decider.ts";
+import type { Decision } from "../../../lib/domain/index.ts";
 import type { InventoryEvent } from "./events.ts";
 import type { InventoryState } from "./state.ts";
 

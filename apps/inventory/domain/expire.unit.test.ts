@@ -1,5 +1,5 @@
 import { describe, test } from "bun:test";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
+import { deciderSpec } from "../../../lib/testing/index.ts";
 import { at, expiryCheck, graceMs, reservation, stock, ttlMs } from "./given.ts";
 import { inventory } from "./inventory.ts";
 import { inventoryOf, type Line } from "./state.ts";

@@ -1,4 +1,4 @@
-import { dataFor, testTime } from "../../../lib/testing/events.ts";
+import { dataFor, testTime } from "../../../lib/testing/index.ts";
 import type { ReserveStock } from "./reserve.ts";
 import type { Line, Reservation, ReservationStatus, Stock } from "./state.ts";
 

@@ -1,4 +1,4 @@
-import { type Decider, isRejection, type Rejection } from "../../../lib/domain/decider.ts";
+import { type Decider, isRejection, type Rejection } from "../../../lib/domain/index.ts";
 import { type CommitShipment, commitShipment } from "./commit-shipment.ts";
 import type { InventoryEvent } from "./events.ts";
 import { evolve } from "./evolve.ts";

@@ -1,5 +1,5 @@
 import type { DataOf } from "../../../lib/events/index.ts";
-import type { Decision } from "../../../lib/domain/decider.ts";
+import type { Decision } from "../../../lib/domain/index.ts";
 import type { InventoryEvent } from "./events.ts";
 import { freeStock, type InventoryState, type Line } from "./state.ts";
 

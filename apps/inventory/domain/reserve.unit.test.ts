@@ -1,6 +1,5 @@
 import { describe, test } from "bun:test";
-import { testAddress } from "../../../lib/testing/events.ts";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
+import { deciderSpec, testAddress } from "../../../lib/testing/index.ts";
 import { at, reservation, reserveFor, stock, ttlMs } from "./given.ts";
 import { inventory } from "./inventory.ts";
 import { inventoryOf } from "./state.ts";

@@ -1,6 +1,6 @@
 import { newEvent } from "../../../lib/events/index.ts";
-import type { Executor } from "../../../lib/db/types.ts";
-import { enqueue } from "../../../lib/outbox/enqueue.ts";
+import type { Executor } from "../../../lib/db/index.ts";
+import { enqueue } from "../../../lib/outbox/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { isPublished } from "../domain/events.ts";
 import type { Decided } from "../domain/inventory.ts";

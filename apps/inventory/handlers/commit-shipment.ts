@@ -1,6 +1,6 @@
 import type { EventOf } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
-import { claimEvent } from "../../../lib/outbox/enqueue.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
+import { claimEvent } from "../../../lib/outbox/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { decideInTurn } from "../domain/inventory.ts";
 import { inventoryOf } from "../domain/state.ts";

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { AppError } from "../../../lib/errors/app-error.ts";
-import { id } from "../../../lib/events/envelope.ts";
-import { jsonBody, params } from "../../../lib/http/validate.ts";
+import { AppError } from "../../../lib/errors/index.ts";
+import { id } from "../../../lib/events/index.ts";
+import { jsonBody, params } from "../../../lib/http/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { findProduct, setAvailable } from "../store/stock.ts";
 

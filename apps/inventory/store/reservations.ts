@@ -1,5 +1,5 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/types.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import type { Reservation, ReservationStatus } from "../domain/state.ts";
 import { reservations } from "./schema.ts";
 

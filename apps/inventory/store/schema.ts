@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
-import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
+import { outboxTable, processedEventsTable } from "../../../lib/outbox/index.ts";
 import type { ReservationStatus, ReservedItem } from "../domain/state.ts";
 
 export const schema = pgSchema("inventory");

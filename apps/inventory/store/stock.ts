@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/types.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import type { Stock } from "../domain/state.ts";
 import { products } from "./schema.ts";
 

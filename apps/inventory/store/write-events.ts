@@ -1,5 +1,5 @@
-import { AppError } from "../../../lib/errors/app-error.ts";
-import type { Executor } from "../../../lib/db/types.ts";
+import { AppError } from "../../../lib/errors/index.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import type { InventoryEvent } from "../domain/events.ts";
 import type { Line, ReservationStatus } from "../domain/state.ts";
 import { insertReservation, setReservationStatus } from "./reservations.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import type { Database } from "../../../lib/db/types.ts";
-import { createTestDatabase } from "../../../lib/testing/database.ts";
+import type { Database } from "../../../lib/db/index.ts";
+import { createTestDatabase } from "../../../lib/testing/index.ts";
 import { now, reservation, reserveFor, stock } from "../domain/given.ts";
 import { decideInTurn } from "../domain/inventory.ts";
 import { inventoryOf } from "../domain/state.ts";

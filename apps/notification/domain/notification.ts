@@ -1,4 +1,4 @@
-import { type Decider, type Decision, reject } from "../../../lib/domain/decider.ts";
+import { type Decider, type Decision, reject } from "../../../lib/domain/index.ts";
 import type { DomainEvent } from "../../../lib/events/index.ts";
 import { messageFor } from "./messages.ts";
 

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { type EventType, eventTypes } from "../../../lib/events/index.ts";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
-import { eventFor } from "../../../lib/testing/events.ts";
+import { deciderSpec, eventFor } from "../../../lib/testing/index.ts";
 import { draftFor, type Message, notificationDecider, type SendMessage } from "./notification.ts";
 
 const orderId = "o-1";

@@ -1,7 +1,7 @@
-import { isRejection } from "../../../lib/domain/decider.ts";
-import { AppError } from "../../../lib/errors/app-error.ts";
+import { isRejection } from "../../../lib/domain/index.ts";
+import { AppError } from "../../../lib/errors/index.ts";
 import type { DomainEvent } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
 import type { NotificationDeps } from "../deps.ts";
 import { draftFor, notificationDecider } from "../domain/notification.ts";
 import { claimSend, markSent } from "../store/notifications.ts";

@@ -1,5 +1,5 @@
 import { and, eq, lt, or, isNull, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/types.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import type { Message, NotificationState } from "../domain/notification.ts";
 import { notifications } from "./schema.ts";
 

@@ -1,7 +1,6 @@
 import { describe, test } from "bun:test";
 import type { CancellationReason, DataOf } from "../../../lib/events/index.ts";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
-import { dataFor, eventFor, testTime } from "../../../lib/testing/events.ts";
+import { dataFor, deciderSpec, eventFor, testTime } from "../../../lib/testing/index.ts";
 import { type OrderEvent, orderDecider } from "./order.ts";
 import type { FollowedEvent, OrderStatus } from "./order-status.ts";
 

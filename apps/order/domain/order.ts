@@ -1,4 +1,4 @@
-import { type Decider, type Decision, reject } from "../../../lib/domain/decider.ts";
+import { type Decider, type Decision, reject } from "../../../lib/domain/index.ts";
 import type { CancellationReason, DataOf } from "../../../lib/events/index.ts";
 import { type FollowedEvent, mayMove, type OrderStatus, targetOf } from "./order-status.ts";
 import { decidePlaceOrder, type PlaceOrderCommand } from "./place-order.ts";

@@ -1,4 +1,4 @@
-import { type Rejection, reject } from "../../../lib/domain/decider.ts";
+import { type Rejection, reject } from "../../../lib/domain/index.ts";
 import type { DataOf } from "../../../lib/events/index.ts";
 import type { OrderCreated, OrderState } from "./order.ts";
 

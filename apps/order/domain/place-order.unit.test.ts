@@ -1,7 +1,5 @@
 import { describe, test } from "bun:test";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
-import { testTime } from "../../../lib/testing/events.ts";
-import { orderBody } from "../../../lib/testing/orders.ts";
+import { deciderSpec, orderBody, testTime } from "../../../lib/testing/index.ts";
 import { orderDecider } from "./order.ts";
 import { maxOrderTotal, type OrderRequest, type PlaceOrderCommand } from "./place-order.ts";
 

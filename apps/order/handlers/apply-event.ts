@@ -1,8 +1,8 @@
-import { isRejection, replay } from "../../../lib/domain/decider.ts";
-import type { Executor } from "../../../lib/db/types.ts";
+import { isRejection, replay } from "../../../lib/domain/index.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import { newEvent } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
-import { enqueue } from "../../../lib/outbox/enqueue.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
+import { enqueue } from "../../../lib/outbox/index.ts";
 import type { OrderDeps } from "../deps.ts";
 import { type OrderEvent, type OrderState, orderDecider } from "../domain/order.ts";
 import type { FollowedEvent } from "../domain/order-status.ts";

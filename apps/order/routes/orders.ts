@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { AppError } from "../../../lib/errors/app-error.ts";
-import { jsonBody } from "../../../lib/http/validate.ts";
+import { AppError } from "../../../lib/errors/index.ts";
+import { jsonBody } from "../../../lib/http/index.ts";
 import type { OrderDeps } from "../deps.ts";
 import { findOrder, readTimeline } from "../store/orders.ts";
 import { placeOrder, placeOrderBody } from "./place-order.ts";

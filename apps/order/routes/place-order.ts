@@ -1,9 +1,9 @@
 import * as v from "valibot";
-import { isRejection, type Rejection } from "../../../lib/domain/decider.ts";
-import type { Executor } from "../../../lib/db/types.ts";
-import { AppError } from "../../../lib/errors/app-error.ts";
+import { isRejection, type Rejection } from "../../../lib/domain/index.ts";
+import type { Executor } from "../../../lib/db/index.ts";
+import { AppError } from "../../../lib/errors/index.ts";
 import { currency, id, newEvent, orderItem, paymentMethod, shippingAddress } from "../../../lib/events/index.ts";
-import { enqueue } from "../../../lib/outbox/enqueue.ts";
+import { enqueue } from "../../../lib/outbox/index.ts";
 import type { OrderDeps } from "../deps.ts";
 import { type OrderCreated, orderDecider } from "../domain/order.ts";
 import { decidePlaceOrder, type PlaceOrderCommand } from "../domain/place-order.ts";

@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/types.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import type { OrderState } from "../domain/order.ts";
 import { orders, orderTimeline } from "./schema.ts";
 

@@ -1,5 +1,5 @@
 import { index, integer, jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
-import { outboxTable } from "../../../lib/outbox/tables.ts";
+import { outboxTable } from "../../../lib/outbox/index.ts";
 import type { CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
 

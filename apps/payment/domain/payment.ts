@@ -1,4 +1,4 @@
-import { type Decider, type Decision, reject } from "../../../lib/domain/decider.ts";
+import { type Decider, type Decision, reject } from "../../../lib/domain/index.ts";
 import type { PaymentEvent, PaymentInput, PaymentIntent, PaymentState, PublishedPaymentEvent, RefundReason } from "./types.ts";
 
 type Input<T extends PaymentInput["type"]> = Extract<PaymentInput, { type: T }>;

@@ -1,7 +1,6 @@
 import { describe, test } from "bun:test";
-import { dataFor, testAddress, testTime } from "../../../lib/testing/events.ts";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
-import type { Charge } from "../../../lib/payment-gateway/types.ts";
+import { dataFor, deciderSpec, testAddress, testTime } from "../../../lib/testing/index.ts";
+import type { Charge } from "../../../lib/payment-gateway/index.ts";
 import { paymentDecider } from "./payment.ts";
 import type { ChargeRequested, PaymentCompleted, PaymentFailed, PaymentIntent, PaymentRefunded } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import type { CancellationReason, DataOf, PaymentMethod } from "../../../lib/events/index.ts";
-import type { Charge, Refund } from "../../../lib/payment-gateway/types.ts";
+import type { Charge, Refund } from "../../../lib/payment-gateway/index.ts";
 
 /** What is known of an order's payment before money moves; stored with its key before the charge. */
 export type PaymentIntent = {

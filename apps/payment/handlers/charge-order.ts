@@ -1,5 +1,5 @@
 import type { EventOf } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { paymentDecider } from "../domain/payment.ts";
 import type { ChargeRequested, PaymentState } from "../domain/types.ts";

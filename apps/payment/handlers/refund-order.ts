@@ -1,6 +1,6 @@
-import { isRejection } from "../../../lib/domain/decider.ts";
+import { isRejection } from "../../../lib/domain/index.ts";
 import type { EventOf } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { paymentDecider } from "../domain/payment.ts";
 import type { RefundRequested } from "../domain/types.ts";

@@ -1,9 +1,9 @@
 import { outbox, processedEvents } from "../store/schema.ts";
-import { type Decision, isRejection } from "../../../lib/domain/decider.ts";
-import { AppError } from "../../../lib/errors/app-error.ts";
+import { type Decision, isRejection } from "../../../lib/domain/index.ts";
+import { AppError } from "../../../lib/errors/index.ts";
 import { type DomainEvent, newEvent } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
-import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
+import { claimEvent, enqueue } from "../../../lib/outbox/index.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { isPublished } from "../domain/payment.ts";
 import type { PaymentEvent } from "../domain/types.ts";

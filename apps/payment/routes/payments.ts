@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { query } from "../../../lib/http/validate.ts";
+import { query } from "../../../lib/http/index.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { payments } from "../store/schema.ts";
 

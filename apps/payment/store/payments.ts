@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/types.ts";
-import { AppError } from "../../../lib/errors/app-error.ts";
+import type { Executor } from "../../../lib/db/index.ts";
+import { AppError } from "../../../lib/errors/index.ts";
 import type { ChargeRequested, PaymentState, PublishedPaymentEvent } from "../domain/types.ts";
 import { payments, type PaymentStatus } from "./schema.ts";
 

@@ -1,6 +1,6 @@
 import { integer, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
 import type { PaymentMethod } from "../../../lib/events/index.ts";
-import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
+import { outboxTable, processedEventsTable } from "../../../lib/outbox/index.ts";
 
 export const schema = pgSchema("payments");
 export const outbox = outboxTable(schema);

@@ -1,4 +1,4 @@
-import { type Decider, type Decision, reject } from "../../../lib/domain/decider.ts";
+import { type Decider, type Decision, reject } from "../../../lib/domain/index.ts";
 import type { DataOf, EventOf } from "../../../lib/events/index.ts";
 
 /** An order's shipment, as far as shipping knows: none yet, or the one it has (one per order). */

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { deciderSpec } from "../../../lib/testing/decider-spec.ts";
-import { eventFor, testAddress } from "../../../lib/testing/events.ts";
+import { deciderSpec, eventFor, testAddress } from "../../../lib/testing/index.ts";
 import { type ArrangeShipment, type ShipmentCreated, shippingDecider, trackingNumberFor } from "./shipment.ts";
 
 const orderId = "o-1";

@@ -1,7 +1,7 @@
-import { isRejection } from "../../../lib/domain/decider.ts";
+import { isRejection } from "../../../lib/domain/index.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
-import type { Outcome } from "../../../lib/http/event-webhook.ts";
-import { claimEvent, enqueue } from "../../../lib/outbox/enqueue.ts";
+import type { Outcome } from "../../../lib/http/index.ts";
+import { claimEvent, enqueue } from "../../../lib/outbox/index.ts";
 import type { ShippingDeps } from "../deps.ts";
 import { shippingDecider } from "../domain/shipment.ts";
 import { insertShipment, loadShipmentState } from "../store/shipments.ts";

@@ -1,5 +1,5 @@
 import { jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
-import { outboxTable, processedEventsTable } from "../../../lib/outbox/tables.ts";
+import { outboxTable, processedEventsTable } from "../../../lib/outbox/index.ts";
 import type { ShippingAddress } from "../../../lib/events/index.ts";
 
 export const schema = pgSchema("shipping");

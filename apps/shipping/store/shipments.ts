@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/types.ts";
+import type { Executor } from "../../../lib/db/index.ts";
 import type { ShipmentCreated, ShipmentState } from "../domain/shipment.ts";
 import { shipments } from "./schema.ts";
 

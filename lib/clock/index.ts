@@ -1,0 +1,3 @@
+export { createFixedClock, createSequentialIds } from "./fixed.ts";
+export { systemClock, uuidV7Ids } from "./system.ts";
+export { type Clock, type Ids } from "./types.ts";

@@ -1,0 +1,1 @@
+export { isRejection, reject, replay, type Decider, type Decision, type Rejection } from "./decider.ts";

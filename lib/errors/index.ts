@@ -1,0 +1,1 @@
+export { AppError, hasCode, isAppError, type ErrorIssue } from "./app-error.ts";

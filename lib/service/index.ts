@@ -1,0 +1,1 @@
+export { defineService, type RunningService, type ServiceDefinition } from "./definition.ts";

@@ -1,0 +1,11 @@
+export { createTestDatabase } from "./database.ts";
+export { deciderSpec } from "./decider-spec.ts";
+export { answerOf, createForgetfulIdempotencyStore, dataFor, deliver, eventFor, outcomesOf, problemFields, problemOf, testAddress, testTime, webhookUrl } from "./events.ts";
+export { createTestMessagingTables } from "./messaging-tables.ts";
+export { orderBody, terminalStatuses } from "./orders.ts";
+export { emittedEvents } from "./outbox.ts";
+export { createScratchDatabase } from "./postgres.ts";
+export { tryGetServiceUrl } from "./services.ts";
+export { waitFor } from "./wait-for.ts";
+export { shortType, testWorld, worldOf, type WebhookCase, type WebhookFixture, type WebhookWorld } from "./webhook-fixture.ts";
+export { webhookContract } from "./webhook.contract.ts";
