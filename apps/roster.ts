@@ -1,4 +1,4 @@
-import { topicsFor } from "../lib/events/catalog.ts";
+import { topicsFor } from "../lib/events/index.ts";
 import { inventory } from "./inventory/service.ts";
 import { notification } from "./notification/service.ts";
 import { order } from "./order/service.ts";

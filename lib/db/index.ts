@@ -2,4 +2,4 @@ export { migrate } from "./migrate.ts";
 export { createPgliteDatabase } from "./pglite.ts";
 export { createPostgresDatabase } from "./postgres.ts";
 export { rowsOf } from "./rows.ts";
-export { type Database, type Db, type Executor } from "./types.ts";
+export type { Database, Db, Executor } from "./types.ts";

@@ -1,1 +1,1 @@
-export { isRejection, reject, replay, type Decider, type Decision, type Rejection } from "./decider.ts";
+export { type Decider, type Decision, isRejection, reject, type Rejection, replay } from "./decider.ts";

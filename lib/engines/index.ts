@@ -1,2 +1,2 @@
-export { describeEngines, engineConfigFromEnv, openBroker, openDatabase, openIdempotencyStore, type EngineConfig } from "./engines.ts";
+export { describeEngines, type EngineConfig, engineConfigFromEnv, openBroker, openDatabase, openIdempotencyStore } from "./engines.ts";
 export { requireEngines, runServiceProcess, serve } from "./process.ts";

@@ -1,1 +1,1 @@
-export { AppError, hasCode, isAppError, type ErrorIssue } from "./app-error.ts";
+export { AppError, type ErrorIssue, hasCode, isAppError } from "./app-error.ts";

@@ -1,2 +1,2 @@
 export { createRecordingNotifier, type RecordingNotifier } from "./recording.ts";
-export { type Notifier } from "./types.ts";
+export type { Notifier } from "./types.ts";

@@ -1,4 +1,4 @@
 export { sandboxLedgerRoutes } from "./ledger-routes.ts";
 export { gatewayCharges, gatewayRefunds } from "./sandbox-schema.ts";
 export { createSandboxGateway } from "./sandbox.ts";
-export { type Charge, type PaymentGateway, type Refund } from "./types.ts";
+export type { Charge, PaymentGateway, Refund } from "./types.ts";

@@ -1,10 +1,10 @@
 import type { PgSchema } from "drizzle-orm/pg-core";
 import type { Hono } from "hono";
-import type { Clock, Ids } from "../clock/types.ts";
-import type { Database } from "../db/types.ts";
-import type { EventType } from "../events/catalog.ts";
-import type { IdempotencyStore } from "../idempotency/types.ts";
-import type { OutboxTable } from "../outbox/tables.ts";
+import type { Clock, Ids } from "../clock/index.ts";
+import type { Database } from "../db/index.ts";
+import type { EventType } from "../events/index.ts";
+import type { IdempotencyStore } from "../idempotency/index.ts";
+import type { OutboxTable } from "../outbox/index.ts";
 
 /** What every service is built from: the engines, time and ids, its settings and a log. */
 export type ServiceContext = {

@@ -7,5 +7,5 @@ export { emittedEvents } from "./outbox.ts";
 export { createScratchDatabase } from "./postgres.ts";
 export { tryGetServiceUrl } from "./services.ts";
 export { waitFor } from "./wait-for.ts";
-export { shortType, testWorld, worldOf, type WebhookCase, type WebhookFixture, type WebhookWorld } from "./webhook-fixture.ts";
+export { shortType, testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "./webhook-fixture.ts";
 export { webhookContract } from "./webhook.contract.ts";
