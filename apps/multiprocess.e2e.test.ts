@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { roster, type ServiceName } from "./roster.ts";
-import { orderBody, terminalStatuses, tryGetServiceUrl, waitFor } from "../lib/testing/index.ts";
+import { orderBody, terminalStatuses, tryGetServiceUrl, waitFor, testSecurityEnv } from "../lib/testing/index.ts";
 
 /**
  * One process per service (`bun apps/start.ts <name>`) on real Kafka, PostgreSQL and Redis: five
@@ -35,6 +35,7 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
   let workDir = "";
   let admin: ReturnType<typeof postgres> | undefined;
   let ports = {} as Record<ServiceName, number>;
+  let internalPorts = {} as Record<ServiceName, number>;
   let env: Record<string, string | undefined> = {};
   const base = (service: ServiceName) => `http://127.0.0.1:${ports[service]}`;
   const children: Child[] = [];
@@ -51,7 +52,8 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
       ORDERFLOW_NAMESPACE: `mp-${run}`,
       DATA_DIR: workDir,
       HOST: "127.0.0.1",
-      ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_URL`, base(s)])),
+      ...testSecurityEnv,
+      ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_EVENTS_URL`, `http://127.0.0.1:${internalPorts[s]}`])),
       // A killed service is down for seconds (and its Redis claims outlive it): keep retrying, never dead-letter.
       DISPATCH_MAX_ATTEMPTS: "1000",
       DISPATCH_RETRY_BASE_MS: "50",
@@ -62,7 +64,8 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
   function spawn(name: Name | "migrate", port: number) {
     const log = join(workDir, `${name}-${++spawned}.log`);
     const fd = openSync(log, "a");
-    const proc = Bun.spawn(["bun", "apps/start.ts", name], { cwd: root, env: { ...env, PORT: String(port) }, stdout: fd, stderr: fd });
+    const internal = (services as string[]).includes(name) ? { INTERNAL_PORT: String(internalPorts[name as ServiceName]) } : {};
+    const proc = Bun.spawn(["bun", "apps/start.ts", name], { cwd: root, env: { ...env, ...internal, PORT: String(port) }, stdout: fd, stderr: fd });
     closeSync(fd);
     return { log, process: proc };
   }
@@ -125,6 +128,7 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), "orderflow-mp-"));
     ports = Object.fromEntries(services.map((s) => [s, freePort()])) as Record<ServiceName, number>;
+    internalPorts = Object.fromEntries(services.map((s) => [s, freePort()])) as Record<ServiceName, number>;
     env = environment();
     admin = postgres(databaseUrl!, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${database}`);

@@ -4,11 +4,13 @@ import { type Clock, type Ids, systemClock, uuidV7Ids } from "../../lib/clock/in
 import { migrate } from "../../lib/db/index.ts";
 import { type EngineConfig, openBroker, openDatabase, openIdempotencyStore } from "../../lib/engines/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
-import { notFound, onError } from "../../lib/http/index.ts";
+import { authenticated, internalListener, notFound, onError, publicListener, staffOnly } from "../../lib/http/index.ts";
 import { createOutboxRelay } from "../../lib/outbox/index.ts";
+import { type Caller, createServiceSecurity, createWebhookSigner, devSecurityEnv, issueToken, securityConfigFromEnv } from "../../lib/security/index.ts";
 import type { RunningService } from "../../lib/service/index.ts";
 import { createDispatcher } from "../dispatcher/dispatcher.ts";
 import { replayDeadLetters } from "../replay/replay-dead-letters.ts";
+import { replayTarget } from "../replay/replay-target.ts";
 import { outboxes, roster, subscriptions } from "../roster.ts";
 
 export type FlowOptions = EngineConfig & {
@@ -23,20 +25,23 @@ export type FlowOptions = EngineConfig & {
 };
 
 /**
- * The whole flow in one process: every service of the roster behind one Hono app, the outbox relay
- * and the dispatcher delivering in-process. The same delivery path as with separate processes:
- * outbox → broker → consumer group → webhook.
+ * The whole flow in one process: every service of the roster behind one public app and one
+ * internal one, the outbox relay, and the dispatcher delivering in-process. The same delivery path
+ * as with separate processes: outbox → broker → consumer group → signed push → webhook. Secrets
+ * come from the environment, or are made on first start and kept under DATA_DIR.
  */
 export async function composeFlow(options: FlowOptions) {
   const { clock = systemClock, ids = uuidV7Ids, log = console.log } = options;
   const env = { ...reservationEnv(options.reservation), ...options.env };
+  const securityConfig = securityConfigFromEnv({ ...env, ...devSecurityEnv(options.dataDir, env) });
+  const security = createServiceSecurity(securityConfig);
   mkdirSync(options.dataDir, { recursive: true });
   const database = await openDatabase(options);
   await migrate(database);
   const broker = await openBroker(options);
   await broker.ensureTopics(allTopics);
   const idempotency = openIdempotencyStore(options, log);
-  const context = { database, idempotency, clock, ids, dataDir: options.dataDir, env, log };
+  const context = { database, idempotency, security, clock, ids, dataDir: options.dataDir, env, log };
   const services = new Map<string, RunningService>(roster.map((service) => [service.name, service.create(context)]));
 
   const app = new Hono();
@@ -44,25 +49,39 @@ export async function composeFlow(options: FlowOptions) {
   app.notFound(notFound);
   let ready = false;
   app.get("/health", (c) => (ready ? c.json({ status: "ok" }) : c.json({ status: "starting" }, 503)));
-  // Dead letters back onto their topics once the cause is fixed (docs/operations.md).
-  app.post("/admin/dead-letters/replay", async (c) =>
-    c.json(await replayDeadLetters({ broker, service: c.req.query("service") || undefined, idleMs: 500, log })),
+  // Dead letters back onto their topics once the cause is fixed (docs/operations.md); staff only.
+  app.post("/admin/dead-letters/replay", authenticated(security.verifyToken), staffOnly, async (c) =>
+    c.json(await replayDeadLetters({ broker, service: replayTarget(c.req.query("service")), idleMs: 500, log })),
   );
-  for (const service of services.values()) app.route("/", service.app);
+  // Every service's routes in one app (their paths do not overlap), seen through two listeners.
+  const everyService = new Hono();
+  everyService.onError(onError);
+  everyService.notFound(notFound);
+  for (const service of services.values()) everyService.route("/", service.app);
+  const toPublic = publicListener(everyService);
+  app.all("*", (c) => toPublic(c.req.raw));
+  const internal = internalListener(everyService);
 
   const relay = createOutboxRelay({ database, broker, outboxes });
   const dispatcher = createDispatcher({
     broker,
     subscriptions,
-    deliver: async (service, request) => services.get(service)!.app.fetch(request),
+    // In-process, yet through the internal listener and its signature check: one path.
+    sign: createWebhookSigner(securityConfig.webhookSecrets),
+    deliver: async (_service, request) => internal(request),
     retry: options.retryBaseDelayMs === undefined ? undefined : { baseDelayMs: options.retryBaseDelayMs },
     log,
   });
 
   return {
+    /** The public listener: customers' and staff's API. */
     app,
+    /** The internal listener: signed event pushes only. */
+    internal,
     database,
     broker,
+    /** A bearer token for `sub` (dev mode and tests), signed with the flow's HS256 secret. */
+    tokenFor: (sub: string, role: Caller["role"] = "customer") => issueToken(securityConfig.tokens, { sub, role }),
     async start() {
       await relay.start();
       await dispatcher.start();

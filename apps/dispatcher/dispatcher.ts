@@ -2,6 +2,7 @@ import { AppError } from "../../lib/errors/index.ts";
 import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/index.ts";
 import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, toBatchRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import { type EventType, topics } from "../../lib/events/index.ts";
+import { signRequest, type WebhookSigner } from "../../lib/security/index.ts";
 import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
 
 /**
@@ -17,6 +18,8 @@ export type DispatcherOptions = {
   broker: Broker;
   subscriptions: SubscriptionSpec[];
   deliver: Deliver;
+  /** Signs every push (Standard Webhooks); the receiver refuses anything unsigned. */
+  sign: WebhookSigner;
   /** Base URL of each service (only the path matters for in-process delivery). */
   urlOf?: (service: string) => string;
   retry?: Partial<RetryPolicy>;
@@ -37,7 +40,7 @@ type Pending = { key: string; event: ValidCloudEvent };
  * write access can publish), and the events go out as they came in, without another check.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { broker, subscriptions, deliver, log = console.log } = options;
+  const { broker, subscriptions, deliver, sign, log = console.log } = options;
   const urlOf = options.urlOf ?? ((service: string) => `http://${service}`);
   // About ten minutes of retries before a retryable failure is dead-lettered: long enough to ride
   // out a service restart or a deploy, short enough that a real outage shows up in dead-letters.
@@ -47,11 +50,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function push(spec: SubscriptionSpec, pending: Pending[]): Promise<void> {
     const url = `${urlOf(spec.service)}/events/${spec.service}`;
+    const id = batchId(spec.service, pending);
     for (let attempt = 0; ; attempt++) {
       let status: number | undefined;
       let detail = "";
       try {
-        const response = await deliver(spec.service, toBatchRequest(url, pending.map((p) => p.event)));
+        // Signed anew on each attempt (the timestamp is part of the signature); the id stays.
+        const request = await signRequest(toBatchRequest(url, pending.map((p) => p.event)), sign, id);
+        const response = await deliver(spec.service, request);
         status = response.status;
         detail = status >= 300 ? await response.text() : "";
       } catch (error) {
@@ -113,4 +119,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await Promise.all(running.splice(0).map((s) => s.close()));
     },
   };
+}
+
+/**
+ * Standard Webhooks' `webhook-id`: the same for every attempt of one batch (a receiver may use it
+ * to spot a redelivery), different for another batch: a digest of the subscriber and event ids.
+ */
+function batchId(service: string, pending: Pending[]): string {
+  const hasher = new Bun.CryptoHasher("sha256").update(service);
+  for (const { event } of pending) hasher.update(`\n${event.source}\n${event.id}`);
+  return `batch_${hasher.digest("base64url").slice(0, 32)}`;
 }

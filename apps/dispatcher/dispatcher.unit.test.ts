@@ -7,6 +7,7 @@ import { readCloudEvents, readDeadLetter, toKafkaRecord } from "../../lib/cloude
 import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
 import { waitFor } from "../../lib/testing/index.ts";
 import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
+import { testSecurity, testSigner } from "../../lib/testing/index.ts";
 
 /**
  * The dispatcher against a real embedded broker; the webhook is a scripted function, because what
@@ -36,7 +37,9 @@ async function setUp(answer: (ids: string[], attempt: number) => number) {
   dispatcher = createDispatcher({
     broker,
     subscriptions: [{ service: "notification", topics: [topics.order.name], types: ["com.example.order.cancelled"] }],
+    sign: testSigner,
     deliver: async (_service, request) => {
+      testSecurity.verifyPush(request.headers, await request.clone().text());
       const ids = (await readCloudEvents(request)).events.map((e) => e.id);
       deliveries.push(ids);
       return new Response(null, { status: answer(ids, deliveries.length) });

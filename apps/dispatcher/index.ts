@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { openBroker, requireEngines, serve } from "../../lib/engines/index.ts";
+import { openBroker, publicAddress, requireEngines, serve } from "../../lib/engines/index.ts";
+import { createWebhookSigner, securityConfigFromEnv } from "../../lib/security/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
 import { roster, subscriptions } from "../roster.ts";
 import { createDispatcher } from "./dispatcher.ts";
@@ -7,7 +8,7 @@ import { createHttpDeliver } from "./http-deliver.ts";
 
 // Composition root of a dispatcher process (`bun run start dispatcher`): the only place that reads
 // the environment. Run several: each subscription is one consumer group, so they share partitions.
-const defaultPort = 3007;
+const defaultPort = 3070;
 const env = process.env;
 const config = requireEngines("dispatcher", env, ["kafkaBrokers"]);
 
@@ -20,17 +21,20 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+// Pushes go to each service's internal listener (its port + 1 unless <NAME>_EVENTS_URL says otherwise).
 const urls = Object.fromEntries(
-  roster.map((s) => [s.name, env[`${s.name.toUpperCase()}_URL`] || `http://127.0.0.1:${s.port}`]),
+  roster.map((s) => [s.name, env[`${s.name.toUpperCase()}_EVENTS_URL`] || `http://127.0.0.1:${s.port + 1}`]),
 ) as Record<string, string>;
 const urlOf = (service: string) => urls[service]!;
 
+const sign = createWebhookSigner(securityConfigFromEnv(env).webhookSecrets);
 const broker = await openBroker(config, "orderflow-dispatcher");
 await broker.ensureTopics(allTopics);
 const dispatcher = createDispatcher({
   broker,
   subscriptions,
   urlOf,
+  sign,
   deliver: createHttpDeliver({ urlOf, timeoutMs: numberFromEnv("DISPATCH_TIMEOUT_MS", 10_000) }),
   retry: {
     maxAttempts: numberFromEnv("DISPATCH_MAX_ATTEMPTS", 30),
@@ -44,9 +48,7 @@ const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "dispatcher" }));
 serve(
   "dispatcher",
-  defaultPort,
-  env,
-  app,
+  [{ ...publicAddress(env, defaultPort), fetch: app.fetch, label: "health" }],
   async () => {
     // Finishes the batches in flight (their offsets commit) and leaves the groups, so the other
     // dispatchers take the partitions over at once instead of after the session timeout.

@@ -49,8 +49,8 @@ describe("compose.yaml", () => {
 
   test("points the dispatcher at every roster service, and waits for each to be healthy", async () => {
     const dispatcher = (await composeServices()).dispatcher!;
-    const urls = Object.entries(dispatcher.environment ?? {}).filter(([key]) => /^[A-Z]+_URL$/.test(key) && !["DATABASE_URL", "REDIS_URL"].includes(key));
-    expect(Object.fromEntries(urls)).toEqual(Object.fromEntries(roster.map((s) => [`${s.name.toUpperCase()}_URL`, `http://${s.name}:${s.port}`])));
+    const urls = Object.entries(dispatcher.environment ?? {}).filter(([key]) => /^[A-Z]+_EVENTS_URL$/.test(key));
+    expect(Object.fromEntries(urls)).toEqual(Object.fromEntries(roster.map((s) => [`${s.name.toUpperCase()}_EVENTS_URL`, `http://${s.name}:${s.port + 1}`])));
     for (const { name } of roster) expect(dispatcher.depends_on?.[name]).toEqual({ condition: "service_healthy" });
   });
 });

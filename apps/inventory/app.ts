@@ -19,7 +19,7 @@ export function createApp(deps: InventoryDeps): Hono {
     eventWebhook({
       service: "inventory",
       subscribes,
-      idempotency: deps.idempotency,
+      idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
       // Deduplicated by event id (the default key), truth in processed_events.
       handlers: {

@@ -1,10 +1,12 @@
 import type { Clock, Ids } from "../../lib/clock/index.ts";
 import type { Db } from "../../lib/db/index.ts";
 import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
+import type { ServiceSecurity } from "../../lib/security/index.ts";
 
 export type InventoryDeps = {
   db: Db;
   idempotency: IdempotencyStore;
+  security: ServiceSecurity;
   clock: Clock;
   ids: Ids;
   /** How long a reservation holds stock for shipping. Default 30 min. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { Database } from "../../lib/db/index.ts";
-import { createForgetfulIdempotencyStore, createTestDatabase, deliver, emittedEvents, eventFor, outcomesOf } from "../../lib/testing/index.ts";
+import { createForgetfulIdempotencyStore, createTestDatabase, deliver, emittedEvents, eventFor, outcomesOf, testSecurity } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { expireReservations } from "./handlers/expire-reservations.ts";
@@ -22,7 +22,7 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs, log: (message) => void logged.push(message) };
+  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs, log: (message) => void logged.push(message) };
 }, 60_000);
 afterAll(async () => database?.close());
 

@@ -7,14 +7,15 @@ const optionalMs = (value: string | undefined) => (value ? Number(value) : undef
 
 export const inventory = defineService({
   name: "inventory",
-  port: 3003,
+  port: 3030,
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, clock, ids, env, log }) => {
+  create: ({ database, idempotency, security, clock, ids, env, log }) => {
     const deps = {
       db: database.db,
       idempotency,
+      security,
       clock,
       ids,
       reservationTtlMs: optionalMs(env.RESERVATION_TTL_MS),

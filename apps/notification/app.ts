@@ -29,6 +29,6 @@ export function createApp(deps: NotificationDeps): Hono {
   app.get("/notifications", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
     return c.json({ notifications: await notificationsOf(deps.db, c.req.valid("query").orderId) });
   });
-  app.route("/", eventWebhook({ service: "notification", subscribes, handlers: oneHandlerFor(subscribes, spec), idempotency: deps.idempotency }));
+  app.route("/", eventWebhook({ service: "notification", subscribes, handlers: oneHandlerFor(subscribes, spec), idempotency: deps.idempotency, verify: deps.security.verifyPush }));
   return app;
 }

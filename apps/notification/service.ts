@@ -7,13 +7,13 @@ import { schema } from "./store/schema.ts";
 
 export const notification = defineService({
   name: "notification",
-  port: 3005,
+  port: 3050,
   schema,
   subscribes,
-  create: ({ database, idempotency, clock, dataDir, log }) => {
+  create: ({ database, idempotency, security, clock, dataDir, log }) => {
     // No e-mail provider yet: the notifier records each send as a JSON line under DATA_DIR.
     mkdirSync(dataDir, { recursive: true });
     const notifier = createRecordingNotifier({ file: join(dataDir, "notifications.jsonl"), log });
-    return { app: createApp({ db: database.db, idempotency, notifier, clock }) };
+    return { app: createApp({ db: database.db, idempotency, security, notifier, clock }) };
   },
 });

@@ -28,7 +28,7 @@ export function createApp(deps: OrderDeps): Hono {
     eventWebhook({
       service: "order",
       subscribes,
-      idempotency: deps.idempotency,
+      idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
       handlers: oneHandlerFor(subscribes, apply),
     }),

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { Database } from "../../lib/db/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/index.ts";
-import { createTestDatabase, emittedEvents, problemOf, testAddress } from "../../lib/testing/index.ts";
+import { createTestDatabase, emittedEvents, problemOf, testAddress, testSecurity } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { orders, outbox } from "./store/schema.ts";
 
@@ -12,7 +12,7 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = createApp({ db: database.db, idempotency: createMemoryIdempotencyStore(), clock: createFixedClock(), ids: createSequentialIds("api") });
+  app = createApp({ db: database.db, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock: createFixedClock(), ids: createSequentialIds("api") });
 }, 60_000);
 afterAll(async () => database?.close());
 

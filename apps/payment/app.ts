@@ -19,7 +19,7 @@ export function createApp(deps: PaymentDeps): Hono {
     eventWebhook({
       service: "payment",
       subscribes,
-      idempotency: deps.idempotency,
+      idempotency: deps.idempotency, verify: deps.security.verifyPush,
       handlers: {
         // The fast path is keyed by order, like the gateway key (docs/architecture.md#idempotency).
         "com.example.order.created": { handle: (e) => chargeOrder(deps, e), dedupKey: (e) => `payment:charge:${e.data.orderId}` },

@@ -6,16 +6,16 @@ import { outbox, schema } from "./store/schema.ts";
 
 export const payment = defineService({
   name: "payment",
-  port: 3002,
+  port: 3020,
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, clock, ids, env }) => {
+  create: ({ database, idempotency, security, clock, ids, env }) => {
     if ((env.PAYMENT_GATEWAY || "sandbox") !== "sandbox") {
       throw new AppError("config.invalid", `PAYMENT_GATEWAY "${env.PAYMENT_GATEWAY}" is unknown; only "sandbox" exists so far`);
     }
     const gateway = createSandboxGateway({ db: database.db, clock, ids });
-    const app = createApp({ db: database.db, idempotency, gateway, clock, ids });
+    const app = createApp({ db: database.db, idempotency, security, gateway, clock, ids });
     // The sandbox's ledger (GET /gateway/charges) is served beside the payment service that owns it.
     app.route("/", sandboxLedgerRoutes(database.db));
     return { app };

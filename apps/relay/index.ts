@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { openBroker, openDatabase, requireEngines, serve } from "../../lib/engines/index.ts";
+import { openBroker, openDatabase, publicAddress, requireEngines, serve } from "../../lib/engines/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
 import { createOutboxRelay } from "../../lib/outbox/index.ts";
 import { outboxes } from "../roster.ts";
 
 // Composition root of the relay process (`bun run start relay`): the only place that reads the environment.
-const defaultPort = 3006;
+const defaultPort = 3060;
 const config = requireEngines("relay", process.env, ["kafkaBrokers", "databaseUrl"]);
 const database = await openDatabase(config);
 const broker = await openBroker(config, "orderflow-relay");
@@ -19,9 +19,7 @@ const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "relay" }));
 serve(
   "relay",
-  defaultPort,
-  process.env,
-  app,
+  [{ ...publicAddress(process.env, defaultPort), fetch: app.fetch, label: "health" }],
   async () => {
     // Waits for the batch in flight: its rows are marked published in the same transaction.
     await relay.stop();

@@ -20,7 +20,7 @@ export function createApp(deps: ShippingDeps): Hono {
     eventWebhook({
       service: "shipping",
       subscribes,
-      idempotency: deps.idempotency,
+      idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
       handlers: { "com.example.stock.reserved": { handle: (e, db = deps.db) => arrangeShipment({ ...deps, db }, e) } },
     }),

@@ -4,9 +4,9 @@ import { outbox, schema } from "./store/schema.ts";
 
 export const shipping = defineService({
   name: "shipping",
-  port: 3004,
+  port: 3040,
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, clock, ids }) => ({ app: createApp({ db: database.db, idempotency, clock, ids }) }),
+  create: ({ database, idempotency, security, clock, ids }) => ({ app: createApp({ db: database.db, idempotency, security, clock, ids }) }),
 });

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { toBatchRequest } from "../../lib/cloudevents/index.ts";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
-import { answerOf, deliver, emittedEvents, eventFor, outcomesOf, problemFields, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
+import { answerOf, deliver, emittedEvents, eventFor, outcomesOf, problemFields, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf, signedForTest } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, shipments } from "./store/schema.ts";
 
@@ -48,8 +48,8 @@ const world = testWorld(fixture);
 
 test("a batch of two orders ships both, and its redelivery ships nothing more", async () => {
   const batch = () => toBatchRequest(webhookUrl("shipping"), [reserved("s-batch-1"), reserved("s-batch-2")]);
-  expect(await outcomesOf(await world().app.request(batch()))).toEqual(["processed", "processed"]);
-  expect(await outcomesOf(await world().withoutFastPath().request(batch()))).toEqual(["duplicate", "duplicate"]);
+  expect(await outcomesOf(await world().app.request(await signedForTest(batch())))).toEqual(["processed", "processed"]);
+  expect(await outcomesOf(await world().withoutFastPath().request(await signedForTest(batch())))).toEqual(["duplicate", "duplicate"]);
   await expectShipment(world(), "s-batch-1");
   await expectShipment(world(), "s-batch-2");
 });

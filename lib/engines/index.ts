@@ -1,2 +1,2 @@
 export { describeEngines, type EngineConfig, engineConfigFromEnv, openBroker, openDatabase, openIdempotencyStore } from "./engines.ts";
-export { requireEngines, runServiceProcess, serve } from "./process.ts";
+export { type Listener, publicAddress, requireEngines, runServiceProcess, serve } from "./process.ts";

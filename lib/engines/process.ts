@@ -1,10 +1,13 @@
 import { sql } from "drizzle-orm";
-import type { Hono } from "hono";
 import { systemClock, uuidV7Ids } from "../clock/index.ts";
+import { internalAddress, internalListener, publicListener } from "../http/index.ts";
+import { createServiceSecurity, securityConfigFromEnv } from "../security/index.ts";
 import type { ServiceDefinition } from "../service/index.ts";
 import { type EngineConfig, engineConfigFromEnv, openDatabase, openIdempotencyStore } from "./engines.ts";
 
 type Env = Record<string, string | undefined>;
+type Fetch = (request: Request) => Response | Promise<Response>;
+export type Listener = { port: number; hostname: string; fetch: Fetch; label: string };
 
 /** Reads the engine configuration; exits with a clear message when a required engine is missing. */
 export function requireEngines(name: string, env: Env, needs: Array<"databaseUrl" | "kafkaBrokers">): EngineConfig {
@@ -20,41 +23,60 @@ export function requireEngines(name: string, env: Env, needs: Array<"databaseUrl
   return config;
 }
 
-/** Serves `app` on PORT (or `defaultPort`), and runs `stop` then exits on SIGTERM or SIGINT. */
-export function serve(name: string, defaultPort: number, env: Env, app: Hono, stop: () => Promise<void>, describe = "") {
-  const server = Bun.serve({ port: Number(env.PORT || defaultPort), hostname: env.HOST || "127.0.0.1", fetch: app.fetch });
-  console.log(`${name}: listening on http://${server.hostname}:${server.port}${describe ? ` (${describe})` : ""}`);
+/** The public listener of a process: PORT (or `defaultPort`) on HOST (default 127.0.0.1). */
+export function publicAddress(env: Env, defaultPort: number): { port: number; hostname: string } {
+  return { port: Number(env.PORT || defaultPort), hostname: env.HOST || "127.0.0.1" };
+}
+
+/** Serves the listeners, and runs `stop` then exits on SIGTERM or SIGINT. */
+export function serve(name: string, listeners: Listener[], stop: () => Promise<void>, describe = "") {
+  const servers = listeners.map(({ port, hostname, fetch, label }) => {
+    const server = Bun.serve({ port, hostname, fetch });
+    console.log(`${name}: ${label} on http://${server.hostname}:${server.port}${describe ? ` (${describe})` : ""}`);
+    return server;
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${name}: ${signal}, stopping`);
-    await server.stop(); // answers the requests in flight, accepts no new ones
+    await Promise.all(servers.map((server) => server.stop())); // answers the requests in flight, accepts no new ones
     await stop();
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  return server;
+  return servers;
 }
 
 /**
- * The life of one service's process (`bun run start <service>`): PostgreSQL (checked at once, so
- * a wrong URL fails at start-up), the idempotency store, the service its definition builds from
- * them, then serve until a signal.
+ * The life of one service's process (`bun run start <service>`): its secrets (missing ones stop
+ * it at once), PostgreSQL (checked at once, so a wrong URL fails at start-up), the idempotency
+ * store, the service its definition builds from them, then the public and internal listeners
+ * until a signal.
  */
 export async function runServiceProcess(service: ServiceDefinition, env: Env): Promise<void> {
   const config = requireEngines(service.name, env, ["databaseUrl"]);
+  const security = createServiceSecurity(securityConfigFromEnv(env));
   const database = await openDatabase(config);
   await database.db.execute(sql`select 1`);
   const log = (message: string, error?: unknown) => (error === undefined ? console.log(message) : console.error(message, error));
   const idempotency = openIdempotencyStore(config, log);
-  const running = service.create({ database, idempotency, clock: systemClock, ids: uuidV7Ids, dataDir: config.dataDir, env, log });
+  const running = service.create({ database, idempotency, security, clock: systemClock, ids: uuidV7Ids, dataDir: config.dataDir, env, log });
   await running.start?.();
   const fastPath = config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory";
-  serve(service.name, service.port, env, running.app, async () => {
-    await running.stop?.();
-    await idempotency.close();
-    await database.close();
-  }, `idempotency fast path: ${fastPath}`);
+  const outside = publicAddress(env, service.port);
+  serve(
+    service.name,
+    [
+      { ...outside, fetch: publicListener(running.app), label: "public API" },
+      { ...internalAddress(env, outside.port), fetch: internalListener(running.app), label: "signed event pushes" },
+    ],
+    async () => {
+      await running.stop?.();
+      await idempotency.close();
+      await database.close();
+    },
+    `idempotency fast path: ${fastPath}`,
+  );
 }

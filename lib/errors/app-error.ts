@@ -11,17 +11,20 @@ export class AppError extends Error {
   readonly issues: ErrorIssue[];
   /** True when trying again later may succeed (network, timeout, busy). */
   readonly retryable: boolean;
+  /** Headers the answer must carry (`Retry-After` with the real wait, `WWW-Authenticate`). */
+  readonly headers: Record<string, string>;
 
   constructor(
     code: string,
     message: string,
-    options: { status?: number; issues?: ErrorIssue[]; retryable?: boolean; cause?: unknown } = {},
+    options: { status?: number; issues?: ErrorIssue[]; retryable?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.status = options.status ?? 500;
     this.issues = options.issues ?? [];
     this.retryable = options.retryable ?? false;
+    this.headers = options.headers ?? {};
   }
 }
 

@@ -5,7 +5,9 @@ import { AppError } from "../errors/index.ts";
 import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/index.ts";
 import type { Db } from "../db/index.ts";
 import type { IdempotencyStore } from "../idempotency/index.ts";
+import type { WebhookVerifier } from "../security/index.ts";
 import { toIssues } from "./issues.ts";
+import { assertPushSize, verifiedPush } from "./signed-push.ts";
 
 export type Outcome = "processed" | "duplicate";
 
@@ -34,6 +36,8 @@ export type WebhookOptions<S extends readonly EventType[]> = {
   subscribes: S;
   handlers: EventHandlers<S>;
   idempotency: IdempotencyStore;
+  /** Every push is signed (docs/architecture.md#trust-boundaries): unsigned, forged or stale → 401. */
+  verify: WebhookVerifier;
   /** How long a claim holds off a concurrent duplicate; a crashed holder's claim expires after it. */
   claimTtlMs?: number;
   doneTtlMs?: number;
@@ -46,10 +50,11 @@ export type WebhookOptions<S extends readonly EventType[]> = {
 };
 
 /**
- * `POST /events/{service}`: binary, structured or batch CloudEvents (lib/cloudevents/http.ts).
- * Every event of the request is validated before any is applied, so a bad batch changes nothing:
- * 400 malformed CloudEvent, 415 unusable content type, 422 a type this service does not handle or
- * `data` that fails its schema. Then each event runs through the fast path (SET NX claim) to its
+ * `POST /events/{service}`: binary, structured or batch CloudEvents (lib/cloudevents/http.ts),
+ * signed (401 before the body is read otherwise). Every event of the request is validated before
+ * any is applied, so a bad batch changes nothing: 400 malformed CloudEvent, 413 more than
+ * `maxEventsPerPush`, 415 unusable content type, 422 a type this service does not handle, a
+ * `source` other than its producer's, or `data` that fails its schema. Then each event runs through the fast path (SET NX claim) to its
  * handler, whose database transaction is the truth. 200 lists each event's outcome.
  */
 export function eventWebhook<const S extends readonly EventType[]>(options: WebhookOptions<S>): Hono {
@@ -59,7 +64,8 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   const app = new Hono();
 
   app.post(`/events/${service}`, async (c) => {
-    const { events } = await readCloudEvents(c.req.raw);
+    const { events } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify));
+    assertPushSize(events.length);
     const accepted = events.map((event, index) => accept(event, events.length > 1 ? `[${index}]` : ""));
     const results = options.db && accepted.length > 1 ? await runBatch(options.db, accepted) : await runEach(accepted);
     return c.json({ results });
@@ -124,7 +130,14 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
         issues: [{ field: at ? `${at}.type` : "type", message: `expected one of ${subscribes.join(", ")}` }],
       });
     }
-    const parsed = v.safeParse(eventCatalog[event.type as EventType].schema, event);
+    const { schema, source } = eventCatalog[event.type as EventType];
+    if (event.source !== source) {
+      throw new AppError("event.wrong_source", `${event.type} is published by ${source}, not ${event.source}`, {
+        status: 422,
+        issues: [{ field: at ? `${at}.source` : "source", message: `expected ${source}` }],
+      });
+    }
+    const parsed = v.safeParse(schema, event);
     if (!parsed.success) {
       throw new AppError("event.invalid_data", `the ${event.type} event ${event.id} does not match its schema`, {
         status: 422,

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../db/index.ts";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
 import { claimEvent } from "../outbox/index.ts";
-import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, webhookUrl } from "../testing/index.ts";
+import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, signedForTest, testSecurity, webhookUrl } from "../testing/index.ts";
 import { toBatchRequest, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { eventWebhook } from "./event-webhook.ts";
 import { onError } from "./problem.ts";
@@ -19,13 +19,15 @@ afterAll(async () => database?.close());
 
 const recorded = async (id: string) => (await database.db.select().from(processedEvents).where(eq(processedEvents.eventId, id))).length;
 
-const deliverBatch = (app: ReturnType<typeof webhook>, events: ValidCloudEvent[]) => app.request(toBatchRequest(webhookUrl("inventory"), events));
+const deliverBatch = async (app: ReturnType<typeof webhook>, events: ValidCloudEvent[]) =>
+  app.request(await signedForTest(toBatchRequest(webhookUrl("inventory"), events)));
 
 function webhook(idempotency: IdempotencyStore, failOn: string) {
   const app = eventWebhook({
     service: "inventory",
     subscribes: ["com.example.payment.completed"],
     idempotency,
+    verify: testSecurity.verifyPush,
     db: database.db,
     handlers: {
       "com.example.payment.completed": {

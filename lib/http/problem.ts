@@ -15,11 +15,14 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 const titles: Record<number, string> = {
   400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
   404: "Not Found",
   409: "Conflict",
   413: "Content Too Large",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -27,7 +30,7 @@ const titles: Record<number, string> = {
 /** The one error mapper every app installs with `app.onError`. Unknown errors are logged, 500. */
 export function onError(error: Error, c: Context): Response {
   if (isAppError(error)) {
-    const headers: Record<string, string> = error.retryable ? { "retry-after": "1" } : {};
+    const headers: Record<string, string> = { ...(error.retryable ? { "retry-after": "1" } : {}), ...error.headers };
     return problemResponse(
       { status: error.status, title: titles[error.status] ?? "Error", code: error.code, detail: error.message, errors: error.issues.length ? error.issues : undefined },
       headers,

@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from "node:path";
 import * as v from "valibot";
 import { AppError } from "../errors/index.ts";
-import { generateJwtSecret, type TokenConfig } from "./tokens.ts";
-import { generateWebhookSecret, parseWebhookSecrets } from "./webhook-signature.ts";
+import { createTokenVerifier, generateJwtSecret, type TokenConfig, type TokenVerifier } from "./tokens.ts";
+import { createWebhookVerifier, generateWebhookSecret, parseWebhookSecrets, type WebhookVerifier } from "./webhook-signature.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -50,4 +50,11 @@ export function devSecurityEnv(dataDir: string, env: Env): Env {
     ORDERFLOW_JWT_ISSUER: env.ORDERFLOW_JWT_ISSUER,
     ORDERFLOW_JWT_AUDIENCE: env.ORDERFLOW_JWT_AUDIENCE,
   };
+}
+
+/** What a service checks at its doors: signed pushes on the internal listener, bearer tokens on the public one. */
+export type ServiceSecurity = { verifyPush: WebhookVerifier; verifyToken: TokenVerifier };
+
+export function createServiceSecurity(config: SecurityConfig): ServiceSecurity {
+  return { verifyPush: createWebhookVerifier(config.webhookSecrets), verifyToken: createTokenVerifier(config.tokens) };
 }

@@ -16,7 +16,11 @@ export type TokenConfig = {
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
 const unauthenticated = (reason: string, cause?: unknown) =>
-  new AppError("auth.unauthenticated", `a valid bearer token is required: ${reason}`, { status: 401, cause });
+  new AppError("auth.unauthenticated", `a valid bearer token is required: ${reason}`, {
+    status: 401,
+    headers: { "www-authenticate": `Bearer realm="orderflow", error="invalid_token"` },
+    cause,
+  });
 
 /**
  * Verifies `Authorization: Bearer` tokens with jose: the signature (HS256 with the shared secret,

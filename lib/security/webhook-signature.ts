@@ -58,3 +58,11 @@ export function createWebhookVerifier(secrets: string[]): WebhookVerifier {
     throw new AppError("webhook.unauthenticated", `the push is not signed by a known secret: ${reason}`, { status: 401 });
   };
 }
+
+/** The same request with the signature headers of its body (the body is read once, then re-sent). */
+export async function signRequest(request: Request, sign: WebhookSigner, id: string): Promise<Request> {
+  const body = await request.text();
+  const headers = new Headers(request.headers);
+  for (const [name, value] of Object.entries(sign(id, body))) headers.set(name, value);
+  return new Request(request.url, { method: request.method, headers, body });
+}

@@ -5,11 +5,14 @@ import type { Database } from "../db/index.ts";
 import type { EventType } from "../events/index.ts";
 import type { IdempotencyStore } from "../idempotency/index.ts";
 import type { OutboxTable } from "../outbox/index.ts";
+import type { ServiceSecurity } from "../security/index.ts";
 
 /** What every service is built from: the engines, time and ids, its settings and a log. */
 export type ServiceContext = {
   database: Database;
   idempotency: IdempotencyStore;
+  /** Signed pushes and bearer tokens: what the service checks at its doors. */
+  security: ServiceSecurity;
   clock: Clock;
   ids: Ids;
   /** Where a service may keep files (the recording notifier's log). */

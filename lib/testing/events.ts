@@ -3,6 +3,7 @@ import { type CloudEvent, toBatchRequest, toBinaryRequest, toStructuredRequest, 
 import { type DataOf, type DomainEvent, type EventContext, type EventOf, type EventType, newEvent } from "../events/index.ts";
 import type { Problem } from "../http/index.ts";
 import type { IdempotencyStore } from "../idempotency/index.ts";
+import { signedForTest } from "./security.ts";
 
 /**
  * Test events and deliveries for the services' webhooks: valid `data` for every event type (so a
@@ -102,7 +103,7 @@ export function eventRequest(service: string, event: ValidCloudEvent, mode: Mode
 
 /** POSTs `event` to the service's webhook in `mode`. */
 export async function deliver(app: Hono, service: string, event: ValidCloudEvent, mode: Mode = "binary"): Promise<Response> {
-  return app.request(eventRequest(service, event, mode));
+  return app.request(await signedForTest(eventRequest(service, event, mode)));
 }
 
 /** Delivers the same event `times` times at once (the redelivery race). */

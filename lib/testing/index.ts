@@ -5,6 +5,7 @@ export { createTestMessagingTables } from "./messaging-tables.ts";
 export { orderBody, terminalStatuses } from "./orders.ts";
 export { emittedEvents } from "./outbox.ts";
 export { createScratchDatabase } from "./postgres.ts";
+export { bearerFor, signedForTest, testSecurity, testSecurityConfig, testSecurityEnv, testSigner } from "./security.ts";
 export { tryGetServiceUrl } from "./services.ts";
 export { waitFor } from "./wait-for.ts";
 export { shortType, testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "./webhook-fixture.ts";

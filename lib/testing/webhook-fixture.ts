@@ -6,6 +6,8 @@ import type { EventType } from "../events/index.ts";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
 import { createTestDatabase } from "./database.ts";
 import { type Answer, createForgetfulIdempotencyStore } from "./events.ts";
+import type { ServiceSecurity } from "../security/index.ts";
+import { testSecurity } from "./security.ts";
 
 /** A service as its webhook tests reach it, built on one database. */
 export type WebhookWorld = {
@@ -61,8 +63,11 @@ export type WebhookFixture<W extends WebhookWorld> = {
  * A world from the service's `createApp` and its deps: `app` with an in-memory fast path kept
  * across requests, `withoutFastPath()` a new app each call whose store forgets every key.
  */
-export function worldOf<D extends { db: Db; idempotency: IdempotencyStore }>(createApp: (deps: D) => Hono, deps: Omit<D, "idempotency">): WebhookWorld {
-  const withStore = (idempotency: IdempotencyStore) => createApp({ ...deps, idempotency } as D);
+export function worldOf<D extends { db: Db; idempotency: IdempotencyStore; security: ServiceSecurity }>(
+  createApp: (deps: D) => Hono,
+  deps: Omit<D, "idempotency" | "security">,
+): WebhookWorld {
+  const withStore = (idempotency: IdempotencyStore) => createApp({ ...deps, idempotency, security: testSecurity } as D);
   return { db: deps.db, app: withStore(createMemoryIdempotencyStore()), withoutFastPath: () => withStore(createForgetfulIdempotencyStore()) };
 }
 

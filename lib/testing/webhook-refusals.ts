@@ -1,6 +1,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { eventFor, problemFields, rejectionCases } from "./events.ts";
 import { prepareOrder, type WebhookFixture, type WebhookWorld } from "./webhook-fixture.ts";
+import { signedForTest } from "./security.ts";
 
 /**
  * The webhook's refusals (rejectionCases): 400, 415 and 422 naming the failing field, and nothing
@@ -21,7 +22,7 @@ export function refusalTests<W extends WebhookWorld>(fixture: WebhookFixture<W>,
 
   test.each(casesFor("refused").map((each, index) => ({ ...each, index })))("$name → $status, nothing applied", async ({ index }) => {
     const { request, status, field } = casesFor(orderId)[index]!;
-    const fields = await problemFields(await worldOf().app.request(request()), status);
+    const fields = await problemFields(await worldOf().app.request(await signedForTest(request())), status);
     if (field) expect(fields).toContain(field);
     expect(await refusals.valid.effects(worldOf(), orderId)).toBe(0);
   });

@@ -4,6 +4,7 @@ import { answerOf, deliver, deliverConcurrently, modes, outcomesOf, problemOf, t
 import { testEngines } from "./test-databases.ts";
 import { prepareOrder, type WebhookCase, type WebhookFixture, type WebhookWorld } from "./webhook-fixture.ts";
 import { refusalTests } from "./webhook-refusals.ts";
+import { signedForTest } from "./security.ts";
 
 /**
  * What every service's webhook promises (docs/architecture.md#idempotency), run against each one
@@ -70,7 +71,7 @@ function redeliveryTests<W extends WebhookWorld>({ service, each, busyWithoutFas
 
   test("twice in one batch: processed, then duplicate, one effect", async () => {
     const { world, orderId } = await start("batch");
-    const response = await world.app.request(toBatchRequest(webhookUrl(service), [each.event(orderId), each.event(orderId)]));
+    const response = await world.app.request(await signedForTest(toBatchRequest(webhookUrl(service), [each.event(orderId), each.event(orderId)])));
     expect(await outcomesOf(response)).toEqual(["processed", "duplicate"]);
     await expectOnce(world, orderId);
   });
