@@ -1,47 +1,87 @@
+import { Command, InvalidArgumentError, Option } from "commander";
 import { migrate } from "../lib/db/index.ts";
 import { engineConfigFromEnv, openBroker, openDatabase, runServiceProcess } from "../lib/engines/index.ts";
+import { devSecurityEnv, issueToken, securityConfigFromEnv } from "../lib/security/index.ts";
 import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
-import { findService, roster } from "./roster.ts";
+import { replayTarget } from "./replay/replay-target.ts";
+import { roster } from "./roster.ts";
 
 /**
- * `bun run start <name>`: one process of the flow (docs/operations.md). A service from the roster,
- * the relay or the dispatcher runs until SIGTERM. `migrate` applies the database migrations and
- * exits: run it once before the others (compose.yaml runs it as a job they depend on).
+ * `bun run start <command>`: one process of the flow, or one operation (docs/operations.md). The
+ * composition root of each: the only place that reads the environment. `--help` on every command.
  */
-const workers = { relay: "./relay/index.ts", dispatcher: "./dispatcher/index.ts" } as const;
-const names = [...roster.map((s) => s.name), ...Object.keys(workers), "migrate", "replay-dead-letters [service]"];
+const env = process.env;
+const program = new Command("bun run start")
+  .description("Run one process of orderflow (one per service, the relay, dispatchers) or one operation.")
+  .showHelpAfterError()
+  .exitOverride((error) => process.exit(error.exitCode));
 
-const name = process.argv[2] ?? "";
-const service = findService(name);
-if (service) {
-  await runServiceProcess(service, process.env);
-} else if (name === "migrate") {
-  // The composition root of `migrate`, so it reads the environment here.
-  const config = engineConfigFromEnv(process.env);
-  if (!config.databaseUrl) {
-    console.error("migrate: set DATABASE_URL (the PostgreSQL database every service process uses)");
-    process.exit(1);
-  }
-  const database = await openDatabase(config);
-  try {
-    await migrate(database);
-    console.log("migrate: the database is up to date");
-  } finally {
-    await database.close();
-  }
-} else if (name === "replay-dead-letters") {
-  const config = engineConfigFromEnv(process.env);
-  if (!config.kafkaBrokers) {
-    console.error("replay-dead-letters: set KAFKA_BROKERS (with `bun run dev`, POST /admin/dead-letters/replay instead)");
-    process.exit(1);
-  }
-  const broker = await openBroker(config, "orderflow-replay");
-  const result = await replayDeadLetters({ broker, service: process.argv[3] });
-  console.log(`replay-dead-letters: ${result.replayed} replayed, ${result.skipped} left alone (not events of the flow)`);
-  await broker.close();
-} else if (Object.hasOwn(workers, name)) {
-  await import(workers[name as keyof typeof workers]);
-} else {
-  console.error(`usage: bun run start <${names.join(" | ")}>${name ? ` (unknown: "${name}")` : ""}`);
-  process.exit(2);
+for (const service of roster) {
+  program
+    .command(service.name)
+    .description(`the ${service.name} service: public API on PORT (default ${service.port}), signed pushes on INTERNAL_PORT (default PORT + 1)`)
+    .action(() => runServiceProcess(service, env));
 }
+
+program
+  .command("relay")
+  .description("publish every service's outbox to Kafka (needs DATABASE_URL and KAFKA_BROKERS)")
+  .action(async () => {
+    await import("./relay/index.ts");
+  });
+
+program
+  .command("dispatcher")
+  .description("consume every subscription and push signed CloudEvents to the services (run several)")
+  .action(async () => {
+    await import("./dispatcher/index.ts");
+  });
+
+program
+  .command("migrate")
+  .description("apply the database migrations in drizzle/, then exit (run once before the services)")
+  .action(async () => {
+    const config = engineConfigFromEnv(env);
+    if (!config.databaseUrl) program.error("migrate: set DATABASE_URL (the PostgreSQL database every service process uses)");
+    const database = await openDatabase(config);
+    try {
+      await migrate(database);
+      console.log("migrate: the database is up to date");
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command("replay-dead-letters")
+  .description("put dead-lettered events back on their topics (safe: every handler is idempotent)")
+  .argument("[service]", `only this subscriber's dead letters: ${roster.map((s) => s.name).join(", ")}`)
+  .action(async (service?: string) => {
+    const config = engineConfigFromEnv(env);
+    if (!config.kafkaBrokers) program.error("replay-dead-letters: set KAFKA_BROKERS (with `bun run dev`, POST /admin/dead-letters/replay instead)");
+    const broker = await openBroker(config, "orderflow-replay");
+    const result = await replayDeadLetters({ broker, service: replayTarget(service) });
+    console.log(`replay-dead-letters: ${result.replayed} replayed, ${result.skipped} left alone (not events of the flow)`);
+    await broker.close();
+  });
+
+program
+  .command("token")
+  .description("print a bearer token for a customer or a member of staff (HS256: ORDERFLOW_JWT_SECRET, or bun run dev's secret under DATA_DIR)")
+  .argument("<sub>", "who the token is for: the customer's id, or a staff member's")
+  .addOption(new Option("--role <role>", "customer or staff").choices(["customer", "staff"]).default("customer"))
+  .option("--ttl <hours>", "hours until it expires", hours, 24)
+  .action(async (sub: string, options: { role: "customer" | "staff"; ttl: number }) => {
+    const dataDir = env.DATA_DIR ?? ".data";
+    const { tokens } = securityConfigFromEnv({ ...env, ...devSecurityEnv(dataDir, env) });
+    if (!tokens.secret) program.error("token: tokens come from your identity provider (ORDERFLOW_JWT_JWKS_URL is set); this command signs HS256 tokens only");
+    console.log(await issueToken(tokens, { sub, role: options.role }, options.ttl * 3600));
+  });
+
+function hours(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0 || number > 24 * 365) throw new InvalidArgumentError("a number of hours, at most a year");
+  return number;
+}
+
+await program.parseAsync(process.argv);
