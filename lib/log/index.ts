@@ -1,0 +1,1 @@
+export { createLogger, createMemoryLogger, escapeUnsafe, type Logger, type LoggerOptions, redactedPaths } from "./logger.ts";
