@@ -4,7 +4,7 @@ import { readCloudEvents, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { AppError } from "../errors/index.ts";
 import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/index.ts";
 import type { Db } from "../db/index.ts";
-import type { IdempotencyStore } from "../idempotency/index.ts";
+import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { WebhookVerifier } from "../security/index.ts";
 import { toIssues } from "./issues.ts";
 import { assertPushSize, verifiedPush } from "./signed-push.ts";
@@ -38,7 +38,10 @@ export type WebhookOptions<S extends readonly EventType[]> = {
   idempotency: IdempotencyStore;
   /** Every push is signed (docs/architecture.md#trust-boundaries): unsigned, forged or stale → 401. */
   verify: WebhookVerifier;
-  /** How long a claim holds off a concurrent duplicate; a crashed holder's claim expires after it. */
+  /**
+   * How long a claim holds off a concurrent duplicate; a crashed holder's claim expires after it.
+   * Keep it above the dispatcher's delivery timeout (DISPATCH_TIMEOUT_MS, default 10 s).
+   */
   claimTtlMs?: number;
   doneTtlMs?: number;
   /**
@@ -58,7 +61,10 @@ export type WebhookOptions<S extends readonly EventType[]> = {
  * handler, whose database transaction is the truth. 200 lists each event's outcome.
  */
 export function eventWebhook<const S extends readonly EventType[]>(options: WebhookOptions<S>): Hono {
-  const { service, subscribes, idempotency, claimTtlMs = 10_000, doneTtlMs = 24 * 3_600_000 } = options;
+  // The default claim outlives the dispatcher's delivery timeout (10 s) threefold: while the
+  // dispatcher may still be waiting on this delivery, its claim must not lapse, or the retry sent
+  // after the timeout would win a fresh claim and run the handler alongside it.
+  const { service, subscribes, idempotency, claimTtlMs = 30_000, doneTtlMs = 24 * 3_600_000 } = options;
   const handlers = options.handlers as Partial<Record<EventType, EventHandlerSpec<EventType>>>;
   assertExactly(service, subscribes, handlers);
   const app = new Hono();
@@ -85,13 +91,13 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
    * commit: marking before it would let a rolled-back event pass for a duplicate.
    */
   async function runBatch(db: Db, accepted: Accepted[]): Promise<Result[]> {
-    const claimed: string[] = [];
+    const claimed = new Map<string, ClaimToken>();
     try {
       const results = await db.transaction(async (tx) => {
         const applied: Result[] = [];
         for (const { event, spec } of accepted) {
           const key = keyOf(event, spec);
-          if (claimed.includes(key)) {
+          if (claimed.has(key)) {
             // The same key twice in one batch: the database, inside this transaction, decides.
             applied.push({ id: event.id, outcome: await spec.handle(event, tx) });
             continue;
@@ -100,16 +106,17 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
             applied.push({ id: event.id, outcome: "duplicate" });
             continue;
           }
-          if (!(await idempotency.claim(key, claimTtlMs))) throw inProgress(key);
-          claimed.push(key);
+          const token = await idempotency.claim(key, claimTtlMs);
+          if (!token) throw inProgress(key);
+          claimed.set(key, token);
           applied.push({ id: event.id, outcome: await spec.handle(event, tx) });
         }
         return applied;
       });
-      await Promise.all(claimed.map((key) => idempotency.markDone(key, doneTtlMs)));
+      await Promise.all([...claimed].map(([key, token]) => idempotency.markDone(key, token, doneTtlMs)));
       return results;
     } catch (error) {
-      await Promise.all(claimed.map((key) => idempotency.release(key)));
+      await Promise.all([...claimed].map(([key, token]) => idempotency.release(key, token)));
       throw error;
     }
   }
@@ -150,13 +157,15 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   async function runOnce(event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> {
     const key = keyOf(event, spec);
     if ((await idempotency.get(key)) === "done") return "duplicate";
-    if (!(await idempotency.claim(key, claimTtlMs))) throw inProgress(key);
+    const token = await idempotency.claim(key, claimTtlMs);
+    if (!token) throw inProgress(key);
     try {
       const outcome = await spec.handle(event);
-      await idempotency.markDone(key, doneTtlMs);
+      // False when our claim lapsed meanwhile: whatever holds the key now is not ours to mark.
+      await idempotency.markDone(key, token, doneTtlMs);
       return outcome;
     } catch (error) {
-      await idempotency.release(key);
+      await idempotency.release(key, token);
       throw error;
     }
   }

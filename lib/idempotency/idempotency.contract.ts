@@ -1,18 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { hasCode } from "../errors/index.ts";
+import { claimOwnershipContract } from "./claim-ownership.contract.ts";
+import { type ContractContext, type IdempotencyFixture, LONG, SHORT } from "./contract-support.ts";
 import type { IdempotencyStore } from "./types.ts";
 import { waitFor } from "../testing/index.ts";
 
-export type IdempotencyFixture = {
-  store: IdempotencyStore;
-  /** Moves the store's clock. Absent for real servers: expiry is then awaited in real time. */
-  advance?: (ms: number) => Promise<void>;
-  cleanup: () => Promise<void>;
-};
-
-const LONG = 60_000;
-/** Short enough to wait for on a real server, long enough that a 20-way claim lands inside it. */
-const SHORT = 50;
+export type { IdempotencyFixture } from "./contract-support.ts";
 
 /**
  * The behaviour every adapter must share. `make` must return an isolated store each call (a fresh
@@ -41,75 +34,71 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
       expect(await store.get(key)).toBeUndefined();
     }
 
+    /** Claims a key that must be free, and hands back the owner's token. */
+    async function hold(key: string, ttlMs = LONG): Promise<string> {
+      const token = await store.claim(key, ttlMs);
+      expect(token).toBeString();
+      return token as string;
+    }
+
+    const context: ContractContext = { store: () => store, expire, hold };
+
     test("the first claim wins, the second loses", async () => {
-      expect(await store.claim("order-1", LONG)).toBe(true);
-      expect(await store.claim("order-1", LONG)).toBe(false);
+      await hold("order-1");
+      expect(await store.claim("order-1", LONG)).toBeUndefined();
       expect(await store.get("order-1")).toBe("claimed");
     });
 
     test("of 20 concurrent claims exactly one wins", async () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => store.claim("order-1", LONG)));
-      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(results.filter((token) => token !== undefined)).toHaveLength(1);
     });
 
     test("an unknown key has no state", async () => {
       expect(await store.get("never-seen")).toBeUndefined();
     });
 
-    test("markDone is visible to get and overrides a claim", async () => {
-      expect(await store.claim("order-1", LONG)).toBe(true);
-      await store.markDone("order-1", LONG);
-      expect(await store.get("order-1")).toBe("done");
-    });
-
-    test("markDone works without a prior claim", async () => {
-      await store.markDone("order-1", LONG);
+    test("the holder's markDone is visible to get and replaces its claim", async () => {
+      const token = await hold("order-1");
+      expect(await store.markDone("order-1", token, LONG)).toBe(true);
       expect(await store.get("order-1")).toBe("done");
     });
 
     test("a claim after done loses", async () => {
-      await store.markDone("order-1", LONG);
-      expect(await store.claim("order-1", LONG)).toBe(false);
+      expect(await store.markDone("order-1", await hold("order-1"), LONG)).toBe(true);
+      expect(await store.claim("order-1", LONG)).toBeUndefined();
       expect(await store.get("order-1")).toBe("done");
     });
 
-    test("releasing a claim lets the next claim win", async () => {
-      expect(await store.claim("order-1", LONG)).toBe(true);
-      await store.release("order-1");
+    test("the holder's release lets the next claim win", async () => {
+      expect(await store.release("order-1", await hold("order-1"))).toBe(true);
       expect(await store.get("order-1")).toBeUndefined();
-      expect(await store.claim("order-1", LONG)).toBe(true);
+      await hold("order-1");
     });
 
     test("release never removes a done marker", async () => {
-      expect(await store.claim("order-1", LONG)).toBe(true);
-      await store.markDone("order-1", LONG);
-      await store.release("order-1");
+      const token = await hold("order-1");
+      await store.markDone("order-1", token, LONG);
+      expect(await store.release("order-1", token)).toBe(false);
       expect(await store.get("order-1")).toBe("done");
-      expect(await store.claim("order-1", LONG)).toBe(false);
-    });
-
-    test("releasing an absent key is a no-op", async () => {
-      await store.release("never-seen");
-      expect(await store.get("never-seen")).toBeUndefined();
+      expect(await store.claim("order-1", LONG)).toBeUndefined();
     });
 
     test("a claim expires after its TTL", async () => {
-      expect(await store.claim("order-1", SHORT)).toBe(true);
+      await hold("order-1", SHORT);
       await expire("order-1", SHORT);
-      expect(await store.claim("order-1", LONG)).toBe(true);
+      await hold("order-1");
     });
 
     test("markDone sets its own TTL, replacing the claim's", async () => {
-      expect(await store.claim("order-1", LONG)).toBe(true);
-      await store.markDone("order-1", SHORT);
+      await store.markDone("order-1", await hold("order-1"), SHORT);
       await expire("order-1", SHORT);
     });
 
     test("keys are independent", async () => {
-      expect(await store.claim("order-1", LONG)).toBe(true);
-      await store.markDone("order-2", LONG);
-      expect(await store.claim("order-3", LONG)).toBe(true);
-      await store.release("order-3");
+      await hold("order-1");
+      await store.markDone("order-2", await hold("order-2"), LONG);
+      await store.release("order-3", await hold("order-3"));
       expect(await store.get("order-1")).toBe("claimed");
       expect(await store.get("order-2")).toBe("done");
       expect(await store.get("order-3")).toBeUndefined();
@@ -118,10 +107,10 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
     test("stores with different prefixes do not see each other's keys", async () => {
       const other = await make();
       try {
-        expect(await store.claim("order-1", LONG)).toBe(true);
+        await hold("order-1");
         expect(await other.store.get("order-1")).toBeUndefined();
-        expect(await other.store.claim("order-1", LONG)).toBe(true);
-        await other.store.markDone("order-1", LONG);
+        const token = await other.store.claim("order-1", LONG);
+        expect(await other.store.markDone("order-1", token as string, LONG)).toBe(true);
         expect(await store.get("order-1")).toBe("claimed");
       } finally {
         await other.cleanup();
@@ -132,10 +121,12 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
       for (const ttl of [0, -1, 1.5, Number.NaN]) {
         const claim = await store.claim("order-1", ttl).catch((error: unknown) => error);
         expect(hasCode(claim, "idempotency.invalid_ttl")).toBe(true);
-        const done = await store.markDone("order-1", ttl).catch((error: unknown) => error);
+        const done = await store.markDone("order-1", "any-token", ttl).catch((error: unknown) => error);
         expect(hasCode(done, "idempotency.invalid_ttl")).toBe(true);
       }
       expect(await store.get("order-1")).toBeUndefined();
     });
+
+    claimOwnershipContract(context);
   });
 }

@@ -1,7 +1,8 @@
 import { assertTtl, closedError } from "./errors.ts";
-import type { IdempotencyStore, KeyState } from "./types.ts";
+import { newClaimToken } from "./token.ts";
+import type { ClaimToken, IdempotencyStore, KeyState } from "./types.ts";
 
-type Entry = { state: KeyState; expiresAt: number };
+type Entry = { state: KeyState; token?: ClaimToken; expiresAt: number };
 
 /**
  * The embedded adapter: one process, no network. `now` is injectable so the contract can test
@@ -22,12 +23,17 @@ export function createMemoryIdempotencyStore(options: { now?: () => number } = {
     return entry;
   }
 
+  function heldBy(key: string, token: ClaimToken): boolean {
+    const entry = live(key);
+    return entry?.state === "claimed" && entry.token === token;
+  }
+
   // Expired keys nobody reads again would otherwise stay forever; sweeping whenever the map has
   // doubled keeps the cost amortised O(1) per write without a timer (the clock may be fake).
-  function write(key: string, state: KeyState, ttlMs: number): void {
-    entries.set(key, { state, expiresAt: now() + ttlMs });
+  function write(key: string, entry: Omit<Entry, "expiresAt">, ttlMs: number): void {
+    entries.set(key, { ...entry, expiresAt: now() + ttlMs });
     if (entries.size < 2 * sizeAtLastSweep + 64) return;
-    for (const [k, entry] of entries) if (entry.expiresAt <= now()) entries.delete(k);
+    for (const [k, e] of entries) if (e.expiresAt <= now()) entries.delete(k);
     sizeAtLastSweep = entries.size;
   }
 
@@ -39,18 +45,21 @@ export function createMemoryIdempotencyStore(options: { now?: () => number } = {
     async claim(key, ttlMs) {
       open();
       assertTtl(ttlMs);
-      if (live(key)) return false;
-      write(key, "claimed", ttlMs);
-      return true;
+      if (live(key)) return undefined;
+      const token = newClaimToken();
+      write(key, { state: "claimed", token }, ttlMs);
+      return token;
     },
-    async markDone(key, ttlMs) {
+    async markDone(key, token, ttlMs) {
       open();
       assertTtl(ttlMs);
-      write(key, "done", ttlMs);
+      if (!heldBy(key, token)) return false;
+      write(key, { state: "done" }, ttlMs);
+      return true;
     },
-    async release(key) {
+    async release(key, token) {
       open();
-      if (live(key)?.state === "claimed") entries.delete(key);
+      return heldBy(key, token) && entries.delete(key);
     },
     async get(key) {
       open();

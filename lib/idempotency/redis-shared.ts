@@ -1,22 +1,41 @@
 import { AppError } from "../errors/index.ts";
-import type { KeyState } from "./types.ts";
+import type { ClaimToken, KeyState } from "./types.ts";
 
-/** Both Redis adapters (TCP and REST) store the same values, so services using either dedupe together. */
+/**
+ * Both Redis adapters (TCP and REST) store the same values, so services using either dedupe together:
+ * `claimed:<token>` while a delivery holds the key, `done` once its work is committed.
+ */
 export const CLAIMED = "claimed" satisfies KeyState;
 export const DONE = "done" satisfies KeyState;
 
 export const DEFAULT_PREFIX = "idempotency:";
 
-/**
- * Deletes the key only while it still holds "claimed". GET and DEL run inside one script, and Redis
- * runs a script without interleaving other commands, so a `markDone` cannot land between the check
- * and the delete. (Redis 8.4 `DELEX key IFEQ claimed` does the same in one command; we support 7.x.)
+export function claimedBy(token: ClaimToken): string {
+  return `${CLAIMED}:${token}`;
+}
+
+/*
+ * The compare-and-set scripts: GET and the write run inside one script, and Redis runs a script
+ * without interleaving other commands, so no other claim can land between the check and the write.
+ * (Redis 8.4 has `DELEX key IFEQ` and `SET ... IFEQ` for this; we support 7.x.) Both answer 1 when
+ * they acted, 0 when the key no longer holds ARGV[1].
  */
-export const RELEASE_IF_CLAIMED = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`;
+
+/** KEYS[1] key, ARGV[1] `claimed:<token>`. */
+export const RELEASE_IF_HELD = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`;
+
+/** KEYS[1] key, ARGV[1] `claimed:<token>`, ARGV[2] `done`, ARGV[3] TTL in ms. */
+export const DONE_IF_HELD = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 end return 0`;
+
+export function acted(reply: unknown): boolean {
+  return Number(reply) === 1;
+}
 
 export function toKeyState(raw: unknown): KeyState | undefined {
   if (raw === null || raw === undefined) return undefined;
-  if (raw === CLAIMED || raw === DONE) return raw;
+  if (raw === DONE) return DONE;
+  // A bare "claimed" is a claim written before claims had owners: nobody can release it, it expires.
+  if (raw === CLAIMED || (typeof raw === "string" && raw.startsWith(`${CLAIMED}:`))) return CLAIMED;
   // Someone else wrote under our prefix: answering "absent" could run the work twice, "done" could skip it.
   throw new AppError("idempotency.unexpected_value", `unexpected value under an idempotency key: ${String(raw).slice(0, 40)}`);
 }

@@ -28,13 +28,17 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
     const store = createRedisIdempotencyStore(url, { prefix });
     const raw = new RedisClient(url);
     try {
-      await store.claim("order-1", 60_000);
-      expect(await raw.get(`${prefix}order-1`)).toBe("claimed");
+      const token = await store.claim("order-1", 60_000);
+      expect(await raw.get(`${prefix}order-1`)).toBe(`claimed:${token}`);
       const ttl = Number(await raw.send("PTTL", [`${prefix}order-1`]));
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(60_000);
-      await store.markDone("order-1", 60_000);
+      expect(await store.markDone("order-1", token!, 60_000)).toBe(true);
       expect(await raw.get(`${prefix}order-1`)).toBe("done");
+      // A claim written before claims had owners reads as claimed, and no token releases it.
+      await raw.set(`${prefix}order-2`, "claimed");
+      expect(await store.get("order-2")).toBe("claimed");
+      expect(await store.release("order-2", "")).toBe(false);
     } finally {
       raw.close();
       await store.close();
@@ -49,18 +53,24 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
     const logs: string[] = [];
     const store = withFallback(createRedisIdempotencyStore(redirect(url, port), { prefix, timeoutMs: 200 }), (m) => logs.push(m));
     try {
-      expect(await store.claim("order-1", 60_000)).toBe(true);
+      const held = await store.claim("order-1", 60_000);
+      expect(held).toBeString();
 
       proxy.stop(true);
       const started = performance.now();
       for (let i = 0; i < 5; i++) expect(await store.get("order-1")).toBeUndefined();
-      expect(await store.claim("order-1", 60_000)).toBe(true);
+      // The fallback's claim proceeds on a token the store never saw: it cannot touch the real claim.
+      const blind = await store.claim("order-1", 60_000);
+      expect(blind).toBeString();
       expect(performance.now() - started).toBeLessThan(1_000);
       expect(logs).toEqual([UNREACHABLE_MESSAGE]);
 
       proxy = startTcpProxy(targetOf(url), port);
       await waitFor(async () => (await store.get("order-1")) === "claimed", { timeoutMs: 5_000, intervalMs: 10, what: "the store to reconnect" });
       expect(logs).toEqual([UNREACHABLE_MESSAGE, RECOVERED_MESSAGE]);
+      expect(await store.release("order-1", blind!)).toBe(false);
+      expect(await store.get("order-1")).toBe("claimed");
+      expect(await store.release("order-1", held!)).toBe(true);
     } finally {
       proxy.stop(true);
       await store.close();

@@ -1,6 +1,7 @@
 import { RedisClient } from "bun";
 import { assertTtl, closedError, unavailable } from "./errors.ts";
-import { CLAIMED, DEFAULT_PREFIX, DONE, RELEASE_IF_CLAIMED, toKeyState } from "./redis-shared.ts";
+import { acted, claimedBy, DEFAULT_PREFIX, DONE, DONE_IF_HELD, RELEASE_IF_HELD, toKeyState } from "./redis-shared.ts";
+import { newClaimToken } from "./token.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export type RedisIdempotencyOptions = {
@@ -45,15 +46,16 @@ export function createRedisIdempotencyStore(url: string, options: RedisIdempoten
   return {
     async claim(key, ttlMs) {
       assertTtl(ttlMs);
-      const reply = await send("claim", "SET", [prefix + key, CLAIMED, "NX", "PX", String(ttlMs)]);
-      return reply === "OK";
+      const token = newClaimToken();
+      const reply = await send("claim", "SET", [prefix + key, claimedBy(token), "NX", "PX", String(ttlMs)]);
+      return reply === "OK" ? token : undefined;
     },
-    async markDone(key, ttlMs) {
+    async markDone(key, token, ttlMs) {
       assertTtl(ttlMs);
-      await send("markDone", "SET", [prefix + key, DONE, "PX", String(ttlMs)]);
+      return acted(await send("markDone", "EVAL", [DONE_IF_HELD, "1", prefix + key, claimedBy(token), DONE, String(ttlMs)]));
     },
-    async release(key) {
-      await send("release", "EVAL", [RELEASE_IF_CLAIMED, "1", prefix + key, CLAIMED]);
+    async release(key, token) {
+      return acted(await send("release", "EVAL", [RELEASE_IF_HELD, "1", prefix + key, claimedBy(token)]));
     },
     async get(key) {
       return toKeyState(await send("get", "GET", [prefix + key]));

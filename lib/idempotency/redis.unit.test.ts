@@ -9,8 +9,8 @@ import type { IdempotencyStore } from "./types.ts";
 async function expectUnavailableWithin(store: IdempotencyStore, budgetMs: number): Promise<void> {
   const operations = [
     () => store.claim("order-1", 60_000),
-    () => store.markDone("order-1", 60_000),
-    () => store.release("order-1"),
+    () => store.markDone("order-1", "token", 60_000),
+    () => store.release("order-1", "token"),
     () => store.get("order-1"),
   ];
   for (const operation of operations) {
@@ -77,14 +77,15 @@ describe("Redis adapter when Redis is not there", () => {
     cleanups.push(() => store.close());
 
     const started = performance.now();
-    expect(await store.claim("order-1", 60_000)).toBe(true);
-    expect(await store.claim("order-1", 60_000)).toBe(true);
+    const token = await store.claim("order-1", 60_000);
+    expect(token).toBeString();
+    expect(await store.claim("order-1", 60_000)).toBeString();
     expect(await store.get("order-1")).toBeUndefined();
-    await store.markDone("order-1", 60_000);
-    await store.release("order-1");
-    expect(await Promise.all(Array.from({ length: 20 }, () => store.claim("order-2", 60_000)))).toEqual(
-      Array(20).fill(true),
-    );
+    expect(await store.markDone("order-1", token!, 60_000)).toBe(false);
+    expect(await store.release("order-1", token!)).toBe(false);
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => store.claim("order-2", 60_000)));
+    expect(new Set(tokens).size).toBe(20);
+    expect(tokens.every((t) => typeof t === "string")).toBe(true);
     expect(performance.now() - started).toBeLessThan(500);
     expect(logs).toEqual([UNREACHABLE_MESSAGE]);
   });

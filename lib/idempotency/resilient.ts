@@ -1,4 +1,5 @@
 import { hasCode } from "../errors/index.ts";
+import { newClaimToken } from "./token.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export const UNREACHABLE_MESSAGE = "idempotency store unreachable: handlers continue on database constraints alone";
@@ -7,8 +8,10 @@ export const RECOVERED_MESSAGE = "idempotency store reachable again: deduplicati
 /**
  * What handlers use. The store only saves work; the database's unique constraints decide. So when
  * the store is unreachable a handler proceeds as if it won the claim, and the constraint turns a
- * duplicate into a no-op. Only "idempotency.unavailable" is absorbed: any other error is a bug
- * (a bad TTL, a foreign value under our key) and must surface.
+ * duplicate into a no-op. Its token is a fresh one the store never saw: once the store is back, its
+ * `release` or `markDone` cannot touch a claim another delivery took meanwhile, and reports false
+ * (as both do while the store is down: nothing was acted on). Only "idempotency.unavailable" is
+ * absorbed: any other error is a bug (a bad TTL, a foreign value under our key) and must surface.
  *
  * Every call still goes to the store, which is how recovery is noticed; adapters fail fast, so
  * this costs nothing while it is down. The log fires on transitions only, not per call.
@@ -41,9 +44,9 @@ export function withFallback(store: IdempotencyStore, log: (message: string) => 
   }
 
   return {
-    claim: (key, ttlMs) => attempt(() => store.claim(key, ttlMs), true),
-    markDone: (key, ttlMs) => attempt(() => store.markDone(key, ttlMs), undefined),
-    release: (key) => attempt(() => store.release(key), undefined),
+    claim: (key, ttlMs) => attempt(() => store.claim(key, ttlMs), newClaimToken()),
+    markDone: (key, token, ttlMs) => attempt(() => store.markDone(key, token, ttlMs), false),
+    release: (key, token) => attempt(() => store.release(key, token), false),
     get: (key) => attempt(() => store.get(key), undefined),
     close: () => store.close(),
   };

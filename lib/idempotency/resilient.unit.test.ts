@@ -36,9 +36,10 @@ describe("withFallback", () => {
   test("passes results through while the store is reachable, logging nothing", async () => {
     const logs: string[] = [];
     const store = withFallback(createMemoryIdempotencyStore(), (m) => logs.push(m));
-    expect(await store.claim("order-1", 60_000)).toBe(true);
-    expect(await store.claim("order-1", 60_000)).toBe(false);
-    await store.markDone("order-1", 60_000);
+    const token = await store.claim("order-1", 60_000);
+    expect(token).toBeString();
+    expect(await store.claim("order-1", 60_000)).toBeUndefined();
+    expect(await store.markDone("order-1", token!, 60_000)).toBe(true);
     expect(await store.get("order-1")).toBe("done");
     expect(logs).toEqual([]);
   });
@@ -47,11 +48,27 @@ describe("withFallback", () => {
     const flaky = flakyStore();
     const store = withFallback(flaky.store, () => {});
     flaky.setDown(true);
-    expect(await store.claim("order-1", 60_000)).toBe(true);
-    expect(await store.claim("order-1", 60_000)).toBe(true);
+    const first = await store.claim("order-1", 60_000);
+    const second = await store.claim("order-1", 60_000);
+    expect([typeof first, typeof second]).toEqual(["string", "string"]);
+    expect(first).not.toBe(second);
     expect(await store.get("order-1")).toBeUndefined();
-    expect(await store.markDone("order-1", 60_000)).toBeUndefined();
-    expect(await store.release("order-1")).toBeUndefined();
+    expect(await store.markDone("order-1", first!, 60_000)).toBe(false);
+    expect(await store.release("order-1", first!)).toBe(false);
+  });
+
+  test("a token issued while the store was down cannot touch the claim taken once it is back", async () => {
+    const flaky = flakyStore();
+    const store = withFallback(flaky.store, () => {});
+    flaky.setDown(true);
+    const blind = await store.claim("order-1", 60_000);
+    flaky.setDown(false);
+    const held = await store.claim("order-1", 60_000);
+    expect(held).toBeString();
+    expect(await store.release("order-1", blind!)).toBe(false);
+    expect(await store.markDone("order-1", blind!, 60_000)).toBe(false);
+    expect(await store.get("order-1")).toBe("claimed");
+    expect(await store.markDone("order-1", held!, 60_000)).toBe(true);
   });
 
   test("logs once when the store becomes unreachable and once when it is back", async () => {
@@ -86,25 +103,25 @@ describe("withFallback", () => {
 
   test("a slow success that began before the outage does not announce a recovery", async () => {
     const logs: string[] = [];
-    let finishSlow: (value: boolean) => void = () => {};
+    let finishSlow: (token: string) => void = () => {};
     let down = false;
     const store = withFallback(
       {
         ...createMemoryIdempotencyStore(),
         claim: (key) =>
           key === "slow"
-            ? new Promise<boolean>((resolve) => (finishSlow = resolve))
+            ? new Promise<string | undefined>((resolve) => (finishSlow = resolve))
             : down
               ? Promise.reject(unavailable("claim", new Error("down")))
-              : Promise.resolve(true),
+              : Promise.resolve("fast-token"),
       },
       (m) => logs.push(m),
     );
     const slow = store.claim("slow", 60_000);
     down = true;
     await store.claim("fast", 60_000);
-    finishSlow(true);
-    expect(await slow).toBe(true);
+    finishSlow("slow-token");
+    expect(await slow).toBe("slow-token");
     expect(logs).toEqual([UNREACHABLE_MESSAGE]);
   });
 

@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis";
 import { assertTtl, closedError, unavailable } from "./errors.ts";
-import { CLAIMED, DEFAULT_PREFIX, DONE, RELEASE_IF_CLAIMED, toKeyState } from "./redis-shared.ts";
+import { acted, claimedBy, DEFAULT_PREFIX, DONE, DONE_IF_HELD, RELEASE_IF_HELD, toKeyState } from "./redis-shared.ts";
+import { newClaimToken } from "./token.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export type UpstashIdempotencyOptions = {
@@ -45,15 +46,16 @@ export function createUpstashIdempotencyStore(options: UpstashIdempotencyOptions
   return {
     async claim(key, ttlMs) {
       assertTtl(ttlMs);
-      const reply = await call("claim", () => redis.set(prefix + key, CLAIMED, { nx: true, px: ttlMs }));
-      return reply === "OK";
+      const token = newClaimToken();
+      const reply = await call("claim", () => redis.set(prefix + key, claimedBy(token), { nx: true, px: ttlMs }));
+      return reply === "OK" ? token : undefined;
     },
-    async markDone(key, ttlMs) {
+    async markDone(key, token, ttlMs) {
       assertTtl(ttlMs);
-      await call("markDone", () => redis.set(prefix + key, DONE, { px: ttlMs }));
+      return acted(await call("markDone", () => redis.eval(DONE_IF_HELD, [prefix + key], [claimedBy(token), DONE, String(ttlMs)])));
     },
-    async release(key) {
-      await call("release", () => redis.eval(RELEASE_IF_CLAIMED, [prefix + key], [CLAIMED]));
+    async release(key, token) {
+      return acted(await call("release", () => redis.eval(RELEASE_IF_HELD, [prefix + key], [claimedBy(token)])));
     },
     async get(key) {
       return toKeyState(await call("get", () => redis.get<string>(prefix + key)));

@@ -152,9 +152,10 @@ export async function problemFields(response: Response, status: number): Promise
  */
 export function createForgetfulIdempotencyStore(): IdempotencyStore {
   return {
-    claim: async () => true,
-    markDone: async () => {},
-    release: async () => {},
+    // Every caller wins a claim that nothing records, so nothing can be released or marked done.
+    claim: async () => crypto.randomUUID(),
+    markDone: async () => false,
+    release: async () => false,
     get: async () => undefined,
     close: async () => {},
   };
