@@ -1,5 +1,7 @@
 import * as v from "valibot";
 import { isRfc3339 } from "../cloudevents/index.ts";
+import { maxLinesPerOrder } from "./lists.ts";
+import { line, plainText } from "./text.ts";
 
 /**
  * Checked at the edge by the CloudEvents parse (lib/cloudevents/envelope.ts), to the spec and more
@@ -11,40 +13,55 @@ function checkedAtTheEdge<T>() {
 }
 
 /**
+ * An envelope string the edge checked as a CloudEvents string, which lets bidirectional controls
+ * through: ids end up in logs, so they get our text rules too.
+ */
+const traceString = v.pipe(v.string(), v.nonEmpty(), plainText);
+
+/**
  * A domain event: a valid CloudEvent (parsed at the edge, see `checkedAtTheEdge`) with our tracing
  * attributes and a typed `data`. `correlationid` follows the order's whole flow (it is the
  * orderId's flow id); `causationid` is the id of the event that caused this one. Only what the
  * CloudEvents envelope leaves open is checked: `type` (one comparison, and the catalogue reads the
  * literal), that `time` is there (its format is the envelope's), `datacontenttype`, the tracing
- * attributes and `data`. So apply these schemas to a `ValidCloudEvent`, never to raw input.
+ * attributes, our text rules on the ids, and `data`. So apply these schemas to a `ValidCloudEvent`,
+ * never to raw input.
  */
 export function domainEventSchema<const T extends string, D extends v.GenericSchema>(type: T, data: D) {
   return v.looseObject({
     specversion: checkedAtTheEdge<"1.0">(),
-    id: checkedAtTheEdge<string>(),
+    id: traceString,
     source: checkedAtTheEdge<string>(),
     type: v.literal(type),
     time: v.string(),
     datacontenttype: v.optional(v.literal("application/json")),
-    correlationid: v.pipe(v.string(), v.nonEmpty()),
-    causationid: v.optional(v.pipe(v.string(), v.nonEmpty())),
+    correlationid: traceString,
+    causationid: v.optional(traceString),
     data,
   });
 }
 
 /**
- * Text that PostgreSQL can store (no NUL: text and jsonb refuse it) and a person can read (no
- * other control characters), of bounded length.
+ * The most any amount may be, in minor units: a price, an order's total (the order service refuses
+ * a larger one), a charge, a refund. It fits a 32-bit column, and 100 lines of 10,000 units at it
+ * still add up exactly in a double.
  */
-export function line(maxLength: number) {
-  return v.pipe(v.string(), v.nonEmpty(), v.maxLength(maxLength), v.regex(/^[^\u0000-\u001f\u007f]*$/u, "control characters are not allowed"));
-}
+export const maxAmount = 1_000_000_000;
+/** The most stock a product may hold (and so report as available). */
+export const maxStockLevel = 1_000_000_000;
 
-/** Amounts in the currency's minor unit; the cap keeps any order total inside a 32-bit column. */
-export const money = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000_000));
-export const quantity = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000));
+// v.number() refuses NaN and v.integer() refuses ±Infinity (JSON's 1e999), so every cap is real.
+const wholeNumber = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+
+/** Amounts in the currency's minor unit (see `minorUnitOf`). */
+export const money = wholeNumber(0, maxAmount);
+export const maxQuantity = 10_000;
+/** Units on one line of an order. */
+export const quantity = wholeNumber(1, maxQuantity);
+/** Units of one product across an order's lines: inventory reserves and releases one line per product. */
+export const productQuantity = wholeNumber(1, maxQuantity * maxLinesPerOrder);
+export const stockLevel = wholeNumber(0, maxStockLevel);
 export const id = line(100);
-export const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "an ISO 4217 code such as JPY"));
 // Not v.isoTimestamp(): its pattern is looser and stricter than RFC 3339 at once. It lets through
 // what RFC 3339 5.6 refuses (offsets `+05` and `+0500`, a space for the `T`, `2018-02-30`) and
 // refuses what it allows (a lower-case `t` or `z`, a leap second, more than nine fraction digits).

@@ -1,14 +1,18 @@
 import * as v from "valibot";
-import { domainEventSchema, id, quantity, shippingAddress, timestamp } from "./envelope.ts";
+import { domainEventSchema, id, productQuantity, shippingAddress, stockLevel, timestamp } from "./envelope.ts";
+import { boundedList } from "./lists.ts";
 
-/** Carries the shipping address again, so that shipping never asks order for it (see payment.ts). */
+/**
+ * Carries the shipping address again, so that shipping never asks order for it (see payment.ts).
+ * Its items are one per product, so a quantity may be several of the order's lines added up.
+ */
 export const stockReserved = domainEventSchema(
   "com.example.stock.reserved",
   v.object({
     reservationId: id,
     orderId: id,
     userId: id,
-    items: v.pipe(v.array(v.object({ productId: id, quantity, warehouseId: id })), v.minLength(1)),
+    items: boundedList(v.object({ productId: id, quantity: productQuantity, warehouseId: id })),
     expiresAt: timestamp,
     shippingAddress,
   }),
@@ -19,7 +23,7 @@ export const stockInsufficient = domainEventSchema(
   v.object({
     orderId: id,
     userId: id,
-    missing: v.array(v.object({ productId: id, requested: quantity, available: v.pipe(v.number(), v.integer()) })),
+    missing: boundedList(v.object({ productId: id, requested: productQuantity, available: stockLevel })),
   }),
 );
 
@@ -33,7 +37,7 @@ export const stockReleased = domainEventSchema(
     reservationId: id,
     orderId: id,
     userId: id,
-    items: v.pipe(v.array(v.object({ productId: id, quantity })), v.minLength(1)),
+    items: boundedList(v.object({ productId: id, quantity: productQuantity })),
     reason: v.picklist(["expired"]),
   }),
 );

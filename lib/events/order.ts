@@ -1,7 +1,11 @@
 import * as v from "valibot";
-import { currency, domainEventSchema, id, money, paymentMethod, quantity, shippingAddress } from "./envelope.ts";
+import { currency } from "./currencies.ts";
+import { domainEventSchema, id, money, paymentMethod, quantity, shippingAddress } from "./envelope.ts";
+import { boundedList } from "./lists.ts";
 
 export const orderItem = v.object({ productId: id, quantity, unitPrice: money });
+/** An order's lines: 1 to `maxLinesPerOrder`, the count checked before the lines themselves. */
+export const orderLines = boundedList(orderItem);
 
 /** The first event of every order. `payment` carries the method and card token the payment service needs. */
 export const orderCreated = domainEventSchema(
@@ -9,7 +13,7 @@ export const orderCreated = domainEventSchema(
   v.object({
     orderId: id,
     userId: id,
-    items: v.pipe(v.array(orderItem), v.minLength(1), v.maxLength(100)),
+    items: orderLines,
     totalAmount: money,
     currency,
     shippingAddress,

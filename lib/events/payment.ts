@@ -1,6 +1,8 @@
 import * as v from "valibot";
 import { cancellationReason } from "./order.ts";
-import { currency, domainEventSchema, id, money, paymentMethod, quantity, shippingAddress } from "./envelope.ts";
+import { currency } from "./currencies.ts";
+import { domainEventSchema, id, money, paymentMethod, quantity, shippingAddress } from "./envelope.ts";
+import { boundedList } from "./lists.ts";
 
 /**
  * Carries `items` and `shippingAddress` as well as the charge: inventory and shipping act on them
@@ -17,7 +19,7 @@ export const paymentCompleted = domainEventSchema(
     currency,
     method: paymentMethod,
     transactionId: id,
-    items: v.pipe(v.array(v.object({ productId: id, quantity })), v.minLength(1)),
+    items: boundedList(v.object({ productId: id, quantity })),
     shippingAddress,
   }),
 );

@@ -1,0 +1,46 @@
+import * as v from "valibot";
+
+type TextRule = { allowed: (text: string) => boolean; message: string };
+
+/**
+ * What no text field of ours may hold, in the order they are reported.
+ * - A lone surrogate is not Unicode: JSON.stringify writes it as `\ud800`, which PostgreSQL's json
+ *   and jsonb parsers refuse (22P02, a 500 with the whole row in the driver's error), and a UTF-8
+ *   encoder turns it into U+FFFD without a word. With the `u` flag a regex sees it as one code
+ *   point, so a `[^...]` class lets it through; `\p{Cs}` matches it, and a proper pair (one code
+ *   point, an emoji say) does not.
+ * - Control characters, C0, DEL and C1 (\p{Cc}): NUL cannot be stored in text or jsonb, and the
+ *   others break lines or start terminal escape sequences (U+009B is CSI) in logs.
+ * - Bidirectional controls reorder what is shown (CVE-2021-42574, "Trojan Source"): a message or
+ *   a log line would read differently from what it holds.
+ * - Line and paragraph separators end a line in many viewers, forging another log line.
+ */
+const rules: readonly TextRule[] = [
+  { allowed: (text) => !/\p{Cs}/u.test(text), message: "must be well-formed Unicode (a lone surrogate is not)" },
+  { allowed: (text) => !/\p{Cc}/u.test(text), message: "must not contain control characters (U+0000-U+001F, U+007F-U+009F)" },
+  {
+    allowed: (text) => !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(text),
+    message: "must not contain bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)",
+  },
+  { allowed: (text) => !/[\u2028\u2029]/u.test(text), message: "must not contain line or paragraph separators (U+2028, U+2029)" },
+];
+
+/** Why `text` may not be stored or shown as it is, or undefined when it may. */
+export function textProblem(text: string): string | undefined {
+  return rules.find((rule) => !rule.allowed(text))?.message;
+}
+
+export function isPlainText(text: string): boolean {
+  return textProblem(text) === undefined;
+}
+
+/** The check as a valibot action, for strings that are not a `line` (header values, attributes). */
+export const plainText = v.check<string, (issue: v.CheckIssue<string>) => string>(
+  isPlainText,
+  (issue) => textProblem(issue.input) ?? "is not plain text",
+);
+
+/** One line of text a person can read and PostgreSQL can store, of bounded length. */
+export function line(maxLength: number) {
+  return v.pipe(v.string(), v.nonEmpty(), v.maxLength(maxLength), plainText);
+}
