@@ -135,6 +135,27 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       expect(after.map(text).sort()).toEqual(["k4#4", "k5#5"]);
     });
 
+    test("a backlog many batches long arrives whole and in order, also when a restart falls in the middle", async () => {
+      const topic = unique("backlog");
+      const group = unique("g");
+      const first = await open();
+      await first.ensureTopics([{ name: topic, partitions: 1 }]);
+      for (let from = 1; from <= 600; from += 50) await first.publish(Array.from({ length: 50 }, (_, i) => record(topic, "k", from + i)));
+      const before: ConsumedRecord[] = [];
+      // The first consumer stops taking records after 150: the rest waits for the restart.
+      const sub = await consume(first, group, [topic], before, () => before.length >= 150);
+      await waitFor(() => before.length >= 150, { what: "the first batches" });
+      await sub.close();
+      await first.close();
+
+      const after: ConsumedRecord[] = [];
+      await consume(await open(), group, [topic], after);
+      await waitFor(() => after.some((r) => r.headers.n === "600"), { what: "the rest of the backlog" });
+      const handled = [...before, ...after].map((r) => Number(r.headers.n));
+      expect([...new Set(handled)]).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+      expect(handled).toEqual([...handled].sort((x, y) => x - y));
+    });
+
     test("members of one group share the partitions and lose nothing", async () => {
       const broker = await open();
       const topic = unique("shared");

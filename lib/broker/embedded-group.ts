@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { PartitionLog } from "./embedded-log.ts";
-import type { BatchHandler } from "./types.ts";
+import { type CommittedOffsets, offsetKey, offsetsFile, readOffsets, writeOffsets } from "./embedded-offsets.ts";
+import type { RetentionLag } from "./embedded-retention.ts";
+import type { BatchHandler, ConsumedRecord } from "./types.ts";
 
 type Member = { id: number; topics: Set<string>; handle: BatchHandler; maxBatch: number; inFlight: Set<Promise<void>> };
 
@@ -12,23 +12,26 @@ const retryDelayMs = (attempt: number) => Math.min(5_000, 50 * 2 ** attempt);
  * not to a member, so a partition is never handed to two members at once, even mid-rebalance; each
  * round it delivers to the partition's current owner. Offsets are committed after the handler
  * resolved, and written to disk by rename so that a crash leaves the old or the new file, never half.
+ * A committed offset that retention has deleted the records after is reported, then moved to the
+ * earliest record kept: never skipped silently.
  */
 export class ConsumerGroup {
   private readonly members: Member[] = [];
-  private readonly offsets: Record<string, string>;
+  private readonly offsets: CommittedOffsets;
+  private readonly file: string;
   private readonly loops = new Map<string, Promise<void>>();
   private readonly waiters = new Set<() => void>();
   private nextMemberId = 1;
   private closed = false;
 
   constructor(
-    private readonly dir: string,
+    dir: string,
     readonly name: string,
     private readonly partitionsOf: (topic: string) => PartitionLog[],
+    private readonly options: { sync: boolean; onBehindRetention: (lag: RetentionLag) => void; onReadError: (error: unknown) => void },
   ) {
-    mkdirSync(dir, { recursive: true });
-    const path = this.path();
-    this.offsets = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, string>) : {};
+    this.file = offsetsFile(dir, name);
+    this.offsets = readOffsets(this.file);
   }
 
   join(topics: string[], handle: BatchHandler, maxBatch: number): () => Promise<void> {
@@ -55,7 +58,7 @@ export class ConsumerGroup {
   }
 
   private startLoop(log: PartitionLog): void {
-    const key = `${log.topic}/${log.partition}`;
+    const key = offsetKey(log.topic, log.partition);
     if (!this.loops.has(key)) this.loops.set(key, this.run(log, key));
   }
 
@@ -69,10 +72,9 @@ export class ConsumerGroup {
     let attempt = 0;
     while (!this.closed) {
       const owner = this.ownerOf(log);
-      const next = BigInt(this.offsets[key] ?? "0");
-      const batch = owner ? log.read(next, owner.maxBatch) : [];
-      if (!owner || batch.length === 0) {
-        await this.sleep();
+      const batch = owner ? this.nextBatch(log, key, owner.maxBatch) : [];
+      if (!owner || batch === undefined || batch.length === 0) {
+        await this.sleep(batch === undefined ? retryDelayMs(attempt++) : undefined);
         continue;
       }
       const delivery = Promise.resolve().then(() => owner.handle(batch));
@@ -81,7 +83,7 @@ export class ConsumerGroup {
       try {
         await delivery;
         attempt = 0;
-        this.commit(key, next + BigInt(batch.length));
+        this.commit(key, (batch.at(-1) as ConsumedRecord).offset + 1n);
       } catch {
         await this.sleep(retryDelayMs(attempt++));
       } finally {
@@ -90,11 +92,25 @@ export class ConsumerGroup {
     }
   }
 
+  /** The records after the committed offset; undefined when the log could not be read (retried). */
+  private nextBatch(log: PartitionLog, key: string, max: number): ConsumedRecord[] | undefined {
+    try {
+      const committed = this.offsets[key] === undefined ? undefined : BigInt(this.offsets[key]);
+      const earliest = log.startOffset;
+      if (committed !== undefined && committed < earliest) {
+        this.options.onBehindRetention({ group: this.name, topic: log.topic, partition: log.partition, committed, earliest });
+        this.commit(key, earliest);
+      }
+      return log.read(committed === undefined || committed < earliest ? earliest : committed, max);
+    } catch (error) {
+      this.options.onReadError(error);
+      return undefined;
+    }
+  }
+
   private commit(key: string, offset: bigint): void {
     this.offsets[key] = offset.toString();
-    const path = this.path();
-    writeFileSync(`${path}.tmp`, JSON.stringify(this.offsets));
-    renameSync(`${path}.tmp`, path);
+    writeOffsets(this.file, this.offsets, this.options.sync);
   }
 
   /** Waits for a wake-up; with `ms`, a retry backoff that only close() cuts short. */
@@ -111,9 +127,5 @@ export class ConsumerGroup {
       if (ms !== undefined) timer = setTimeout(finish, ms);
       if (this.closed) finish();
     });
-  }
-
-  private path(): string {
-    return join(this.dir, `${encodeURIComponent(this.name)}.json`);
   }
 }

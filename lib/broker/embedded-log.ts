@@ -1,73 +1,124 @@
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, renameSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { makeDirectoryDurably, syncDirectory } from "../fs/index.ts";
+import { Segment, type StoredLine } from "./embedded-segment.ts";
+import type { RetentionPolicy } from "./embedded-retention.ts";
 import type { ConsumedRecord, ProducedRecord } from "./types.ts";
 
-/**
- * One partition of the embedded broker: an append-only JSON-lines file, mirrored in memory.
- * A line is written whole with one write(2); a torn last line (the process died mid-write) is cut
- * off when the file is opened again, so a restart sees exactly the records that were stored.
- */
-type StoredLine = { k: string; h: Record<string, string>; v: string };
+export type PartitionLogOptions = {
+  /** fdatasync each appended batch (and sync the directory of each new segment). */
+  sync: boolean;
+  retention: RetentionPolicy;
+  now: () => number;
+  log: (message: string) => void;
+};
 
+/**
+ * One partition of the embedded broker: a folder of segment files (see embedded-segment.ts), the
+ * last one appended to. A batch is written with one write loop and one fdatasync, so a publish
+ * costs one disk flush however many records it carries. A record torn by a crash mid-write is cut
+ * off when the partition is opened again, so a restart sees exactly the records that were stored.
+ * Retention deletes whole segments from the oldest on; offsets never restart.
+ */
 export class PartitionLog {
-  readonly records: ConsumedRecord[] = [];
-  private readonly fd: number;
+  private readonly dir: string;
+  private readonly segments: Segment[];
 
   constructor(
-    dir: string,
+    topicDir: string,
     readonly topic: string,
     readonly partition: number,
-    private readonly fsync: boolean,
+    private readonly options: PartitionLogOptions,
   ) {
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${partition}.jsonl`);
-    const validBytes = existsSync(path) ? this.load(readFileSync(path)) : 0;
-    this.fd = openSync(path, "a+");
-    ftruncateSync(this.fd, validBytes);
+    this.dir = join(topicDir, String(partition));
+    makeDirectoryDurably(this.dir, options.sync);
+    this.adoptSingleFileLog(join(topicDir, `${partition}.jsonl`));
+    this.segments = Segment.list(this.dir);
+    const last = this.segments.at(-1);
+    if (!last) this.segments.push(Segment.create(this.dir, 0n, options.sync, options.now()));
+    const torn = last?.openForAppend(options.sync);
+    if (torn) options.log(`embedded broker: cut a record torn by a crash (${torn.bytes} bytes) off the end of ${torn.path}`);
+  }
+
+  /** The earliest offset still stored: records before it were deleted by retention. */
+  get startOffset(): bigint {
+    return this.segments[0]!.base;
   }
 
   get nextOffset(): bigint {
-    return BigInt(this.records.length);
+    return this.active.end;
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((sum, segment) => sum + segment.size, 0);
   }
 
   append(batch: ProducedRecord[]): void {
+    const now = this.options.now();
     const lines = batch.map((r) => {
-      const line: StoredLine = { k: r.key, h: r.headers, v: Buffer.from(r.value).toString("base64") };
-      return `${JSON.stringify(line)}\n`;
+      const line: StoredLine = { k: r.key, h: r.headers, v: Buffer.from(r.value).toString("base64"), t: now };
+      return Buffer.from(`${JSON.stringify(line)}\n`);
     });
-    writeSync(this.fd, lines.join(""));
-    if (this.fsync) fdatasyncSync(this.fd);
-    for (const r of batch) this.records.push({ ...r, partition: this.partition, offset: this.nextOffset });
+    const bytes = lines.reduce((sum, line) => sum + line.length, 0);
+    if (this.active.size > 0 && this.active.size + bytes > this.options.retention.segmentBytes) this.roll(now);
+    this.active.append(lines, now, this.options.sync);
   }
 
+  /** Up to `max` records from offset `from` on, read from the segment files. */
   read(from: bigint, max: number): ConsumedRecord[] {
-    return this.records.slice(Number(from), Number(from) + max);
+    const records: ConsumedRecord[] = [];
+    for (let i = this.segmentIndexOf(from); i < this.segments.length && records.length < max; i++) {
+      records.push(...this.segments[i]!.read(from, max - records.length, this.topic, this.partition));
+    }
+    return records;
+  }
+
+  /**
+   * Deletes the oldest segments while the partition is over its size, or while their newest
+   * record is older than the age limit; the last segment is rolled first once it is that old, so
+   * that it can go too. Returns how many segments were deleted.
+   */
+  enforceRetention(): number {
+    const { bytes, ms } = this.options.retention;
+    const now = this.options.now();
+    if (this.active.size > 0 && now - this.active.lastWriteMs > ms) this.roll(now);
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      if (this.sizeBytes <= bytes && now - oldest.lastWriteMs <= ms) break;
+      oldest.delete();
+      this.segments.shift();
+      deleted++;
+    }
+    if (deleted > 0 && this.options.sync) syncDirectory(this.dir);
+    return deleted;
   }
 
   close(): void {
-    closeSync(this.fd);
+    for (const segment of this.segments) segment.seal();
   }
 
-  /** Loads whole lines and returns how many bytes of the file they cover. */
-  private load(content: Buffer): number {
-    let start = 0;
-    for (;;) {
-      const end = content.indexOf(10, start);
-      if (end < 0) return start;
-      try {
-        const line = JSON.parse(content.subarray(start, end).toString("utf8")) as StoredLine;
-        this.records.push({
-          topic: this.topic,
-          partition: this.partition,
-          offset: this.nextOffset,
-          key: line.k,
-          headers: line.h,
-          value: new Uint8Array(Buffer.from(line.v, "base64")),
-        });
-      } catch {
-        return start;
-      }
-      start = end + 1;
-    }
+  private get active(): Segment {
+    return this.segments.at(-1)!;
+  }
+
+  private roll(now: number): void {
+    const next = this.nextOffset;
+    this.active.seal();
+    this.segments.push(Segment.create(this.dir, next, this.options.sync, now));
+  }
+
+  /** The segment holding `from`: the last one starting at or before it (the first, before retention's start). */
+  private segmentIndexOf(from: bigint): number {
+    let index = 0;
+    while (index + 1 < this.segments.length && this.segments[index + 1]!.base <= from) index++;
+    return index;
+  }
+
+  /** Logs written before segments were one file per partition: that file becomes the first segment. */
+  private adoptSingleFileLog(file: string): void {
+    if (!existsSync(file) || Segment.list(this.dir).length > 0) return;
+    renameSync(file, new Segment(this.dir, 0n).path);
+    if (this.options.sync) for (const dir of [this.dir, dirname(file)]) syncDirectory(dir);
   }
 }

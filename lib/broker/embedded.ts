@@ -1,36 +1,61 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../errors/index.ts";
+import { makeDirectoryDurably, writeFileDurably } from "../fs/index.ts";
+import { lockFolder } from "../lock/index.ts";
 import { ConsumerGroup } from "./embedded-group.ts";
 import { PartitionLog } from "./embedded-log.ts";
+import { defaultRetentionOf, describeLag, groupsBehindRetention, type RetentionLag, type RetentionPolicy } from "./embedded-retention.ts";
 import { partitionForKey } from "./partitioner.ts";
 import { type Broker, BrokerErrorCode, type ProducedRecord, type TopicSpec } from "./types.ts";
 
 export type EmbeddedBrokerOptions = {
   /** Folder holding topics, partition logs and committed offsets; kept across restarts. */
   dir: string;
-  /** fdatasync after every append (survives power loss, not only a killed process). Default true. */
+  /** fdatasync every appended batch, fsync offsets and folders (survives power loss, not only a killed process). Default true. */
   fsync?: boolean;
   maxBatch?: number;
+  /** What each topic keeps. Default: 1 GiB and 7 days per partition; dead-letters until redriven. */
+  retentionOf?: (topic: string) => RetentionPolicy;
+  /** How often age retention runs. Default: every minute. */
+  retentionCheckMs?: number;
+  now?: () => number;
+  /** Where torn records and groups behind retention are reported. Default: stderr. */
+  log?: (message: string) => void;
+};
+
+export type EmbeddedBroker = Broker & {
+  /** Consumer groups, running or not, whose committed offset is before the earliest record kept. */
+  groupsBehindRetention(): RetentionLag[];
 };
 
 /**
  * A durable, partitioned log with consumer groups, inside one process: the laptop stand-in for
  * Kafka with the same semantics (key → partition, order per partition, offsets committed after the
- * handler). A lock file keeps a second process from writing the same folder.
+ * handler, retention by size and age). A kernel lock keeps a second process out of the folder.
  */
-export function createEmbeddedBroker(options: EmbeddedBrokerOptions): Broker {
-  const { dir, fsync = true, maxBatch = 100 } = options;
-  mkdirSync(dir, { recursive: true });
-  const releaseLock = takeLock(join(dir, "LOCK"));
-  const topicsFile = join(dir, "topics.json");
-  const specs: Record<string, number> = existsSync(topicsFile) ? JSON.parse(readFileSync(topicsFile, "utf8")) : {};
+export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
+  const { dir, fsync = true, maxBatch = 100, retentionOf = defaultRetentionOf, retentionCheckMs = 60_000, now = Date.now, log = console.warn } = options;
+  const lock = lockFolder(dir, { code: "broker.locked", what: "embedded broker folder" });
+  try {
+    return openFolder({ dir, fsync, maxBatch, retentionOf, retentionCheckMs, now, log }, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () => void): EmbeddedBroker {
+  const { dir, fsync, maxBatch, retentionOf, now, log } = options;
+  const [topicsFile, groupsDir] = [join(dir, "topics.json"), join(dir, "groups")];
+  makeDirectoryDurably(groupsDir, fsync);
+  const specs = readTopics(topicsFile);
   const partitions = new Map<string, PartitionLog[]>();
   const groups = new Map<string, ConsumerGroup>();
   let closed = false;
 
   const openTopic = (name: string, count: number) =>
-    partitions.set(name, Array.from({ length: count }, (_, p) => new PartitionLog(join(dir, "log", name), name, p, fsync)));
+    partitions.set(name, Array.from({ length: count }, (_, p) => new PartitionLog(join(dir, "log", name), name, p, { sync: fsync, retention: retentionOf(name), now, log })));
   for (const [name, count] of Object.entries(specs)) openTopic(name, count);
 
   const partitionsOf = (topic: string): PartitionLog[] => {
@@ -41,8 +66,27 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): Broker {
   const assertOpen = () => {
     if (closed) throw new AppError(BrokerErrorCode.closed, "the embedded broker is closed");
   };
+  const lags = () => groupsBehindRetention(groupsDir, (topic, partition) => partitions.get(topic)?.[partition]?.startOffset);
+  /**
+   * Runs retention; every group it left behind is reported now, and again when it moves on. A
+   * failure is reported, not thrown: the records a publish stored are stored, retention or not.
+   */
+  const enforceRetention = (logs: Iterable<PartitionLog>, reportAnyway = false) => {
+    try {
+      let deleted = 0;
+      for (const partitionLog of logs) deleted += partitionLog.enforceRetention();
+      if (deleted > 0 || reportAnyway) for (const lag of lags()) log(`${describeLag(lag)} when it next reads`);
+    } catch (error) {
+      log(`embedded broker: retention failed, tried again later: ${(error as Error).message}`);
+    }
+  };
+  enforceRetention([...partitions.values()].flat(), true);
+  const timer = setInterval(() => enforceRetention([...partitions.values()].flat()), options.retentionCheckMs);
+  timer.unref?.();
 
   return {
+    groupsBehindRetention: lags,
+
     async ensureTopics(topics: TopicSpec[]) {
       assertOpen();
       const missing = topics.filter((t) => !partitions.has(t.name));
@@ -51,7 +95,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): Broker {
         specs[t.name] = t.partitions;
         openTopic(t.name, t.partitions);
       }
-      writeFileSync(topicsFile, JSON.stringify(specs, null, 2));
+      writeFileDurably(topicsFile, JSON.stringify(specs, null, 2), { sync: fsync });
     },
 
     async publish(records: ProducedRecord[]) {
@@ -59,10 +103,11 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): Broker {
       const byLog = new Map<PartitionLog, ProducedRecord[]>();
       for (const r of records) {
         const logs = partitionsOf(r.topic);
-        const log = logs[partitionForKey(r.key, logs.length)] as PartitionLog;
-        byLog.set(log, [...(byLog.get(log) ?? []), r]);
+        const partitionLog = logs[partitionForKey(r.key, logs.length)] as PartitionLog;
+        byLog.set(partitionLog, [...(byLog.get(partitionLog) ?? []), r]);
       }
-      for (const [log, batch] of byLog) log.append(batch);
+      for (const [partitionLog, batch] of byLog) partitionLog.append(batch);
+      enforceRetention(byLog.keys());
       for (const group of groups.values()) group.wake();
     },
 
@@ -71,7 +116,11 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): Broker {
       for (const topic of topics) partitionsOf(topic);
       let group = groups.get(name);
       if (!group) {
-        group = new ConsumerGroup(join(dir, "groups"), name, partitionsOf);
+        group = new ConsumerGroup(groupsDir, name, partitionsOf, {
+          sync: fsync,
+          onBehindRetention: (lag) => log(`${describeLag(lag)}, now`),
+          onReadError: (error) => log(`embedded broker: consumer group "${name}" cannot read its log, retrying: ${(error as Error).message}`),
+        });
         groups.set(name, group);
       }
       const leave = group.join(topics, handle, max);
@@ -81,30 +130,20 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): Broker {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(timer);
       await Promise.all([...groups.values()].map((g) => g.close()));
-      for (const logs of partitions.values()) for (const log of logs) log.close();
+      for (const logs of partitions.values()) for (const partitionLog of logs) partitionLog.close();
       releaseLock();
     },
   };
 }
 
-/** One writer per folder: a second live process gets a clear error; a dead one's lock is taken over. */
-function takeLock(path: string): () => void {
-  if (existsSync(path)) {
-    const pid = Number(readFileSync(path, "utf8"));
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new AppError("broker.locked", `embedded broker folder ${path} is in use by process ${pid}`);
-    }
-  }
-  writeFileSync(path, String(process.pid));
-  return () => rmSync(path, { force: true });
-}
-
-function isAlive(pid: number): boolean {
+/** topics.json is written by rename with fsync, so an unreadable one is damage, not a torn write. */
+function readTopics(file: string): Record<string, number> {
+  if (!existsSync(file)) return {};
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
+  } catch (error) {
+    throw new AppError("broker.damaged_topics", `${file} is unreadable; it lists each topic's partition count, as {"name": count}`, { cause: error });
   }
 }

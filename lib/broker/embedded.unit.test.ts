@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
@@ -6,6 +6,7 @@ import { brokerContract } from "./broker.contract.ts";
 import { waitFor } from "../testing/index.ts";
 import { createEmbeddedBroker } from "./embedded.ts";
 import { murmur2, partitionForKey } from "./partitioner.ts";
+import type { ConsumedRecord } from "./types.ts";
 
 brokerContract("embedded", async () => {
   const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
@@ -47,8 +48,10 @@ test("a torn last line (process killed mid-write) is cut off on reopen", async (
   await broker.ensureTopics([{ name: "t", partitions: 1 }]);
   await broker.publish([{ topic: "t", key: "k", value: new TextEncoder().encode("one"), headers: {} }]);
   await broker.close();
-  appendFileSync(join(dir, "log", "t", "0.jsonl"), '{"k":"k","h":{},"v":"dHd');
-  const reopened = createEmbeddedBroker({ dir });
+  appendFileSync(join(dir, "log", "t", "0", "00000000000000000000.jsonl"), '{"k":"k","h":{},"v":"dHd');
+  const reported: string[] = [];
+  const reopened = createEmbeddedBroker({ dir, log: (m) => void reported.push(m) });
+  expect(reported).toEqual([expect.stringContaining("cut a record torn by a crash")]);
   await reopened.publish([{ topic: "t", key: "k", value: new TextEncoder().encode("two"), headers: {} }]);
   const seen: string[] = [];
   await reopened.subscribe({ group: "g", topics: ["t"], handle: async (batch) => void seen.push(...batch.map((r) => new TextDecoder().decode(r.value))) });
@@ -56,4 +59,59 @@ test("a torn last line (process killed mid-write) is cut off on reopen", async (
   expect(seen).toEqual(["one", "two"]);
   await reopened.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test("a group behind the retention point is reported, listed, then moved to the earliest record kept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
+  const reported: string[] = [];
+  const retentionOf = () => ({ bytes: 2000, ms: Infinity, segmentBytes: 500 });
+  const broker = createEmbeddedBroker({ dir, fsync: false, retentionOf, log: (m) => void reported.push(m) });
+  await broker.ensureTopics([{ name: "t", partitions: 1 }]);
+  const publish = (from: number, count: number) =>
+    broker.publish(Array.from({ length: count }, (_, i) => ({ topic: "t", key: "k", value: new TextEncoder().encode(`record ${from + i}`), headers: {} })));
+  const seen: bigint[] = [];
+  const handle = async (batch: ConsumedRecord[]) => void seen.push(...batch.map((r) => r.offset));
+  await publish(0, 3);
+  const early = await broker.subscribe({ group: "slow", topics: ["t"], handle });
+  await waitFor(() => seen.length >= 3);
+  await early.close();
+
+  for (let from = 3; from < 203; from += 10) await publish(from, 10);
+  const [lag] = broker.groupsBehindRetention();
+  expect(lag).toMatchObject({ group: "slow", topic: "t", partition: 0, committed: 3n });
+  expect(lag!.earliest).toBeGreaterThan(3n);
+  expect(reported.some((m) => m.includes('consumer group "slow" is behind the retention point of t/0: offsets 3..'))).toBe(true);
+
+  seen.length = 0;
+  await broker.subscribe({ group: "slow", topics: ["t"], handle });
+  await waitFor(() => seen.at(-1) === 202n);
+  expect(seen[0]).toBe(lag!.earliest);
+  expect(reported.at(-1)).toContain(`it moves on to ${lag!.earliest}, now`);
+  expect(broker.groupsBehindRetention()).toEqual([]);
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("kill -9 of the process holding the folder: a broker opens it again at once", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
+  const script = `import { createEmbeddedBroker } from ${JSON.stringify(join(import.meta.dir, "embedded.ts"))};
+    createEmbeddedBroker({ dir: ${JSON.stringify(dir)} }); console.log("open"); setInterval(() => {}, 1000);`;
+  const holder = Bun.spawn(["bun", "-e", script], { stdout: "pipe" });
+  const reader = holder.stdout.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toContain("open");
+  expect(() => createEmbeddedBroker({ dir })).toThrow("in use by process");
+  holder.kill(9);
+  await holder.exited;
+  await createEmbeddedBroker({ dir }).close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("an unreadable topics.json is refused with a clear error, and the folder is left unlocked", () => {
+  const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
+  writeFileSync(join(dir, "topics.json"), '{"t": 1');
+  expect(() => createEmbeddedBroker({ dir })).toThrow("topics.json is unreadable");
+  writeFileSync(join(dir, "topics.json"), '{"t": 1}');
+  return createEmbeddedBroker({ dir })
+    .close()
+    .then(() => rmSync(dir, { recursive: true, force: true }));
 });

@@ -1,4 +1,5 @@
-export { createEmbeddedBroker } from "./embedded.ts";
+export { createEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./embedded.ts";
+export { defaultRetention, defaultRetentionOf, type RetentionLag, type RetentionPolicy } from "./embedded-retention.ts";
 export { withNamespace } from "./namespaced.ts";
 export type { Broker, ConsumedRecord, ProducedRecord, Subscription } from "./types.ts";
 /** The Kafka adapter, loaded on demand: importing it pulls in the Kafka client, which embedded mode never needs. */

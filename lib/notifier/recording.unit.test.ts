@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
@@ -22,4 +22,32 @@ test("every attempt is recorded, a repeated key included, so that a handler send
   await notifier.send(message);
   expect(notifier.attempts().map((a) => a.duplicate)).toEqual([false, true]);
   expect(notifier.sent()).toHaveLength(1);
+});
+
+test("a send torn by a crash mid-append is cut off at start and logged; the sends before it are kept", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  const message = (key: string) => ({ idempotencyKey: key, userId: "u", orderId: "o", type: "t", subject: "s", body: "b" });
+  const first = createRecordingNotifier({ file });
+  await first.send(message("a"));
+  await first.send(message("b"));
+  appendFileSync(file, '{"idempotencyKey":"c","userId":"u","ord');
+
+  const logged: string[] = [];
+  const restarted = createRecordingNotifier({ file, log: (line) => void logged.push(line) });
+  expect(logged).toEqual([expect.stringContaining("cut a send torn by a crash (39 bytes)")]);
+  expect(restarted.sent().map((m) => m.idempotencyKey)).toEqual(["a", "b"]);
+  expect(await restarted.send(message("c"))).toBe("delivered");
+  expect(await restarted.send(message("a"))).toBe("duplicate");
+  expect(createRecordingNotifier({ file }).attempts().map((a) => [a.idempotencyKey, a.duplicate])).toEqual([
+    ["a", false],
+    ["b", false],
+    ["c", false],
+    ["a", true],
+  ]);
+});
+
+test("a damaged line with sends after it is refused rather than dropped", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  writeFileSync(file, `{"idempotencyKey":"a"\n${JSON.stringify({ idempotencyKey: "b", duplicate: false })}\n`);
+  expect(() => createRecordingNotifier({ file })).toThrow("unreadable, yet lines follow it");
 });

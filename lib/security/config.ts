@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { AppError } from "../errors/index.ts";
+import { writeFileDurably } from "../fs/index.ts";
 import { createTokenVerifier, generateJwtSecret, type TokenConfig, type TokenVerifier } from "./tokens.ts";
 import { createWebhookVerifier, generateWebhookSecret, parseWebhookSecrets, type WebhookVerifier } from "./webhook-signature.ts";
 
@@ -39,9 +40,7 @@ export function devSecurityEnv(dataDir: string, env: Env): Env {
   } else {
     secrets = { webhookSecret: generateWebhookSecret(), jwtSecret: generateJwtSecret() };
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-    chmodSync(`${file}.tmp`, 0o600);
-    renameSync(`${file}.tmp`, file);
+    writeFileDurably(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return {
     ORDERFLOW_WEBHOOK_SECRET: env.ORDERFLOW_WEBHOOK_SECRET || secrets.webhookSecret,

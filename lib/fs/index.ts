@@ -1,0 +1,2 @@
+export { appendDurably, makeDirectoryDurably, syncDirectory, writeAll, writeFileDurably } from "./durable.ts";
+export { cutTornTail, LinesErrorCode, scanLines, type TornTail } from "./lines.ts";

@@ -1,0 +1,1 @@
+export { type FolderLock, LockErrorCode, lockDataDir, lockFolder } from "./folder-lock.ts";
