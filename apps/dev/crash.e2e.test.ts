@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "bun:test";
-import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
+import { bearerFor, orderBody, terminalStatuses, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
 
 /**
  * kill -9 of the `bun run dev` process mid-flow, then a restart on the same data folder: every
@@ -22,7 +22,18 @@ async function startDev(port: number) {
   const child = Bun.spawn(["bun", "apps/dev/index.ts"], {
     cwd: join(import.meta.dir, "../.."),
     // Embedded defaults, whatever engines the test run itself was given.
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: "", KAFKA_BROKERS: "", REDIS_URL: "", UPSTASH_REDIS_REST_URL: "" },
+    // The test's secrets, so that its tokens verify; the internal listener on a port of its own.
+    env: {
+      ...process.env,
+      ...testSecurityEnv,
+      PORT: String(port),
+      INTERNAL_PORT: String(freePort()),
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      KAFKA_BROKERS: "",
+      REDIS_URL: "",
+      UPSTASH_REDIS_REST_URL: "",
+    },
     stdout: "ignore",
     stderr: "inherit",
   });
@@ -47,14 +58,16 @@ afterAll(() => {
 test("kill -9 mid-flow, restart: every accepted order ends terminal, no double charge", async () => {
   const port = freePort();
   const first = await startDev(port);
-  const put = (base: string, id: string, available: number) =>
-    fetch(`${base}/inventory/${id}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available }) });
-  await put(first.base, "crash-scarce", 10);
+  const asStaff = { "content-type": "application/json", authorization: await bearerFor("staff-1", "staff") };
+  const put = (path: string, body: unknown) => fetch(`${first.base}${path}`, { method: "PUT", headers: asStaff, body: JSON.stringify(body) });
+  expect((await put("/inventory/crash-scarce", { available: 10 })).status).toBe(200);
+  expect((await put("/products/crash-scarce", { name: "scarce", unitPrice: 1000, currency: "JPY" })).status).toBe(200);
 
   const accepted: string[] = [];
   const post = async (i: number) => {
-    const body = orderBody([{ productId: "crash-scarce", quantity: 1 }], { userId: `u-${i}`, token: i % 5 === 0 ? "tok_declined" : "tok_visa" });
-    const response = await fetch(`${first.base}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const body = orderBody([{ productId: "crash-scarce", quantity: 1 }], { token: i % 5 === 0 ? "tok_declined" : "tok_visa" });
+    const headers = { "content-type": "application/json", authorization: await bearerFor(`u-${i}`) };
+    const response = await fetch(`${first.base}/orders`, { method: "POST", headers, body: JSON.stringify(body) });
     if (response.status === 202) accepted.push(((await response.json()) as { orderId: string }).orderId);
   };
   await Promise.all(Array.from({ length: 25 }, (_, i) => post(i)));
@@ -68,12 +81,12 @@ test("kill -9 mid-flow, restart: every accepted order ends terminal, no double c
 
   const second = await startDev(port);
   const orders = await waitFor(async () => {
-    const all = await Promise.all(accepted.map(async (id) => (await (await fetch(`${second.base}/orders/${id}`)).json()) as any));
+    const all = await Promise.all(accepted.map(async (id) => (await (await fetch(`${second.base}/orders/${id}`, { headers: asStaff })).json()) as any));
     return all.every((o) => terminalStatuses.has(o.status)) ? all : undefined;
   }, { timeoutMs: 120_000, what: "all accepted orders to settle after the restart" });
 
   for (const order of orders) {
-    const { charges } = (await (await fetch(`${second.base}/gateway/charges?orderId=${order.orderId}`)).json()) as any;
+    const { charges } = (await (await fetch(`${second.base}/gateway/charges?orderId=${order.orderId}`, { headers: asStaff })).json()) as any;
     expect(charges).toHaveLength(1);
     expect(charges[0].refunds.length).toBeLessThanOrEqual(1);
     if (order.status === "cancelled" && order.reason === "out_of_stock") expect(charges[0].refunds).toHaveLength(1);

@@ -20,7 +20,7 @@ const order = (items: string, token = "tok_visa") =>
   `curl -si -X POST ${base}/orders -H "authorization: Bearer $U1" -H 'content-type: application/json' -d '{"currency":"JPY","items":[${items}],${address},"payment":{"method":"credit_card","token":"${token}"}}'`;
 console.log(`orderflow is running on ${base} (${describeEngines(config)})
 Signed event pushes are served on http://${internal.hostname}:${internal.port} (internal; not for browsers).
-Demo stock: ${demoProducts.map((p) => `${p.productId} ×${p.available}`).join(", ")}
+Demo products: ${demoProducts.map((p) => `${p.productId} ×${p.available} at ${p.unitPrice} JPY`).join(", ")}
 
 Tokens (24 h; another: bun run start token <sub> [--role staff]):
   export U1=${u1}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { Database } from "../../lib/db/index.ts";
-import { createForgetfulIdempotencyStore, createTestDatabase, deliver, emittedEvents, eventFor, outcomesOf, testSecurity } from "../../lib/testing/index.ts";
+import { bearerFor, createForgetfulIdempotencyStore, createTestDatabase, deliver, emittedEvents, eventFor, outcomesOf, testSecurity } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { expireReservations } from "./handlers/expire-reservations.ts";
@@ -33,7 +33,8 @@ const reservationOf = async (orderId: string) => (await database.db.select().fro
 const released = (orderId: string) => emittedEvents(database.db, outbox, orderId, "com.example.stock.released");
 
 async function reserve(orderId: string, productId: string, quantity: number, available: number) {
-  await app().request(`/inventory/${productId}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available }) });
+  const headers = { "content-type": "application/json", authorization: await bearerFor("staff-1", "staff") };
+  await app().request(`/inventory/${productId}`, { method: "PUT", headers, body: JSON.stringify({ available }) });
   const paid = eventFor("com.example.payment.completed", orderId, { data: { items: [{ productId, quantity }] } });
   expect(await outcomesOf(await deliver(app(), "inventory", paid))).toEqual(["processed"]);
 }

@@ -2,15 +2,20 @@ import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
-import { deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
+import { bearerFor, deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, reservations } from "./store/schema.ts";
 
 type Item = { productId: string; quantity: number };
 
 const paid = (orderId: string, items: Item[], id?: string) => eventFor("com.example.payment.completed", orderId, { id, data: { items } });
-const put = (world: WebhookWorld, productId: string, body: unknown) =>
-  world.app.request(`/inventory/${productId}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+/** PUT /inventory as staff, or as `as` (a customer) to see it refused. */
+const put = async (world: WebhookWorld, productId: string, body: unknown, as: Parameters<typeof bearerFor> = ["staff-1", "staff"]) =>
+  world.app.request(`/inventory/${productId}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", authorization: await bearerFor(...as) },
+    body: JSON.stringify(body),
+  });
 const putStock = (world: WebhookWorld, productId: string, available: number) => put(world, productId, { available });
 async function stock(world: WebhookWorld, productId: string): Promise<{ available: number; reserved: number }> {
   const response = await world.app.request(`/inventory/${productId}`);
@@ -160,6 +165,16 @@ describe("PUT/GET /inventory/:productId", () => {
   ])("PUT with %s → 400 naming available", async (_name, body) => {
     expect(await problemFields(await put(world(), "sku-api-invalid", body), 400)).toContain("available");
     expect((await world().app.request("/inventory/sku-api-invalid")).status).toBe(404);
+  });
+
+  test("a customer setting stock → 403, without a token → 401; the stock is unchanged", async () => {
+    await putStock(world(), "sku-api-guarded", 5);
+    const customer = await put(world(), "sku-api-guarded", { available: 0 }, ["u-1"]);
+    expect(customer.status).toBe(403);
+    expect((await problemOf(customer)).code).toBe("auth.forbidden");
+    const anonymous = await world().app.request("/inventory/sku-api-guarded", { method: "PUT", headers: { "content-type": "application/json" }, body: '{"available":0}' });
+    expect(anonymous.status).toBe(401);
+    expect(await stock(world(), "sku-api-guarded")).toMatchObject({ available: 5, reserved: 0 });
   });
 
   test("GET an unknown product → 404 problem", async () => {

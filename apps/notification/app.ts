@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import * as v from "valibot";
 import type { DomainEvent } from "../../lib/events/index.ts";
-import { createServiceApp, eventWebhook, oneHandlerFor, query } from "../../lib/http/index.ts";
+import { AppError } from "../../lib/errors/index.ts";
+import { authenticated, createServiceApp, eventWebhook, mayRead, oneHandlerFor, query } from "../../lib/http/index.ts";
 import type { NotificationDeps } from "./deps.ts";
 import { notificationKey } from "./domain/notification.ts";
 import { notify } from "./handlers/notify.ts";
@@ -26,8 +27,12 @@ export const subscribes = [
 export function createApp(deps: NotificationDeps): Hono {
   const spec = { handle: (event: DomainEvent) => notify(deps, event), dedupKey: (event: DomainEvent) => `notification:${notificationKey(event)}` };
   const app = createServiceApp("notification");
-  app.get("/notifications", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
-    return c.json({ notifications: await notificationsOf(deps.db, c.req.valid("query").orderId) });
+  // Its customer and staff only; anyone else, and an order nobody was told about yet, get the same 404.
+  app.get("/notifications", authenticated(deps.security.verifyToken), query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
+    const { orderId } = c.req.valid("query");
+    const notifications = await notificationsOf(deps.db, orderId);
+    if (!mayRead(c.var.caller, notifications[0]?.userId)) throw new AppError("notification.not_found", `no notification of order ${orderId}`, { status: 404 });
+    return c.json({ notifications });
   });
   app.route("/", eventWebhook({ service: "notification", subscribes, handlers: oneHandlerFor(subscribes, spec), idempotency: deps.idempotency, verify: deps.security.verifyPush }));
   return app;

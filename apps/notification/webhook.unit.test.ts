@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createFixedClock } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createRecordingNotifier, type RecordingNotifier } from "../../lib/notifier/index.ts";
-import { answerOf, deliver, eventFor, problemFields, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
+import { answerOf, bearerFor, deliver, eventFor, problemFields, problemOf, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp, subscribes } from "./app.ts";
 import { notifications } from "./store/schema.ts";
 
@@ -37,6 +37,7 @@ const fixture: WebhookFixture<NotificationWorld> = {
 
 webhookContract(fixture);
 const world = testWorld(fixture);
+const as = async (...caller: Parameters<typeof bearerFor>) => ({ headers: { authorization: await bearerFor(...caller) } });
 
 test("each type of one order is its own notification, listed by GET /notifications", async () => {
   const orderId = "n-each-type";
@@ -44,14 +45,25 @@ test("each type of one order is its own notification, listed by GET /notificatio
     await deliver(world().app, "notification", eventFor(type, orderId));
   }
   expect(world().notifier.attempts().filter((sent) => sent.orderId === orderId)).toHaveLength(3);
-  const response = await world().app.request(`/notifications?orderId=${orderId}`);
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { notifications: Array<{ status: string }> };
-  expect(body.notifications.map((row) => row.status)).toEqual(["sent", "sent", "sent"]);
+  for (const caller of [await as(`user-of-${orderId}`), await as("staff-1", "staff")]) {
+    const response = await world().app.request(`/notifications?orderId=${orderId}`, caller);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { notifications: Array<{ status: string }> };
+    expect(body.notifications.map((row) => row.status)).toEqual(["sent", "sent", "sent"]);
+  }
+});
+
+test("another customer never reads them: the 404 of an order nobody was told about; no token is 401", async () => {
+  await deliver(world().app, "notification", eventFor("com.example.order.created", "n-private"));
+  const stranger = await world().app.request("/notifications?orderId=n-private", await as("u-stranger"));
+  const unknown = await world().app.request("/notifications?orderId=n-nothing", await as("user-of-n-nothing"));
+  for (const response of [stranger, unknown]) expect((await problemOf(response)).code).toBe("notification.not_found");
+  expect([stranger.status, unknown.status]).toEqual([404, 404]);
+  expect((await world().app.request("/notifications?orderId=n-private")).status).toBe(401);
 });
 
 test("GET /notifications without orderId → 400 naming orderId", async () => {
-  expect(await problemFields(await world().app.request("/notifications"), 400)).toContain("orderId");
+  expect(await problemFields(await world().app.request("/notifications", await as("u-1")), 400)).toContain("orderId");
 });
 
 describe("notification after a crash between claim and send", () => {

@@ -4,6 +4,7 @@ import type { OrderDeps } from "./deps.ts";
 import type { FollowedEvent } from "./domain/order-status.ts";
 import { applyEvent } from "./handlers/apply-event.ts";
 import { orderRoutes } from "./routes/orders.ts";
+import { productRoutes } from "./routes/products.ts";
 
 export type { OrderDeps };
 
@@ -18,11 +19,12 @@ export const subscribes = [
   "com.example.shipment.created",
 ] as const;
 
-/** The order service: accepts orders, and follows every event of the flow (the saga's state). */
+/** The order service: keeps the catalogue, accepts orders priced from it, and follows every event of the flow (the saga's state). */
 export function createApp(deps: OrderDeps): Hono {
   const apply = { handle: (event: FollowedEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
   const app = createServiceApp("order");
   app.route("/", orderRoutes(deps));
+  app.route("/", productRoutes(deps));
   app.route(
     "/",
     eventWebhook({

@@ -3,4 +3,12 @@ import type { Db } from "../../lib/db/index.ts";
 import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
 import type { ServiceSecurity } from "../../lib/security/index.ts";
 
-export type OrderDeps = { db: Db; idempotency: IdempotencyStore; security: ServiceSecurity; clock: Clock; ids: Ids };
+export type OrderDeps = {
+  db: Db;
+  idempotency: IdempotencyStore;
+  security: ServiceSecurity;
+  clock: Clock;
+  ids: Ids;
+  /** POST /orders per customer per minute (ORDERFLOW_RATE_LIMIT): default 60, 0 turns the limit off. */
+  ordersPerMinute?: number;
+};

@@ -1,5 +1,6 @@
 import { defineService } from "../../lib/service/index.ts";
 import { createApp, subscribes } from "./app.ts";
+import { rateLimitFromEnv } from "./routes/rate-limit.ts";
 import { outbox, schema } from "./store/schema.ts";
 
 export const order = defineService({
@@ -8,5 +9,7 @@ export const order = defineService({
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, security, clock, ids }) => ({ app: createApp({ db: database.db, idempotency, security, clock, ids }) }),
+  create: ({ database, idempotency, security, clock, ids, env }) => ({
+    app: createApp({ db: database.db, idempotency, security, clock, ids, ordersPerMinute: rateLimitFromEnv(env.ORDERFLOW_RATE_LIMIT) }),
+  }),
 });

@@ -1,16 +1,19 @@
 import { expect, test } from "bun:test";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
-import { answerOf, deliver, emittedEvents, eventFor, orderBody, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
+import { answerOf, bearerFor, deliver, emittedEvents, eventFor, orderBody, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox } from "./store/schema.ts";
 
 type OrderView = { status: string; reason?: string; timeline: Array<{ id: string; type: string }> };
 
 async function placeOrder(world: WebhookWorld): Promise<string> {
+  const json = { "content-type": "application/json" };
+  const price = JSON.stringify({ name: "sku one", unitPrice: 1500, currency: "JPY" });
+  await world.app.request("/products/sku-1", { method: "PUT", headers: { ...json, authorization: await bearerFor("staff-1", "staff") }, body: price });
   const response = await world.app.request("/orders", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { ...json, authorization: await bearerFor("u-1") },
     body: JSON.stringify(orderBody([{ productId: "sku-1", quantity: 2, unitPrice: 1500 }])),
   });
   expect(response.status).toBe(202);
@@ -18,7 +21,7 @@ async function placeOrder(world: WebhookWorld): Promise<string> {
 }
 
 async function view(world: WebhookWorld, orderId: string): Promise<OrderView> {
-  const response = await world.app.request(`/orders/${orderId}`);
+  const response = await world.app.request(`/orders/${orderId}`, { headers: { authorization: await bearerFor("u-1") } });
   expect(response.status).toBe(200);
   return (await response.json()) as OrderView;
 }
@@ -53,7 +56,8 @@ const paymentFailed = moves("com.example.payment.failed", "cancelled", "payment_
 
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "order",
-  build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("ord") }),
+  // Every case places orders as u-1 on a clock that never moves: no rate limit here.
+  build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("ord"), ordersPerMinute: 0 }),
   newOrder: placeOrder,
   cases: [
     moves("com.example.payment.completed", "paid"),

@@ -2,6 +2,7 @@ import { AppError } from "../../lib/errors/index.ts";
 import { createSandboxGateway, sandboxLedgerRoutes } from "../../lib/payment-gateway/index.ts";
 import { defineService } from "../../lib/service/index.ts";
 import { createApp, subscribes } from "./app.ts";
+import { customerOfOrder } from "./store/payments.ts";
 import { outbox, schema } from "./store/schema.ts";
 
 export const payment = defineService({
@@ -16,8 +17,9 @@ export const payment = defineService({
     }
     const gateway = createSandboxGateway({ db: database.db, clock, ids });
     const app = createApp({ db: database.db, idempotency, security, gateway, clock, ids });
-    // The sandbox's ledger (GET /gateway/charges) is served beside the payment service that owns it.
-    app.route("/", sandboxLedgerRoutes(database.db));
+    // The sandbox's ledger (GET /gateway/charges) is served beside the payment service that owns it,
+    // to the order's customer as payment's own row names them.
+    app.route("/", sandboxLedgerRoutes(database.db, { verifyToken: security.verifyToken, customerOf: (orderId) => customerOfOrder(database.db, orderId) }));
     return { app };
   },
 });

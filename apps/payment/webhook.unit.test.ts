@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createSandboxGateway, gatewayCharges, gatewayRefunds } from "../../lib/payment-gateway/index.ts";
-import { answerOf, deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
+import { answerOf, bearerFor, deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, payments } from "./store/schema.ts";
 
@@ -147,9 +147,11 @@ describe("payment: refunds", () => {
   });
 });
 
-test("GET /payments lists the order's payment, and without an orderId is a 400 naming it", async () => {
+test("GET /payments lists the order's payment to its customer, and without an orderId is a 400 naming it", async () => {
   await deliver(world().app, "payment", orderCreated("p-list"));
-  const listed = (await (await world().app.request("/payments?orderId=p-list")).json()) as { payments: Array<{ orderId: string; status: string }> };
+  const asOwner = { headers: { authorization: await bearerFor("user-of-p-list") } };
+  const listed = (await (await world().app.request("/payments?orderId=p-list", asOwner)).json()) as { payments: Array<{ orderId: string; status: string }> };
   expect(listed.payments).toEqual([expect.objectContaining({ orderId: "p-list", status: "completed" })]);
-  for (const path of ["/payments", "/payments?orderId="]) expect(await problemFields(await world().app.request(path), 400)).toContain("orderId");
+  for (const path of ["/payments", "/payments?orderId="]) expect(await problemFields(await world().app.request(path, asOwner), 400)).toContain("orderId");
+  expect((await world().app.request("/payments?orderId=p-list")).status).toBe(401);
 });

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import * as v from "valibot";
-import { createServiceApp, eventWebhook, query } from "../../lib/http/index.ts";
+import { AppError } from "../../lib/errors/index.ts";
+import { authenticated, createServiceApp, eventWebhook, mayRead, query } from "../../lib/http/index.ts";
 import type { ShippingDeps } from "./deps.ts";
 import { arrangeShipment } from "./handlers/arrange-shipment.ts";
 import { shipmentsOf } from "./store/shipments.ts";
@@ -12,8 +13,13 @@ export type { ShippingDeps };
 /** The shipping service: arranges one shipment per reserved order. */
 export function createApp(deps: ShippingDeps): Hono {
   const app = createServiceApp("shipping");
-  app.get("/shipments", query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
-    return c.json({ shipments: await shipmentsOf(deps.db, c.req.valid("query").orderId) });
+  // The shipment carries the customer's address: its customer and staff only; anyone else, and an
+  // order not shipped, get the same 404.
+  app.get("/shipments", authenticated(deps.security.verifyToken), query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
+    const { orderId } = c.req.valid("query");
+    const shipments = await shipmentsOf(deps.db, orderId);
+    if (!mayRead(c.var.caller, shipments[0]?.userId)) throw new AppError("shipment.not_found", `no shipment of order ${orderId}`, { status: 404 });
+    return c.json({ shipments });
   });
   app.route(
     "/",

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { toBatchRequest } from "../../lib/cloudevents/index.ts";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
-import { answerOf, deliver, emittedEvents, eventFor, outcomesOf, problemFields, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf, signedForTest } from "../../lib/testing/index.ts";
+import { answerOf, bearerFor, deliver, emittedEvents, eventFor, outcomesOf, problemFields, problemOf, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf, signedForTest } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, shipments } from "./store/schema.ts";
 
@@ -62,9 +62,22 @@ test("an expired reservation is not shipped: inventory gives the stock back and 
   expect(await emittedEvents(world().db, outbox, orderId, "com.example.shipment.created")).toEqual([]);
 });
 
-test("GET /shipments lists the order's shipment, and without an orderId is a 400 naming it", async () => {
+const as = async (...caller: Parameters<typeof bearerFor>) => ({ headers: { authorization: await bearerFor(...caller) } });
+
+test("GET /shipments lists the order's shipment to its customer and staff, and without an orderId is a 400 naming it", async () => {
   await deliver(world().app, "shipping", reserved("s-list"));
-  const listed = (await (await world().app.request("/shipments?orderId=s-list")).json()) as { shipments: Array<{ orderId: string }> };
-  expect(listed.shipments).toEqual([expect.objectContaining({ orderId: "s-list" })]);
-  for (const path of ["/shipments", "/shipments?orderId="]) expect(await problemFields(await world().app.request(path), 400)).toContain("orderId");
+  for (const caller of [await as("user-of-s-list"), await as("staff-1", "staff")]) {
+    const listed = (await (await world().app.request("/shipments?orderId=s-list", caller)).json()) as { shipments: Array<{ orderId: string }> };
+    expect(listed.shipments).toEqual([expect.objectContaining({ orderId: "s-list", userId: "user-of-s-list", shippingAddress: testAddress })]);
+  }
+  for (const path of ["/shipments", "/shipments?orderId="]) expect(await problemFields(await world().app.request(path, await as("u-1")), 400)).toContain("orderId");
+});
+
+test("another customer never sees the shipment (nor its address): the 404 of an order not shipped; no token is 401", async () => {
+  await deliver(world().app, "shipping", reserved("s-private"));
+  const stranger = await world().app.request("/shipments?orderId=s-private", await as("u-stranger"));
+  const notShipped = await world().app.request("/shipments?orderId=s-nothing", await as("user-of-s-nothing"));
+  for (const response of [stranger, notShipped]) expect((await problemOf(response)).code).toBe("shipment.not_found");
+  expect([stranger.status, notShipped.status]).toEqual([404, 404]);
+  expect((await world().app.request("/shipments?orderId=s-private")).status).toBe(401);
 });

@@ -18,24 +18,30 @@ const total = Number(process.argv[2] ?? 500);
 const concurrency = Number(process.argv[3] ?? 20);
 const dataDir = mkdtempSync(join(tmpdir(), "orderflow-bench-"));
 const config = { ...engineConfigFromEnv(process.env), dataDir, namespace: `bench-${crypto.randomUUID().slice(0, 8)}` };
-const flow = await composeFlow({ ...config, log: () => {} });
+// A load test: the per-customer rate limit is off (ORDERFLOW_RATE_LIMIT=0); tokens are still verified on every request.
+const flow = await composeFlow({ ...config, env: { ORDERFLOW_RATE_LIMIT: "0" }, log: () => {} });
 await flow.start();
 const call = (path: string, init?: RequestInit) => flow.app.request(path, init);
-await call("/inventory/bench-item", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ available: total * 10 }) });
+const bearer = async (sub: string, role: "customer" | "staff" = "customer") => `Bearer ${await flow.tokenFor(sub, role)}`;
+const asStaff = { "content-type": "application/json", authorization: await bearer("bench-staff", "staff") };
+await call("/inventory/bench-item", { method: "PUT", headers: asStaff, body: JSON.stringify({ available: total * 10 }) });
+await call("/products/bench-item", { method: "PUT", headers: asStaff, body: JSON.stringify({ name: "bench item", unitPrice: 1000, currency: "JPY" }) });
 
 const accepted = new Map<string, number>();
 const acceptMs: number[] = [];
 const settledMs: number[] = [];
 const started = performance.now();
 let next = 0;
-async function client() {
+/** One customer per client, placing orders one after the other. */
+async function client(_: unknown, clientIndex: number) {
+  const headers = { "content-type": "application/json", authorization: await bearer(`bench-${clientIndex}`) };
   while (next < total) {
     const i = next++;
     const t0 = performance.now();
     const response = await call("/orders", {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(orderBody([{ productId: "bench-item", quantity: 1 }], { userId: `bench-${i}`, token: i % 10 === 0 ? "tok_declined" : "tok_visa" })),
+      headers,
+      body: JSON.stringify(orderBody([{ productId: "bench-item", quantity: 1 }], { token: i % 10 === 0 ? "tok_declined" : "tok_visa" })),
     });
     const { orderId } = (await response.json()) as { orderId: string };
     acceptMs.push(performance.now() - t0);

@@ -1,12 +1,12 @@
-/** Request bodies for the order API, shared by the end-to-end tests. */
-export function orderBody(
-  items: Array<{ productId: string; quantity: number; unitPrice?: number }>,
-  options: { token?: string; userId?: string } = {},
-) {
+/**
+ * Request bodies for the order API, shared by the tests. The order belongs to the caller's token,
+ * and prices come from the catalogue: a line carries `unitPrice` only when the test gives one (a
+ * claim the server checks against the catalogue).
+ */
+export function orderBody(items: Array<{ productId: string; quantity: number; unitPrice?: number }>, options: { token?: string } = {}) {
   return {
-    userId: options.userId ?? "u-1",
     currency: "JPY",
-    items: items.map(({ productId, quantity, unitPrice = 1000 }) => ({ productId, quantity, unitPrice })),
+    items: items.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, ...(unitPrice === undefined ? {} : { unitPrice }) })),
     shippingAddress: { prefecture: "東京都", city: "千代田区", line1: "丸の内1-1", postalCode: "100-0005" },
     payment: { method: "credit_card" as const, token: options.token ?? "tok_visa" },
   };

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/index.ts";
 import type { OrderState } from "../domain/order.ts";
 import { orders, orderTimeline } from "./schema.ts";
@@ -17,15 +17,30 @@ export async function loadOrderForUpdate(tx: Executor, orderId: string): Promise
   return row ? { status: row.status, orderId: row.id, userId: row.userId, reason: row.reason } : { status: "none" };
 }
 
-export async function findOrderByIdempotencyKey(db: Executor, key: string) {
-  const [row] = await db.select().from(orders).where(eq(orders.idempotencyKey, key));
+/** The customer's order placed with `key`: keys are scoped to their customer. */
+export async function findOrderByIdempotencyKey(db: Executor, userId: string, key: string) {
+  const [row] = await db.select().from(orders).where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, key)));
   return row;
 }
 
-/** Inserts unless the Idempotency-Key is taken; returns the inserted row or undefined. */
+/** Inserts unless the customer's Idempotency-Key is taken; returns the inserted row or undefined. */
 export async function insertOrder(db: Executor, row: typeof orders.$inferInsert) {
-  const [inserted] = await db.insert(orders).values(row).onConflictDoNothing({ target: orders.idempotencyKey }).returning();
+  const [inserted] = await db.insert(orders).values(row).onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] }).returning();
   return inserted;
+}
+
+/** Where a page of a customer's orders starts: after the order last shown (newest first). */
+export type OrderPosition = { createdAt: Date; id: string };
+
+/** Up to `limit` of the customer's orders, newest first, after `after` (ties on time broken by id). */
+export async function listOrders(db: Executor, userId: string, limit: number, after?: OrderPosition) {
+  const older = after ? or(lt(orders.createdAt, after.createdAt), and(eq(orders.createdAt, after.createdAt), lt(orders.id, after.id))) : undefined;
+  return db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.userId, userId), older))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(limit);
 }
 
 export async function updateOrderStatus(db: Executor, orderId: string, change: Pick<OrderRow, "status" | "reason" | "updatedAt">) {

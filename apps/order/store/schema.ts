@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgSchema, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { outboxTable } from "../../../lib/outbox/index.ts";
 import type { CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
@@ -10,20 +10,41 @@ export const outbox = outboxTable(schema);
 
 export type OrderItem = { productId: string; quantity: number; unitPrice: number };
 
-export const orders = schema.table("orders", {
-  id: text("id").primaryKey(),
-  userId: text("user_id").notNull(),
-  status: text("status").$type<OrderStatus>().notNull(),
-  reason: text("reason").$type<CancellationReason>(),
-  items: jsonb("items").$type<OrderItem[]>().notNull(),
-  totalAmount: integer("total_amount").notNull(),
+export const orders = schema.table(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    status: text("status").$type<OrderStatus>().notNull(),
+    reason: text("reason").$type<CancellationReason>(),
+    items: jsonb("items").$type<OrderItem[]>().notNull(),
+    totalAmount: integer("total_amount").notNull(),
+    currency: text("currency").notNull(),
+    shippingAddress: jsonb("shipping_address").$type<ShippingAddress>().notNull(),
+    payment: jsonb("payment").$type<{ method: PaymentMethod; token?: string }>().notNull(),
+    /** Idempotency-Key of the POST that created the order, with a hash of its body (retry vs misuse). */
+    idempotencyKey: text("idempotency_key"),
+    requestHash: text("request_hash"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // A key belongs to its customer: another customer's same key is another order.
+    unique("orders_user_idempotency_key").on(t.userId, t.idempotencyKey),
+    // GET /orders: one customer's orders, newest first, paged by (created_at, id).
+    index("orders_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/**
+ * The catalogue, the only source of prices (docs/architecture.md#trust-boundaries): set by staff
+ * with PUT /products/{id}; every line of an order is priced from it, never from the request body.
+ */
+export const products = schema.table("products", {
+  productId: text("product_id").primaryKey(),
+  name: text("name").notNull(),
+  unitPrice: integer("unit_price").notNull(),
   currency: text("currency").notNull(),
-  shippingAddress: jsonb("shipping_address").$type<ShippingAddress>().notNull(),
-  payment: jsonb("payment").$type<{ method: PaymentMethod; token?: string }>().notNull(),
-  /** Idempotency-Key of the POST that created the order, with a hash of its body (retry vs misuse). */
-  idempotencyKey: text("idempotency_key").unique(),
-  requestHash: text("request_hash"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
 });
 

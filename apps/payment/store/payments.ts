@@ -12,6 +12,12 @@ export async function loadPayment(db: Executor, orderId: string): Promise<Paymen
   return stateOf(row);
 }
 
+/** Whose order it is, as payment learnt from order.created: the gateway's ledger answers only them (and staff). */
+export async function customerOfOrder(db: Executor, orderId: string): Promise<string | undefined> {
+  const [row] = await db.select({ userId: payments.userId }).from(payments).where(eq(payments.orderId, orderId));
+  return row?.userId;
+}
+
 /**
  * Writes the intent with its gateway key unless the order has a payment (unique order_id: the
  * truth against double charges), and returns the payment as stored: when another delivery wrote
@@ -22,7 +28,9 @@ export async function recordIntent(db: Executor, { intent, at }: ChargeRequested
   const [inserted] = await db
     .insert(payments)
     .values({ ...columns, id: paymentId, status: "charging", createdAt: at, updatedAt: at })
-    .onConflictDoNothing({ target: payments.orderId })
+    // Any conflict, not only on order_id: the gateway key pay-{orderId} is unique too, and a
+    // concurrent insert that meets it there would raise instead (only the target is an arbiter).
+    .onConflictDoNothing()
     .returning();
   return inserted ? stateOf(inserted) : loadPayment(db, intent.orderId);
 }

@@ -10,6 +10,8 @@ export const processedEvents = processedEventsTable(schema);
 export const shipments = schema.table("shipments", {
   id: text("id").primaryKey(),
   orderId: text("order_id").notNull().unique(),
+  /** The order's customer (from stock.reserved), who alone may read the shipment; '' on rows older than it. */
+  userId: text("user_id").notNull().default(""),
   reservationId: text("reservation_id").notNull(),
   carrier: text("carrier").notNull(),
   trackingNumber: text("tracking_number").notNull(),

@@ -10,10 +10,10 @@ export async function loadShipmentState(db: Executor, orderId: string): Promise<
 
 /** Inserts the shipment unless the order has one (unique order_id: the guard against a concurrent delivery). */
 export async function insertShipment(db: Executor, { data, reservationId, at }: ShipmentCreated): Promise<boolean> {
-  const { shipmentId: id, orderId, carrier, trackingNumber, shippingAddress } = data;
+  const { shipmentId: id, orderId, userId, carrier, trackingNumber, shippingAddress } = data;
   const inserted = await db
     .insert(shipments)
-    .values({ id, orderId, reservationId, carrier, trackingNumber, shippingAddress, createdAt: at })
+    .values({ id, orderId, userId, reservationId, carrier, trackingNumber, shippingAddress, createdAt: at })
     .onConflictDoNothing({ target: shipments.orderId })
     .returning({ id: shipments.id });
   return inserted.length === 1;
