@@ -5,6 +5,7 @@ import { migrate } from "../../lib/db/index.ts";
 import { type EngineConfig, openBroker, openDatabase, openIdempotencyStore } from "../../lib/engines/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
 import { authenticated, internalListener, notFound, onError, publicListener, staffOnly } from "../../lib/http/index.ts";
+import { type FolderLock, lockDataDir } from "../../lib/lock/index.ts";
 import { createOutboxRelay } from "../../lib/outbox/index.ts";
 import { type Caller, createServiceSecurity, createWebhookSigner, devSecurityEnv, issueToken, securityConfigFromEnv } from "../../lib/security/index.ts";
 import type { RunningService } from "../../lib/service/index.ts";
@@ -31,11 +32,23 @@ export type FlowOptions = EngineConfig & {
  * come from the environment, or are made on first start and kept under DATA_DIR.
  */
 export async function composeFlow(options: FlowOptions) {
+  mkdirSync(options.dataDir, { recursive: true });
+  // One process per DATA_DIR, taken before anything in it is opened (secrets, PGlite, the broker,
+  // the notifier's record); a kernel lock, so it dies with a killed holder.
+  const dataDirLock = lockDataDir(options.dataDir);
+  try {
+    return await composeInLockedDir(options, dataDirLock);
+  } catch (error) {
+    dataDirLock.release();
+    throw error;
+  }
+}
+
+async function composeInLockedDir(options: FlowOptions, dataDirLock: FolderLock) {
   const { clock = systemClock, ids = uuidV7Ids, log = console.log } = options;
   const env = { ...reservationEnv(options.reservation), ...options.env };
   const securityConfig = securityConfigFromEnv({ ...env, ...devSecurityEnv(options.dataDir, env) });
   const security = createServiceSecurity(securityConfig);
-  mkdirSync(options.dataDir, { recursive: true });
   const database = await openDatabase(options);
   await migrate(database);
   const broker = await openBroker(options);
@@ -96,6 +109,7 @@ export async function composeFlow(options: FlowOptions) {
       await broker.close();
       await idempotency.close();
       await database.close();
+      dataDirLock.release();
     },
   };
 }

@@ -131,3 +131,14 @@ test("an order placed before a price change keeps the price it was placed at", a
   expect(order.totalAmount).toBe(100);
   expect((await api.db().select().from(orders).where(eq(orders.id, orderId)))[0]?.items).toEqual([{ productId: "sku-rising", quantity: 1, unitPrice: 100 }]);
 });
+
+test("an Idempotency-Key with C1 controls or a bidi override is a 400 naming the header, nothing stored", async () => {
+  const before = await count();
+  // Header values are bytes: a client's UTF-8 for U+202E arrives as the Latin-1 characters of its bytes.
+  for (const key of ["k\u009b31m", Buffer.from("k\u202eevil", "utf8").toString("latin1")]) {
+    const response = await api.post(body, "u-1", { "idempotency-key": key });
+    expect(response.status).toBe(400);
+    expect((await problemOf(response)).errors).toEqual([expect.objectContaining({ field: "Idempotency-Key" })]);
+  }
+  expect(await count()).toBe(before);
+});

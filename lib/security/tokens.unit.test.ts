@@ -47,3 +47,15 @@ test("production keys: a token signed by a key of the JWKS verifies; one signed 
     await server.stop(true);
   }
 });
+
+test("a token must expire, and its sub must be plain text", async () => {
+  const noExp = await new SignJWT({ sub: "u-1" }).setProtectedHeader({ alg: "HS256" }).setIssuer("orderflow").setAudience("orderflow").sign(new TextEncoder().encode(config.secret!));
+  expect(await refusal(noExp)).toBe("auth.unauthenticated 401");
+  expect(await refusal(await raw({ sub: "u\u202e1" }))).toBe("auth.unauthenticated 401");
+});
+
+test("a verified token is remembered: the second check answers the same caller", async () => {
+  const token = await issueToken(config, { sub: "u-7", role: "staff" });
+  expect(await verify(token)).toEqual({ sub: "u-7", role: "staff" });
+  expect(await verify(token)).toEqual({ sub: "u-7", role: "staff" });
+});

@@ -6,6 +6,7 @@ import { findOrder, listOrders, type OrderRow, readTimeline } from "../store/ord
 import { cursorAfter, defaultPageSize, pageQuery, positionOf } from "./order-pages.ts";
 import { placeOrder, placeOrderBody, type PlaceOrderResult } from "./place-order.ts";
 import { ordersPerMinute } from "./rate-limit.ts";
+import { isPlainText } from "../../../lib/events/index.ts";
 
 /** The customer's API: orders belong to the token's `sub`; another customer's are answered 404. */
 export function orderRoutes(deps: OrderDeps): Hono<AuthEnv> {
@@ -46,10 +47,11 @@ function summaryOf(order: OrderRow) {
 
 function idempotencyKeyOf(c: Context): string | undefined {
   const key = c.req.header("idempotency-key");
-  if (key !== undefined && (key.length === 0 || key.length > 200)) {
-    throw new AppError("request.invalid", "Idempotency-Key must be 1 to 200 characters", {
+  // A header may carry bytes 0x80–0xFF (read as C1 controls and Latin-1): the same text rules as a body.
+  if (key !== undefined && (key.length === 0 || key.length > 200 || !isPlainText(key))) {
+    throw new AppError("request.invalid", "Idempotency-Key must be 1 to 200 characters of plain text", {
       status: 400,
-      issues: [{ field: "Idempotency-Key", message: "1 to 200 characters" }],
+      issues: [{ field: "Idempotency-Key", message: "1 to 200 characters, no control or bidi characters" }],
     });
   }
   return key;
