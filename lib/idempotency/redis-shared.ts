@@ -1,5 +1,7 @@
 import { AppError } from "../errors/index.ts";
-import type { ClaimToken, KeyState } from "./types.ts";
+import { assertTtl } from "./errors.ts";
+import { newClaimToken } from "./token.ts";
+import type { ClaimToken, IdempotencyStore, KeyState } from "./types.ts";
 
 /**
  * Both Redis adapters (TCP and REST) store the same values, so services using either dedupe together:
@@ -38,4 +40,32 @@ export function toKeyState(raw: unknown): KeyState | undefined {
   if (raw === CLAIMED || (typeof raw === "string" && raw.startsWith(`${CLAIMED}:`))) return CLAIMED;
   // Someone else wrote under our prefix: answering "absent" could run the work twice, "done" could skip it.
   throw new AppError("idempotency.unexpected_value", `unexpected value under an idempotency key: ${String(raw).slice(0, 40)}`);
+}
+
+/** The three Redis commands the store needs, over whichever transport (TCP or REST) an adapter has. */
+export type RedisCommands = {
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<unknown>;
+  evalScript(script: string, key: string, args: string[]): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+};
+
+/** The store's semantics, written once for both Redis adapters: they differ only in transport. */
+export function keyedStore(commands: RedisCommands, prefix: string): Omit<IdempotencyStore, "close"> {
+  return {
+    async claim(key, ttlMs) {
+      assertTtl(ttlMs);
+      const token = newClaimToken();
+      return (await commands.setIfAbsent(prefix + key, claimedBy(token), ttlMs)) === "OK" ? token : undefined;
+    },
+    async markDone(key, token, ttlMs) {
+      assertTtl(ttlMs);
+      return acted(await commands.evalScript(DONE_IF_HELD, prefix + key, [claimedBy(token), DONE, String(ttlMs)]));
+    },
+    async release(key, token) {
+      return acted(await commands.evalScript(RELEASE_IF_HELD, prefix + key, [claimedBy(token)]));
+    },
+    async get(key) {
+      return toKeyState(await commands.get(prefix + key));
+    },
+  };
 }

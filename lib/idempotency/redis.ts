@@ -1,7 +1,6 @@
 import { RedisClient } from "bun";
-import { assertTtl, closedError, unavailable } from "./errors.ts";
-import { acted, claimedBy, DEFAULT_PREFIX, DONE, DONE_IF_HELD, RELEASE_IF_HELD, toKeyState } from "./redis-shared.ts";
-import { newClaimToken } from "./token.ts";
+import { closedError, unavailable } from "./errors.ts";
+import { DEFAULT_PREFIX, keyedStore } from "./redis-shared.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export type RedisIdempotencyOptions = {
@@ -44,22 +43,14 @@ export function createRedisIdempotencyStore(url: string, options: RedisIdempoten
   }
 
   return {
-    async claim(key, ttlMs) {
-      assertTtl(ttlMs);
-      const token = newClaimToken();
-      const reply = await send("claim", "SET", [prefix + key, claimedBy(token), "NX", "PX", String(ttlMs)]);
-      return reply === "OK" ? token : undefined;
-    },
-    async markDone(key, token, ttlMs) {
-      assertTtl(ttlMs);
-      return acted(await send("markDone", "EVAL", [DONE_IF_HELD, "1", prefix + key, claimedBy(token), DONE, String(ttlMs)]));
-    },
-    async release(key, token) {
-      return acted(await send("release", "EVAL", [RELEASE_IF_HELD, "1", prefix + key, claimedBy(token)]));
-    },
-    async get(key) {
-      return toKeyState(await send("get", "GET", [prefix + key]));
-    },
+    ...keyedStore(
+      {
+        setIfAbsent: (key, value, ttlMs) => send("claim", "SET", [key, value, "NX", "PX", String(ttlMs)]),
+        evalScript: (script, key, args) => send("compare-and-set", "EVAL", [script, "1", key, ...args]),
+        get: (key) => send("get", "GET", [key]),
+      },
+      prefix,
+    ),
     async close() {
       closed = true;
       client.close();

@@ -1,7 +1,6 @@
 import { Redis } from "@upstash/redis";
-import { assertTtl, closedError, unavailable } from "./errors.ts";
-import { acted, claimedBy, DEFAULT_PREFIX, DONE, DONE_IF_HELD, RELEASE_IF_HELD, toKeyState } from "./redis-shared.ts";
-import { newClaimToken } from "./token.ts";
+import { closedError, unavailable } from "./errors.ts";
+import { DEFAULT_PREFIX, keyedStore } from "./redis-shared.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export type UpstashIdempotencyOptions = {
@@ -44,22 +43,14 @@ export function createUpstashIdempotencyStore(options: UpstashIdempotencyOptions
   }
 
   return {
-    async claim(key, ttlMs) {
-      assertTtl(ttlMs);
-      const token = newClaimToken();
-      const reply = await call("claim", () => redis.set(prefix + key, claimedBy(token), { nx: true, px: ttlMs }));
-      return reply === "OK" ? token : undefined;
-    },
-    async markDone(key, token, ttlMs) {
-      assertTtl(ttlMs);
-      return acted(await call("markDone", () => redis.eval(DONE_IF_HELD, [prefix + key], [claimedBy(token), DONE, String(ttlMs)])));
-    },
-    async release(key, token) {
-      return acted(await call("release", () => redis.eval(RELEASE_IF_HELD, [prefix + key], [claimedBy(token)])));
-    },
-    async get(key) {
-      return toKeyState(await call("get", () => redis.get<string>(prefix + key)));
-    },
+    ...keyedStore(
+      {
+        setIfAbsent: (key, value, ttlMs) => call("claim", () => redis.set(key, value, { nx: true, px: ttlMs })),
+        evalScript: (script, key, args) => call("compare-and-set", () => redis.eval(script, [key], args)),
+        get: (key) => call("get", () => redis.get<string>(key)),
+      },
+      prefix,
+    ),
     // HTTP holds no session to end.
     async close() {
       closed = true;
