@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { migrate } from "../lib/db/index.ts";
 import { engineConfigFromEnv, openBroker, openDatabase, runServiceProcess } from "../lib/engines/index.ts";
+import { createLogger } from "../lib/log/index.ts";
 import { devSecurityEnv, issueToken, securityConfigFromEnv } from "../lib/security/index.ts";
 import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
 import { replayTarget } from "./replay/replay-target.ts";
@@ -59,8 +60,9 @@ program
   .action(async (service?: string) => {
     const config = engineConfigFromEnv(env);
     if (!config.kafkaBrokers) program.error("replay-dead-letters: set KAFKA_BROKERS (with `bun run dev`, POST /admin/dead-letters/replay instead)");
-    const broker = await openBroker(config, "orderflow-replay");
-    const result = await replayDeadLetters({ broker, service: replayTarget(service) });
+    const log = createLogger({ name: "replay-dead-letters", level: env.LOG_LEVEL });
+    const broker = await openBroker(config, log, "orderflow-replay");
+    const result = await replayDeadLetters({ broker, service: replayTarget(service), log });
     console.log(`replay-dead-letters: ${result.replayed} replayed, ${result.skipped} left alone (not events of the flow)`);
     await broker.close();
   });

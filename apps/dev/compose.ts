@@ -4,8 +4,9 @@ import { type Clock, type Ids, systemClock, uuidV7Ids } from "../../lib/clock/in
 import { migrate } from "../../lib/db/index.ts";
 import { type EngineConfig, openBroker, openDatabase, openIdempotencyStore } from "../../lib/engines/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
-import { authenticated, internalListener, notFound, onError, publicListener, staffOnly } from "../../lib/http/index.ts";
+import { authenticated, internalListener, notFound, onErrorWith, publicListener, staffOnly } from "../../lib/http/index.ts";
 import { type FolderLock, lockDataDir } from "../../lib/lock/index.ts";
+import { createLogger, type Logger } from "../../lib/log/index.ts";
 import { createOutboxRelay } from "../../lib/outbox/index.ts";
 import { type Caller, createServiceSecurity, createWebhookSigner, devSecurityEnv, issueToken, securityConfigFromEnv } from "../../lib/security/index.ts";
 import type { RunningService } from "../../lib/service/index.ts";
@@ -17,7 +18,8 @@ import { outboxes, roster, subscriptions } from "../roster.ts";
 export type FlowOptions = EngineConfig & {
   clock?: Clock;
   ids?: Ids;
-  log?: (message: string, error?: unknown) => void;
+  /** Default: JSON lines on stdout from LOG_LEVEL (in `env`) up; each service, the relay and the dispatcher log through a child. */
+  log?: Logger;
   retryBaseDelayMs?: number;
   /** The services' own settings (RESERVATION_TTL_MS, …); tests shorten them. */
   env?: Record<string, string | undefined>;
@@ -45,37 +47,38 @@ export async function composeFlow(options: FlowOptions) {
 }
 
 async function composeInLockedDir(options: FlowOptions, dataDirLock: FolderLock) {
-  const { clock = systemClock, ids = uuidV7Ids, log = console.log } = options;
+  const { clock = systemClock, ids = uuidV7Ids } = options;
   const env = { ...reservationEnv(options.reservation), ...options.env };
+  const log = options.log ?? createLogger({ name: "orderflow", level: env.LOG_LEVEL });
   const securityConfig = securityConfigFromEnv({ ...env, ...devSecurityEnv(options.dataDir, env) });
   const security = createServiceSecurity(securityConfig);
   const database = await openDatabase(options);
   await migrate(database);
-  const broker = await openBroker(options);
+  const broker = await openBroker(options, log);
   await broker.ensureTopics(allTopics);
   const idempotency = openIdempotencyStore(options, log);
-  const context = { database, idempotency, security, clock, ids, dataDir: options.dataDir, env, log };
-  const services = new Map<string, RunningService>(roster.map((service) => [service.name, service.create(context)]));
+  const context = { database, idempotency, security, clock, ids, dataDir: options.dataDir, env };
+  const services = new Map<string, RunningService>(roster.map((service) => [service.name, service.create({ ...context, log: log.child({ service: service.name }) })]));
 
   const app = new Hono();
-  app.onError(onError);
+  app.onError(onErrorWith(log));
   app.notFound(notFound);
   let ready = false;
   app.get("/health", (c) => (ready ? c.json({ status: "ok" }) : c.json({ status: "starting" }, 503)));
   // Dead letters back onto their topics once the cause is fixed (docs/operations.md); staff only.
   app.post("/admin/dead-letters/replay", authenticated(security.verifyToken), staffOnly, async (c) =>
-    c.json(await replayDeadLetters({ broker, service: replayTarget(c.req.query("service")), idleMs: 500, log })),
+    c.json(await replayDeadLetters({ broker, service: replayTarget(c.req.query("service")), idleMs: 500, log: log.child({ component: "replay" }) })),
   );
   // Every service's routes in one app (their paths do not overlap), seen through two listeners.
   const everyService = new Hono();
-  everyService.onError(onError);
+  everyService.onError(onErrorWith(log));
   everyService.notFound(notFound);
   for (const service of services.values()) everyService.route("/", service.app);
   const toPublic = publicListener(everyService);
   app.all("*", (c) => toPublic(c.req.raw));
   const internal = internalListener(everyService);
 
-  const relay = createOutboxRelay({ database, broker, outboxes });
+  const relay = createOutboxRelay({ database, broker, outboxes, log: log.child({ component: "relay" }) });
   const dispatcher = createDispatcher({
     broker,
     subscriptions,
@@ -83,7 +86,7 @@ async function composeInLockedDir(options: FlowOptions, dataDirLock: FolderLock)
     sign: createWebhookSigner(securityConfig.webhookSecrets),
     deliver: async (_service, request) => internal(request),
     retry: options.retryBaseDelayMs === undefined ? undefined : { baseDelayMs: options.retryBaseDelayMs },
-    log,
+    log: log.child({ component: "dispatcher" }),
   });
 
   return {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
 import { composeFlow, type Flow } from "./compose.ts";
 import { flowClient } from "./flow-client.ts";
@@ -17,7 +18,7 @@ const { call, read: json, post, staff, stock } = flowClient(() => flow);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "orderflow-expiry-"));
-  flow = await composeFlow({ dataDir, log: () => {}, retryBaseDelayMs: 10, reservation: { ttlMs: 1, graceMs: 0, sweepMs: 50 } });
+  flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, reservation: { ttlMs: 1, graceMs: 0, sweepMs: 50 } });
   await flow.start();
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { EngineConfig } from "../../lib/engines/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
 import { composeFlow, type Flow } from "./compose.ts";
 import { abuseScenarios } from "./abuse.scenarios.ts";
@@ -40,7 +41,7 @@ export function orderFlowScenarios(label: string, engines: () => Promise<Engines
       dataDir = mkdtempSync(join(tmpdir(), "orderflow-e2e-"));
       const { config, cleanup } = await engines();
       cleanupEngines = cleanup;
-      flow = await composeFlow({ ...config, dataDir, log: () => {}, retryBaseDelayMs: 10 });
+      flow = await composeFlow({ ...config, dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10 });
       await flow.start();
     });
     afterAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { toBatchRequest, toStructuredRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { createWebhookSigner, generateWebhookSecret, signRequest } from "../../lib/security/index.ts";
 import { eventFor, orderBody, signedForTest, terminalStatuses, testSecurityEnv, testSigner, waitFor } from "../../lib/testing/index.ts";
 import { composeFlow, type Flow } from "./compose.ts";
@@ -20,7 +21,7 @@ let genuine: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "orderflow-forged-"));
-  flow = await composeFlow({ dataDir, log: () => {}, retryBaseDelayMs: 10, env: { ...testSecurityEnv } });
+  flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, env: { ...testSecurityEnv } });
   await flow.start();
   await client.stock("furoshiki-large", 2, 2800);
   const placed = await client.post(orderBody([{ productId: "furoshiki-large", quantity: 1 }]), "u-1");

@@ -2,8 +2,10 @@ import { AppError } from "../../lib/errors/index.ts";
 import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/index.ts";
 import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, toBatchRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import { type EventType, topics } from "../../lib/events/index.ts";
+import { errorSummary, type Logger } from "../../lib/log/index.ts";
 import { signRequest, type WebhookSigner } from "../../lib/security/index.ts";
 import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
+import { refusalOf } from "./refusal.ts";
 
 /**
  * One consumer group per subscribing service: the dispatcher pushes only `types` to
@@ -23,7 +25,8 @@ export type DispatcherOptions = {
   /** Base URL of each service (only the path matters for in-process delivery). */
   urlOf?: (service: string) => string;
   retry?: Partial<RetryPolicy>;
-  log?: (message: string) => void;
+  /** Hears of every dead letter: the events' ids and types and why, never the events. */
+  log: Logger;
 };
 
 export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
@@ -40,7 +43,7 @@ type Pending = { key: string; event: ValidCloudEvent };
  * write access can publish), and the events go out as they came in, without another check.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { broker, subscriptions, deliver, sign, log = console.log } = options;
+  const { broker, subscriptions, deliver, sign, log } = options;
   const urlOf = options.urlOf ?? ((service: string) => `http://${service}`);
   // About ten minutes of retries before a retryable failure is dead-lettered: long enough to ride
   // out a service restart or a deploy, short enough that a real outage shows up in dead-letters.
@@ -54,6 +57,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     for (let attempt = 0; ; attempt++) {
       let status: number | undefined;
       let detail = "";
+      let failure: unknown;
       try {
         // Signed anew on each attempt (the timestamp is part of the signature); the id stays.
         const request = await signRequest(toBatchRequest(url, pending.map((p) => p.event)), sign, id);
@@ -61,6 +65,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         status = response.status;
         detail = status >= 300 ? await response.text() : "";
       } catch (error) {
+        failure = error;
         detail = String(error);
       }
       const verdict = classify(status);
@@ -71,7 +76,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return;
       }
       if (verdict === "rejected" || attempt + 1 >= policy.maxAttempts) {
-        await deadLetter(spec.service, pending, status, detail);
+        await deadLetter(spec.service, pending, status, detail, failure);
         return;
       }
       if (stopping) throw new AppError("dispatcher.stopping", "stopping; the batch will be redelivered");
@@ -79,8 +84,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  async function deadLetter(service: string, pending: Pending[], status: number | undefined, detail: string) {
-    log(`dispatcher: dead-lettering ${pending.length} event(s) for ${service} (status ${status ?? "none"}): ${detail.slice(0, 300)}`);
+  /** The dead letter keeps the whole answer (`detail`); the log only its code and field names. */
+  async function deadLetter(service: string, pending: Pending[], status: number | undefined, detail: string, failure: unknown) {
+    const events = pending.slice(0, 20).map(({ event }) => ({ id: event.id, type: event.type }));
+    const reason = failure === undefined ? { refusal: refusalOf(detail) } : { error: failure };
+    log.error({ service, status, count: pending.length, events, ...reason }, "dispatcher: dead-lettered");
     const cause = { service, status, reason: detail };
     await broker.publish(pending.map(({ key, event }) => deadLetterOfEvent(topics.deadLetter.name, key, event, cause)));
   }
@@ -94,7 +102,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       } catch (error) {
         // Not a CloudEvent: no retry can fix it. Keep it, untouched, where someone can look.
         const reason = `unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`;
-        log(`dispatcher: ${reason}`);
+        const at = { topic: record.topic, partition: record.partition, offset: String(record.offset) };
+        // Without the message: a parser's quotes what it could not read, and anyone can publish.
+        const { message: _, ...why } = errorSummary(error);
+        log.error({ service: spec.service, record: at, why }, "dispatcher: unreadable record dead-lettered");
         await broker.publish([deadLetterOfRecord(topics.deadLetter.name, record, { service: spec.service, reason })]);
         continue;
       }

@@ -5,6 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { type Broker, type ConsumedRecord, createEmbeddedBroker } from "../../lib/broker/index.ts";
 import { readCloudEvents, readDeadLetter, toKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { waitFor } from "../../lib/testing/index.ts";
 import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { testSecurity, testSigner } from "../../lib/testing/index.ts";
@@ -33,6 +34,7 @@ async function setUp(answer: (ids: string[], attempt: number) => number) {
   await broker.ensureTopics(allTopics);
   const deliveries: string[][] = [];
   const deadLetters: ConsumedRecord[] = [];
+  const log = createMemoryLogger();
   await broker.subscribe({ group: "test-dlq", topics: [topics.deadLetter.name], handle: async (r) => void deadLetters.push(...r) });
   dispatcher = createDispatcher({
     broker,
@@ -45,10 +47,10 @@ async function setUp(answer: (ids: string[], attempt: number) => number) {
       return new Response(null, { status: answer(ids, deliveries.length) });
     },
     retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4 },
-    log: () => {},
+    log,
   });
   await dispatcher.start();
-  return { deliveries, deadLetters };
+  return { deliveries, deadLetters, log };
 }
 
 const publish = (...events: ReturnType<typeof cancelled>[]) =>
@@ -81,7 +83,7 @@ test("retries that never succeed end in the dead-letter topic, and the flow move
 });
 
 test("a rejected batch is split: the poison event is dead-lettered, the others delivered in order", async () => {
-  const { deliveries, deadLetters } = await setUp((ids) => (ids.includes("o4-2") ? 422 : 200));
+  const { deliveries, deadLetters, log } = await setUp((ids) => (ids.includes("o4-2") ? 422 : 200));
   await publish(cancelled("o4", 1), cancelled("o4", 2), cancelled("o4", 3));
   await waitFor(() => deadLetters.length >= 1 && deliveries.some((d) => d.length === 1 && d[0] === "o4-3"));
   expect(deliveries.filter((d) => d.length === 1).map((d) => d[0])).toEqual(["o4-1", "o4-2", "o4-3"]);
@@ -89,13 +91,21 @@ test("a rejected batch is split: the poison event is dead-lettered, the others d
   expect(deadLetters[0]!.headers["dl-service"]).toBe("notification");
   // What the replay reads back: the event, the key it was published under, who refused it and how.
   expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ key: "o4", service: "notification", status: 422, event: { id: "o4-2" } });
+  // The log names the event, never carries it.
+  const [line] = log.lines();
+  expect(JSON.parse(line!)).toMatchObject({ level: 50, service: "notification", status: 422, events: [{ id: "o4-2", type: "com.example.order.cancelled" }] });
+  expect(line).not.toContain("specversion");
 });
 
-test("a record that is not a CloudEvent is dead-lettered untouched", async () => {
-  const { deadLetters } = await setUp(() => 200);
-  await broker.publish([{ topic: topics.order.name, key: "k", value: new TextEncoder().encode("not an event"), headers: {} }]);
+test("a record that is not a CloudEvent is dead-lettered untouched; the log names the record, not what it holds", async () => {
+  const { deadLetters, log } = await setUp(() => 200);
+  await broker.publish([{ topic: topics.order.name, key: "k", value: new TextEncoder().encode("tok_4242 丸の内"), headers: {} }]);
   await waitFor(() => deadLetters.length >= 1);
-  expect(new TextDecoder().decode(deadLetters[0]!.value)).toBe("not an event");
+  expect(new TextDecoder().decode(deadLetters[0]!.value)).toBe("tok_4242 丸の内");
+  const [line] = log.lines();
+  expect(JSON.parse(line!)).toMatchObject({ service: "notification", record: { topic: topics.order.name } });
+  expect(line).not.toContain("tok_4242");
+  expect(line).not.toContain("丸の内");
   expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ key: "k", service: "notification" });
   expect(readDeadLetter(deadLetters[0]!).event).toBeUndefined();
 });

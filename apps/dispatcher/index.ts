@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { openBroker, publicAddress, requireEngines, serve } from "../../lib/engines/index.ts";
+import { createLogger } from "../../lib/log/index.ts";
 import { createWebhookSigner, securityConfigFromEnv } from "../../lib/security/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
 import { roster, subscriptions } from "../roster.ts";
@@ -10,12 +11,13 @@ import { createHttpDeliver } from "./http-deliver.ts";
 // the environment. Run several: each subscription is one consumer group, so they share partitions.
 const defaultPort = 3070;
 const env = process.env;
-const config = requireEngines("dispatcher", env, ["kafkaBrokers"]);
+const log = createLogger({ name: "dispatcher", level: env.LOG_LEVEL });
+const config = requireEngines(log, env, ["kafkaBrokers"]);
 
 function numberFromEnv(name: string, fallback: number): number {
   const value = Number(env[name] || fallback);
   if (!Number.isInteger(value) || value <= 0) {
-    console.error(`dispatcher: ${name} must be a positive integer, got "${env[name]}"`);
+    log.error({ setting: name, value: env[name] }, `${name} must be a positive integer`);
     process.exit(1);
   }
   return value;
@@ -28,7 +30,7 @@ const urls = Object.fromEntries(
 const urlOf = (service: string) => urls[service]!;
 
 const sign = createWebhookSigner(securityConfigFromEnv(env).webhookSecrets);
-const broker = await openBroker(config, "orderflow-dispatcher");
+const broker = await openBroker(config, log, "orderflow-dispatcher");
 await broker.ensureTopics(allTopics);
 const dispatcher = createDispatcher({
   broker,
@@ -41,13 +43,14 @@ const dispatcher = createDispatcher({
     baseDelayMs: numberFromEnv("DISPATCH_RETRY_BASE_MS", 100),
     maxDelayMs: numberFromEnv("DISPATCH_RETRY_MAX_MS", 30_000),
   },
+  log,
 });
 await dispatcher.start();
 
 const app = new Hono();
 app.get("/health", (c) => c.json({ status: "ok", service: "dispatcher" }));
 serve(
-  "dispatcher",
+  log,
   [{ ...publicAddress(env, defaultPort), fetch: app.fetch, label: "health" }],
   async () => {
     // Finishes the batches in flight (their offsets commit) and leaves the groups, so the other

@@ -12,7 +12,7 @@ export const subscribes = ["com.example.payment.completed", "com.example.shipmen
 
 /** The inventory service: holds stock and reserves it for paid orders, never overselling. */
 export function createApp(deps: InventoryDeps): Hono {
-  const app = createServiceApp("inventory");
+  const app = createServiceApp("inventory", deps.log);
   app.route("/", inventoryRoutes(deps));
   app.route(
     "/",

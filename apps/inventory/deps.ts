@@ -1,6 +1,7 @@
 import type { Clock, Ids } from "../../lib/clock/index.ts";
 import type { Db } from "../../lib/db/index.ts";
 import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
+import type { Logger } from "../../lib/log/index.ts";
 import type { ServiceSecurity } from "../../lib/security/index.ts";
 
 export type InventoryDeps = {
@@ -13,8 +14,11 @@ export type InventoryDeps = {
   reservationTtlMs?: number;
   /** How long after expiry the stock is given back. Default 5 min. */
   reservationGraceMs?: number;
-  /** Where what a person must look at goes (a shipment without a reservation, unbacked stock). */
-  log?: (message: string, error?: unknown) => void;
+  /**
+   * Where what a person must look at goes (a shipment without a reservation, unbacked stock), by
+   * event id, type and order; never a whole event.
+   */
+  log: Logger;
 };
 
 export const defaultReservationTtlMs = 30 * 60_000;

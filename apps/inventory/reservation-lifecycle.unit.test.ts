@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { Database } from "../../lib/db/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { bearerFor, createForgetfulIdempotencyStore, createTestDatabase, deliver, emittedEvents, eventFor, outcomesOf, testSecurity } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import type { InventoryDeps } from "./deps.ts";
@@ -18,11 +19,12 @@ let deps: InventoryDeps;
 const clock = createFixedClock();
 const ttlMs = 30 * 60_000;
 const graceMs = 5 * 60_000;
-const logged: string[] = [];
+const logged = createMemoryLogger();
+const loggedLines = () => logged.lines().map((line) => JSON.parse(line));
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs, log: (message) => void logged.push(message) };
+  deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs, log: logged };
 }, 60_000);
 afterAll(async () => database?.close());
 
@@ -54,7 +56,7 @@ describe("shipment.created", () => {
   test("without a reservation nothing moves, and the log says why", async () => {
     expect(await outcomesOf(await deliver(app(), "inventory", shipped("life-never-reserved")))).toEqual(["processed"]);
     expect(await reservationOf("life-never-reserved")).toBeUndefined();
-    expect(logged).toContainEqual(expect.stringContaining("life-never-reserved, which has no reservation"));
+    expect(loggedLines()).toContainEqual(expect.objectContaining({ orderId: "life-never-reserved", rejected: "inventory.no_reservation", reason: expect.stringContaining("which has no reservation") }));
   });
 
   test("a shipped reservation never expires", async () => {
@@ -99,7 +101,7 @@ describe("expiry", () => {
     await reserve("life-took-it", "p-unbacked", 2, 2); // someone else reserved the freed units
     await deliver(app(), "inventory", shipped("life-unbacked"));
     expect((await reservationOf("life-unbacked"))?.status).toBe("shipped_unbacked");
-    expect(logged).toContainEqual(expect.stringContaining("order life-unbacked shipped after its reservation expired"));
+    expect(loggedLines()).toContainEqual(expect.objectContaining({ level: 50, orderId: "life-unbacked", event: expect.objectContaining({ type: "com.example.shipment.created" }), msg: expect.stringContaining("shipped after its reservation expired") }));
     expect(await stock("p-unbacked")).toEqual({ productId: "p-unbacked", available: 2, reserved: 2 } as never);
   });
 });

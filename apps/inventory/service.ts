@@ -26,7 +26,7 @@ export const inventory = defineService({
     return {
       app: createApp(deps),
       // Every inventory process sweeps; SKIP LOCKED keeps them from releasing the same reservation.
-      start: () => void (stopExpiry = startReservationExpiry(deps, optionalMs(env.RESERVATION_SWEEP_MS) ?? 30_000, log)),
+      start: () => void (stopExpiry = startReservationExpiry(deps, optionalMs(env.RESERVATION_SWEEP_MS) ?? 30_000)),
       stop: () => stopExpiry(),
     };
   },

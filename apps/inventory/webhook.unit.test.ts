@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { bearerFor, deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, reservations } from "./store/schema.ts";
@@ -86,7 +87,7 @@ const shipment: WebhookCase<WebhookWorld> = {
 
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "inventory",
-  build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("inv") }),
+  build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("inv"), log: createMemoryLogger() }),
   cases: [reservation, shortage, shipment],
   refusals: {
     valid: reservation,

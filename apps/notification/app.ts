@@ -26,7 +26,7 @@ export const subscribes = [
 /** The notification service: tells the customer about each step, once per step and order. */
 export function createApp(deps: NotificationDeps): Hono {
   const spec = { handle: (event: DomainEvent) => notify(deps, event), dedupKey: (event: DomainEvent) => `notification:${notificationKey(event)}` };
-  const app = createServiceApp("notification");
+  const app = createServiceApp("notification", deps.log);
   // Its customer and staff only; anyone else, and an order nobody was told about yet, get the same 404.
   app.get("/notifications", authenticated(deps.security.verifyToken), query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {
     const { orderId } = c.req.valid("query");

@@ -14,6 +14,6 @@ export const notification = defineService({
     // No e-mail provider yet: the notifier records each send as a JSON line under DATA_DIR.
     mkdirSync(dataDir, { recursive: true });
     const notifier = createRecordingNotifier({ file: join(dataDir, "notifications.jsonl"), log });
-    return { app: createApp({ db: database.db, idempotency, security, notifier, clock }) };
+    return { app: createApp({ db: database.db, idempotency, security, notifier, clock, log }) };
   },
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createFixedClock } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { createRecordingNotifier, type RecordingNotifier } from "../../lib/notifier/index.ts";
 import { answerOf, bearerFor, deliver, eventFor, problemFields, problemOf, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp, subscribes } from "./app.ts";
@@ -23,7 +24,7 @@ const fixture: WebhookFixture<NotificationWorld> = {
   service: "notification",
   build(database) {
     const notifier = createRecordingNotifier();
-    return { notifier, ...worldOf(createApp, { db: database.db, notifier, clock: createFixedClock() }) };
+    return { notifier, ...worldOf(createApp, { db: database.db, notifier, clock: createFixedClock(), log: createMemoryLogger() }) };
   },
   cases: subscribes.map(message),
   // The database hands the send to one delivery (a row with a lease); the others answer 503.

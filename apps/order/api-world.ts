@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { Database } from "../../lib/db/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { bearerFor, createTestDatabase, testSecurity } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 
@@ -17,7 +18,7 @@ export function orderApi(options: { ordersPerMinute?: number } = {}) {
   const clock = createFixedClock();
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = createApp({ db: database.db, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("api"), ...options });
+    app = createApp({ db: database.db, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("api"), log: createMemoryLogger(), ...options });
   }, 60_000);
   afterAll(async () => database?.close());
 

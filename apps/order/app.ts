@@ -22,7 +22,7 @@ export const subscribes = [
 /** The order service: keeps the catalogue, accepts orders priced from it, and follows every event of the flow (the saga's state). */
 export function createApp(deps: OrderDeps): Hono {
   const apply = { handle: (event: FollowedEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
-  const app = createServiceApp("order");
+  const app = createServiceApp("order", deps.log);
   app.route("/", orderRoutes(deps));
   app.route("/", productRoutes(deps));
   app.route(

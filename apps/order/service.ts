@@ -9,7 +9,7 @@ export const order = defineService({
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, security, clock, ids, env }) => ({
-    app: createApp({ db: database.db, idempotency, security, clock, ids, ordersPerMinute: rateLimitFromEnv(env.ORDERFLOW_RATE_LIMIT) }),
+  create: ({ database, idempotency, security, clock, ids, env, log }) => ({
+    app: createApp({ db: database.db, idempotency, security, clock, ids, ordersPerMinute: rateLimitFromEnv(env.ORDERFLOW_RATE_LIMIT), log }),
   }),
 });

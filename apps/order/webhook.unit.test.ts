@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { answerOf, bearerFor, deliver, emittedEvents, eventFor, orderBody, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox } from "./store/schema.ts";
@@ -57,7 +58,7 @@ const paymentFailed = moves("com.example.payment.failed", "cancelled", "payment_
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "order",
   // Every case places orders as u-1 on a clock that never moves: no rate limit here.
-  build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("ord"), ordersPerMinute: 0 }),
+  build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("ord"), ordersPerMinute: 0, log: createMemoryLogger() }),
   newOrder: placeOrder,
   cases: [
     moves("com.example.payment.completed", "paid"),

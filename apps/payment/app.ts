@@ -12,7 +12,7 @@ export const subscribes = ["com.example.order.created", "com.example.stock.insuf
 
 /** The payment service: charges each order once, refunds when stock runs out. */
 export function createApp(deps: PaymentDeps): Hono {
-  const app = createServiceApp("payment");
+  const app = createServiceApp("payment", deps.log);
   app.route("/", paymentRoutes(deps));
   app.route(
     "/",

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { Database } from "../../lib/db/index.ts";
 import { createMemoryIdempotencyStore } from "../../lib/idempotency/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import type { RunningService } from "../../lib/service/index.ts";
 import { bearerFor, createTestDatabase, deliver, eventFor, problemOf, testSecurity } from "../../lib/testing/index.ts";
 import { payment } from "./service.ts";
@@ -17,7 +18,7 @@ let service: RunningService;
 beforeAll(async () => {
   database = await createTestDatabase();
   const [clock, ids] = [createFixedClock(), createSequentialIds("pay")];
-  service = payment.create({ database, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock, ids, dataDir: "", env: {}, log: () => {} });
+  service = payment.create({ database, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock, ids, dataDir: "", env: {}, log: createMemoryLogger() });
   await deliver(service.app, "payment", eventFor("com.example.order.created", "p-owned"));
 }, 60_000);
 afterAll(async () => database?.close());

@@ -11,12 +11,12 @@ export const payment = defineService({
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, security, clock, ids, env }) => {
+  create: ({ database, idempotency, security, clock, ids, env, log }) => {
     if ((env.PAYMENT_GATEWAY || "sandbox") !== "sandbox") {
       throw new AppError("config.invalid", `PAYMENT_GATEWAY "${env.PAYMENT_GATEWAY}" is unknown; only "sandbox" exists so far`);
     }
     const gateway = createSandboxGateway({ db: database.db, clock, ids });
-    const app = createApp({ db: database.db, idempotency, security, gateway, clock, ids });
+    const app = createApp({ db: database.db, idempotency, security, gateway, clock, ids, log });
     // The sandbox's ledger (GET /gateway/charges) is served beside the payment service that owns it,
     // to the order's customer as payment's own row names them.
     app.route("/", sandboxLedgerRoutes(database.db, { verifyToken: security.verifyToken, customerOf: (orderId) => customerOfOrder(database.db, orderId) }));

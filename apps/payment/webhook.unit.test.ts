@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { createSandboxGateway, gatewayCharges, gatewayRefunds } from "../../lib/payment-gateway/index.ts";
 import { answerOf, bearerFor, deliver, emittedEvents, eventFor, problemFields, problemOf, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
@@ -78,7 +79,7 @@ const fixture: WebhookFixture<WebhookWorld> = {
   build(database) {
     const [clock, ids] = [createFixedClock(), createSequentialIds("pay")];
     const gateway = createSandboxGateway({ db: database.db, clock, ids });
-    return worldOf(createApp, { db: database.db, gateway, clock, ids });
+    return worldOf(createApp, { db: database.db, gateway, clock, ids, log: createMemoryLogger() });
   },
   cases: [charge, declined, refund("com.example.stock.insufficient", "out_of_stock"), refund("com.example.stock.released", "reservation_expired")],
   refusals: {

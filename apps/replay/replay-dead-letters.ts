@@ -1,6 +1,7 @@
 import type { Broker } from "../../lib/broker/index.ts";
 import { readDeadLetter, toKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { eventCatalog, isEventType, topics } from "../../lib/events/index.ts";
+import type { Logger } from "../../lib/log/index.ts";
 
 export type ReplayOptions = {
   broker: Broker;
@@ -8,7 +9,8 @@ export type ReplayOptions = {
   service?: string;
   /** Stop after this long without a new dead letter. */
   idleMs?: number;
-  log?: (message: string) => void;
+  /** Hears of the dead letters left alone. */
+  log: Logger;
 };
 
 export type ReplayResult = { replayed: number; skipped: number };
@@ -20,7 +22,7 @@ export type ReplayResult = { replayed: number; skipped: number };
  * group: a dead letter is replayed once, and a second run picks up only newer ones.
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayResult> {
-  const { broker, service, idleMs = 2_000, log = console.log } = options;
+  const { broker, service, idleMs = 2_000, log } = options;
   const result: ReplayResult = { replayed: 0, skipped: 0 };
   let idle: ReturnType<typeof setTimeout> | undefined;
   let finish: () => void = () => {};
@@ -41,7 +43,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         const { event } = letter;
         if (!event || !isEventType(event.type)) {
           result.skipped++;
-          log(`replay: dead letter ${record.partition}@${record.offset} is not an event of the flow; left alone`);
+          log.warn({ partition: record.partition, offset: String(record.offset) }, "replay: a dead letter is not an event of the flow; left alone");
           continue;
         }
         await broker.publish([toKafkaRecord(eventCatalog[event.type].topic, letter.key, event)]);

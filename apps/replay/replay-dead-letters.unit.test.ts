@@ -5,6 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { type Broker, type ConsumedRecord, createEmbeddedBroker } from "../../lib/broker/index.ts";
 import { deadLetterOfEvent, fromKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { waitFor } from "../../lib/testing/index.ts";
 import { replayDeadLetters } from "./replay-dead-letters.ts";
 
@@ -32,12 +33,12 @@ test("dead letters go back on their topic, once, optionally for one service", as
     { topic: topics.deadLetter.name, key: "x", value: new TextEncoder().encode("garbage"), headers: { "dl-service": "notification" } },
   ]);
 
-  const first = await replayDeadLetters({ broker, service: "notification", idleMs: 200, log: () => {} });
+  const first = await replayDeadLetters({ broker, service: "notification", idleMs: 200, log: createMemoryLogger() });
   expect(first).toEqual({ replayed: 1, skipped: 1 });
   await waitFor(() => republished.length >= 1);
   expect(fromKafkaRecord(republished[0]!).id).toBe("evt-o-1");
   expect(republished[0]!.key).toBe("o-1");
 
-  expect(await replayDeadLetters({ broker, service: "notification", idleMs: 200, log: () => {} })).toEqual({ replayed: 0, skipped: 0 });
-  expect(await replayDeadLetters({ broker, idleMs: 200, log: () => {} })).toEqual({ replayed: 2, skipped: 1 });
+  expect(await replayDeadLetters({ broker, service: "notification", idleMs: 200, log: createMemoryLogger() })).toEqual({ replayed: 0, skipped: 0 });
+  expect(await replayDeadLetters({ broker, idleMs: 200, log: createMemoryLogger() })).toEqual({ replayed: 2, skipped: 1 });
 });

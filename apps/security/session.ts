@@ -15,15 +15,12 @@ export type SessionOptions = {
 export type Session = { checks: CheckResult[]; controls: Control[]; serverLogErrors: string[]; crashes: string[] };
 
 /**
- * Opens the flow, runs every check against it, closes it. What the services print as unexpected
- * errors is collected rather than printed (a 500 would otherwise flood the terminal), and an
- * uncaught exception or unhandled rejection is recorded as a crash instead of ending the run.
+ * Opens the flow, runs every check against it, closes it. What the services log as errors is
+ * collected by the world's logger rather than printed (a 500 would otherwise flood the terminal),
+ * and an uncaught exception or unhandled rejection is recorded as a crash instead of ending the run.
  */
 export async function runSession(options: SessionOptions): Promise<Session> {
-  const serverLogErrors: string[] = [];
   const crashes: string[] = [];
-  const consoleError = console.error;
-  console.error = (...args: unknown[]) => void serverLogErrors.push(args.map(String).join(" ").slice(0, 300));
   const onCrash = (error: unknown) => void crashes.push(String(error).slice(0, 300));
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
@@ -36,10 +33,9 @@ export async function runSession(options: SessionOptions): Promise<Session> {
       options.onCheck?.(check.title, index, chosen.length);
       results.push(await runCheck(world, check, { runs: options.runs, seed: options.seed + index, onInput: (done) => options.onInput?.(done, options.runs) }));
     }
-    return { checks: results, controls: [...world.controls, ...controls], serverLogErrors, crashes };
+    return { checks: results, controls: [...world.controls, ...controls], serverLogErrors: world.logs.errors, crashes };
   } finally {
     await world.close();
-    console.error = consoleError;
     process.off("uncaughtException", onCrash);
     process.off("unhandledRejection", onCrash);
   }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLogger } from "../../lib/log/index.ts";
 import { testSecurityEnv } from "../../lib/testing/index.ts";
 import { composeFlow, type Flow } from "../dev/compose.ts";
 import { type Control, placeGenuineOrders, stockAndPrice } from "./genuine.ts";
@@ -9,6 +10,9 @@ import { type Snapshot, type StateProbe, stateProbe, untilQuiet } from "./state.
 /** The product every check aims at: in the catalogue, in stock, with a price. */
 export const target = { productId: "sec-mug", name: "Security mug", unitPrice: 1800, currency: "JPY", available: 50 } as const;
 export type Target = typeof target;
+
+/** pino's level of `log.error`. */
+const errorLevel = 50;
 
 export type World = {
   flow: Flow;
@@ -21,8 +25,8 @@ export type World = {
   genuineOrders: string[];
   /** What was verified to work before any hostile input: without it a refusal proves nothing. */
   controls: Control[];
-  /** The first lines the flow logged (none are printed), and how many there were. */
-  logs: { first: string[]; count: number };
+  /** The first lines the flow logged (none are printed), how many there were, and its error lines (500s and worse). */
+  logs: { first: string[]; count: number; errors: string[] };
   quiet(): Promise<Snapshot>;
   alive(): Promise<boolean>;
   close(): Promise<void>;
@@ -36,10 +40,12 @@ export type World = {
 export async function openWorld(): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), "orderflow-security-"));
   // Kept short: ten thousand hostile inputs must not grow the heap through the log.
-  const logs = { first: [] as string[], count: 0 };
-  const log = (message: string, error?: unknown) => {
-    if (++logs.count <= 20) logs.first.push(error ? `${message} ${String(error)}` : message);
+  const logs = { first: [] as string[], count: 0, errors: [] as string[] };
+  const keep = (line: string) => {
+    if (++logs.count <= 20) logs.first.push(line);
+    if ((JSON.parse(line) as { level: number }).level >= errorLevel) logs.errors.push(line.slice(0, 300));
   };
+  const log = createLogger({ name: "security", level: "info", destination: { write: keep } });
   const flow = await composeFlow({ dataDir, log, retryBaseDelayMs: 10, env: { ORDERFLOW_RATE_LIMIT: "0", ...testSecurityEnv } });
   await flow.start();
   const probe = await stateProbe(flow.database.db);

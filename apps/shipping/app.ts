@@ -12,7 +12,7 @@ export type { ShippingDeps };
 
 /** The shipping service: arranges one shipment per reserved order. */
 export function createApp(deps: ShippingDeps): Hono {
-  const app = createServiceApp("shipping");
+  const app = createServiceApp("shipping", deps.log);
   // The shipment carries the customer's address: its customer and staff only; anyone else, and an
   // order not shipped, get the same 404.
   app.get("/shipments", authenticated(deps.security.verifyToken), query(v.object({ orderId: v.pipe(v.string(), v.nonEmpty()) })), async (c) => {

@@ -1,6 +1,7 @@
 import type { Clock, Ids } from "../../lib/clock/index.ts";
 import type { Db } from "../../lib/db/index.ts";
 import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
+import type { Logger } from "../../lib/log/index.ts";
 import type { ServiceSecurity } from "../../lib/security/index.ts";
 
-export type ShippingDeps = { db: Db; idempotency: IdempotencyStore; security: ServiceSecurity; clock: Clock; ids: Ids };
+export type ShippingDeps = { db: Db; idempotency: IdempotencyStore; security: ServiceSecurity; clock: Clock; ids: Ids; log: Logger };

@@ -8,5 +8,5 @@ export const shipping = defineService({
   schema,
   subscribes,
   outbox,
-  create: ({ database, idempotency, security, clock, ids }) => ({ app: createApp({ db: database.db, idempotency, security, clock, ids }) }),
+  create: ({ database, idempotency, security, clock, ids, log }) => ({ app: createApp({ db: database.db, idempotency, security, clock, ids, log }) }),
 });

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { toBatchRequest } from "../../lib/cloudevents/index.ts";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
+import { createMemoryLogger } from "../../lib/log/index.ts";
 import { answerOf, bearerFor, deliver, emittedEvents, eventFor, outcomesOf, problemFields, problemOf, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf, signedForTest } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox, shipments } from "./store/schema.ts";
@@ -33,7 +34,7 @@ const shipment = {
 
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "shipping",
-  build: (database) => worldOf(createApp, { db: database.db, clock, ids: createSequentialIds("shp") }),
+  build: (database) => worldOf(createApp, { db: database.db, clock, ids: createSequentialIds("shp"), log: createMemoryLogger() }),
   cases: [shipment],
   refusals: {
     valid: shipment,

@@ -5,6 +5,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { composeFlow } from "../../apps/dev/compose.ts";
 import { notifications } from "../../apps/notification/store/schema.ts";
 import { describeEngines, engineConfigFromEnv } from "../../lib/engines/index.ts";
+import { createLogger } from "../../lib/log/index.ts";
 import { orderBody } from "../../lib/testing/index.ts";
 
 /**
@@ -19,7 +20,7 @@ const concurrency = Number(process.argv[3] ?? 20);
 const dataDir = mkdtempSync(join(tmpdir(), "orderflow-bench-"));
 const config = { ...engineConfigFromEnv(process.env), dataDir, namespace: `bench-${crypto.randomUUID().slice(0, 8)}` };
 // A load test: the per-customer rate limit is off (ORDERFLOW_RATE_LIMIT=0); tokens are still verified on every request.
-const flow = await composeFlow({ ...config, env: { ORDERFLOW_RATE_LIMIT: "0" }, log: () => {} });
+const flow = await composeFlow({ ...config, env: { ORDERFLOW_RATE_LIMIT: "0" }, log: createLogger({ name: "bench", level: "silent" }) });
 await flow.start();
 const call = (path: string, init?: RequestInit) => flow.app.request(path, init);
 const bearer = async (sub: string, role: "customer" | "staff" = "customer") => `Bearer ${await flow.tokenFor(sub, role)}`;

@@ -1,6 +1,7 @@
 import { existsSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { makeDirectoryDurably, syncDirectory } from "../fs/index.ts";
+import type { Logger } from "../log/index.ts";
 import { Segment, type StoredLine } from "./embedded-segment.ts";
 import type { RetentionPolicy } from "./embedded-retention.ts";
 import type { ConsumedRecord, ProducedRecord } from "./types.ts";
@@ -10,7 +11,7 @@ export type PartitionLogOptions = {
   sync: boolean;
   retention: RetentionPolicy;
   now: () => number;
-  log: (message: string) => void;
+  log: Logger;
 };
 
 /**
@@ -37,7 +38,7 @@ export class PartitionLog {
     const last = this.segments.at(-1);
     if (!last) this.segments.push(Segment.create(this.dir, 0n, options.sync, options.now()));
     const torn = last?.openForAppend(options.sync);
-    if (torn) options.log(`embedded broker: cut a record torn by a crash (${torn.bytes} bytes) off the end of ${torn.path}`);
+    if (torn) options.log.warn({ bytes: torn.bytes, path: torn.path }, "embedded broker: cut a record torn by a crash off the end of its segment");
   }
 
   /** The earliest offset still stored: records before it were deleted by retention. */

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, test } from "bun:test";
+import { createMemoryLogger } from "../log/index.ts";
 import { PartitionLog, type PartitionLogOptions } from "./embedded-log.ts";
 import { defaultRetentionOf, type RetentionPolicy } from "./embedded-retention.ts";
 import type { ConsumedRecord, ProducedRecord } from "./types.ts";
@@ -20,8 +21,8 @@ function harness(retention: Partial<RetentionPolicy> = {}) {
   const topicDir = mkdtempSync(join(tmpdir(), "orderflow-log-"));
   folders.push(topicDir);
   const clock = { now: Date.now() };
-  const messages: string[] = [];
-  const options: PartitionLogOptions = { sync: false, retention: { ...unlimited, ...retention }, now: () => clock.now, log: (m) => void messages.push(m) };
+  const messages = createMemoryLogger();
+  const options: PartitionLogOptions = { sync: false, retention: { ...unlimited, ...retention }, now: () => clock.now, log: messages };
   const open = () => {
     const log = new PartitionLog(topicDir, "t", 0, options);
     opened.push(log);
@@ -108,7 +109,7 @@ test("a record torn by a crash mid-write is cut off on reopen, reported, and the
   log.close();
   appendFileSync(join(dir, "00000000000000000000.jsonl"), '{"k":"k2","h":{},"v":"dHd');
   const reopened = open();
-  expect(messages).toEqual([expect.stringContaining("cut a record torn by a crash (25 bytes)")]);
+  expect(messages.lines().map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: 40, bytes: 25, msg: expect.stringContaining("cut a record torn by a crash") })]);
   reopened.append([record(2)]);
   expect(offsets(reopened.read(0n, 10))).toEqual([0, 1, 2]);
 });

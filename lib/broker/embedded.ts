@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { AppError } from "../errors/index.ts";
 import { makeDirectoryDurably, writeFileDurably } from "../fs/index.ts";
 import { lockFolder } from "../lock/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
 import { ConsumerGroup } from "./embedded-group.ts";
 import { PartitionLog } from "./embedded-log.ts";
 import { defaultRetentionOf, describeLag, groupsBehindRetention, type RetentionLag, type RetentionPolicy } from "./embedded-retention.ts";
@@ -20,8 +21,8 @@ export type EmbeddedBrokerOptions = {
   /** How often age retention runs. Default: every minute. */
   retentionCheckMs?: number;
   now?: () => number;
-  /** Where torn records and groups behind retention are reported. Default: stderr. */
-  log?: (message: string) => void;
+  /** Where torn records and groups behind retention are reported. Default: stdout. */
+  log?: Logger;
 };
 
 export type EmbeddedBroker = Broker & {
@@ -35,7 +36,8 @@ export type EmbeddedBroker = Broker & {
  * handler, retention by size and age). A kernel lock keeps a second process out of the folder.
  */
 export function createEmbeddedBroker(options: EmbeddedBrokerOptions): EmbeddedBroker {
-  const { dir, fsync = true, maxBatch = 100, retentionOf = defaultRetentionOf, retentionCheckMs = 60_000, now = Date.now, log = console.warn } = options;
+  const { dir, fsync = true, maxBatch = 100, retentionOf = defaultRetentionOf, retentionCheckMs = 60_000, now = Date.now } = options;
+  const log = options.log ?? createLogger({ name: "embedded-broker" });
   const lock = lockFolder(dir, { code: "broker.locked", what: "embedded broker folder" });
   try {
     return openFolder({ dir, fsync, maxBatch, retentionOf, retentionCheckMs, now, log }, lock.release);
@@ -75,9 +77,9 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
     try {
       let deleted = 0;
       for (const partitionLog of logs) deleted += partitionLog.enforceRetention();
-      if (deleted > 0 || reportAnyway) for (const lag of lags()) log(`${describeLag(lag)} when it next reads`);
+      if (deleted > 0 || reportAnyway) for (const lag of lags()) log.warn(`${describeLag(lag)} when it next reads`);
     } catch (error) {
-      log(`embedded broker: retention failed, tried again later: ${(error as Error).message}`);
+      log.error({ error }, "embedded broker: retention failed, tried again later");
     }
   };
   enforceRetention([...partitions.values()].flat(), true);
@@ -118,8 +120,8 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
       if (!group) {
         group = new ConsumerGroup(groupsDir, name, partitionsOf, {
           sync: fsync,
-          onBehindRetention: (lag) => log(`${describeLag(lag)}, now`),
-          onReadError: (error) => log(`embedded broker: consumer group "${name}" cannot read its log, retrying: ${(error as Error).message}`),
+          onBehindRetention: (lag) => log.warn(`${describeLag(lag)}, now`),
+          onReadError: (error) => log.error({ group: name, error }, "embedded broker: a consumer group cannot read its log, retrying"),
         });
         groups.set(name, group);
       }

@@ -3,10 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
 import { brokerContract } from "./broker.contract.ts";
+import { createMemoryLogger } from "../log/index.ts";
 import { waitFor } from "../testing/index.ts";
 import { createEmbeddedBroker } from "./embedded.ts";
 import { murmur2, partitionForKey } from "./partitioner.ts";
 import type { ConsumedRecord } from "./types.ts";
+
+/** The messages of the lines a memory logger kept. */
+const messagesOf = (log: ReturnType<typeof createMemoryLogger>) => log.lines().map((line) => (JSON.parse(line) as { msg: string }).msg);
 
 brokerContract("embedded", async () => {
   const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
@@ -49,9 +53,9 @@ test("a torn last line (process killed mid-write) is cut off on reopen", async (
   await broker.publish([{ topic: "t", key: "k", value: new TextEncoder().encode("one"), headers: {} }]);
   await broker.close();
   appendFileSync(join(dir, "log", "t", "0", "00000000000000000000.jsonl"), '{"k":"k","h":{},"v":"dHd');
-  const reported: string[] = [];
-  const reopened = createEmbeddedBroker({ dir, log: (m) => void reported.push(m) });
-  expect(reported).toEqual([expect.stringContaining("cut a record torn by a crash")]);
+  const reported = createMemoryLogger();
+  const reopened = createEmbeddedBroker({ dir, log: reported });
+  expect(messagesOf(reported)).toEqual([expect.stringContaining("cut a record torn by a crash")]);
   await reopened.publish([{ topic: "t", key: "k", value: new TextEncoder().encode("two"), headers: {} }]);
   const seen: string[] = [];
   await reopened.subscribe({ group: "g", topics: ["t"], handle: async (batch) => void seen.push(...batch.map((r) => new TextDecoder().decode(r.value))) });
@@ -63,9 +67,9 @@ test("a torn last line (process killed mid-write) is cut off on reopen", async (
 
 test("a group behind the retention point is reported, listed, then moved to the earliest record kept", async () => {
   const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
-  const reported: string[] = [];
+  const reported = createMemoryLogger();
   const retentionOf = () => ({ bytes: 2000, ms: Infinity, segmentBytes: 500 });
-  const broker = createEmbeddedBroker({ dir, fsync: false, retentionOf, log: (m) => void reported.push(m) });
+  const broker = createEmbeddedBroker({ dir, fsync: false, retentionOf, log: reported });
   await broker.ensureTopics([{ name: "t", partitions: 1 }]);
   const publish = (from: number, count: number) =>
     broker.publish(Array.from({ length: count }, (_, i) => ({ topic: "t", key: "k", value: new TextEncoder().encode(`record ${from + i}`), headers: {} })));
@@ -80,13 +84,13 @@ test("a group behind the retention point is reported, listed, then moved to the 
   const [lag] = broker.groupsBehindRetention();
   expect(lag).toMatchObject({ group: "slow", topic: "t", partition: 0, committed: 3n });
   expect(lag!.earliest).toBeGreaterThan(3n);
-  expect(reported.some((m) => m.includes('consumer group "slow" is behind the retention point of t/0: offsets 3..'))).toBe(true);
+  expect(messagesOf(reported).some((m) => m.includes('consumer group "slow" is behind the retention point of t/0: offsets 3..'))).toBe(true);
 
   seen.length = 0;
   await broker.subscribe({ group: "slow", topics: ["t"], handle });
   await waitFor(() => seen.at(-1) === 202n);
   expect(seen[0]).toBe(lag!.earliest);
-  expect(reported.at(-1)).toContain(`it moves on to ${lag!.earliest}, now`);
+  expect(messagesOf(reported).at(-1)).toContain(`it moves on to ${lag!.earliest}, now`);
   expect(broker.groupsBehindRetention()).toEqual([]);
   await broker.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
 import type { AppError } from "../errors/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
 import { createKafkaSubscription } from "./kafka-consumer.ts";
 import { closedError, hasKafkaError, KafkaErrorCode, toAppError } from "./kafka-errors.ts";
 import { clientTuning } from "./kafka-support.ts";
@@ -11,8 +12,8 @@ export type KafkaBrokerOptions = {
   clientId?: string;
   /** Replicas of topics that ensureTopics creates. Default: the cluster's default.replication.factor. */
   replicationFactor?: number;
-  /** Failures no caller is waiting for (fetch, commit, group membership). Default: console.error. */
-  onError?: (error: AppError) => void;
+  /** Where failures no caller is waiting for (fetch, commit, group membership) go. Default: stdout. */
+  log?: Logger;
 };
 
 /** How long ensureTopics waits for new partitions to get a leader before publishing can work. */
@@ -38,7 +39,8 @@ export const reliableProducer = {
 
 export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const clientId = options.clientId ?? "orderflow";
-  const onError = options.onError ?? ((error: AppError) => console.error(error));
+  const log = options.log ?? createLogger({ name: clientId });
+  const onError = (error: AppError) => log.error({ error }, "kafka: a failure no caller is waiting for");
   const base = { ...clientTuning, clientId, bootstrapBrokers: options.brokers };
   const admin = new Admin(base);
   const producer = new Producer({ ...base, ...reliableProducer });

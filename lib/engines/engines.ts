@@ -3,6 +3,7 @@ import { type Broker, createEmbeddedBroker, loadKafka, withNamespace } from "../
 import { AppError } from "../errors/index.ts";
 import { createPgliteDatabase, createPostgresDatabase, type Database } from "../db/index.ts";
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, createUpstashIdempotencyStore, type IdempotencyStore, withFallback } from "../idempotency/index.ts";
+import type { Logger } from "../log/index.ts";
 
 /** Where each port points: embedded defaults unless an engine is configured. */
 export type EngineConfig = {
@@ -36,18 +37,22 @@ export async function openDatabase(config: EngineConfig): Promise<Database> {
   return config.databaseUrl ? createPostgresDatabase(config.databaseUrl) : createPgliteDatabase(join(config.dataDir, "pglite"));
 }
 
-/** `clientId` names the process in the broker's logs and metrics. */
-export async function openBroker(config: EngineConfig, clientId = "orderflow"): Promise<Broker> {
+/** `clientId` names the process in the broker's logs and metrics; `log` gets what no caller waits for. */
+export async function openBroker(config: EngineConfig, log: Logger, clientId = "orderflow"): Promise<Broker> {
+  const brokerLog = log.child({ component: "broker" });
   if (config.kafkaBrokers) {
     const { createKafkaBroker } = await loadKafka();
-    return withNamespace(createKafkaBroker({ brokers: config.kafkaBrokers, clientId, replicationFactor: config.kafkaReplicationFactor }), config.namespace ?? "");
+    const kafka = createKafkaBroker({ brokers: config.kafkaBrokers, clientId, replicationFactor: config.kafkaReplicationFactor, log: brokerLog });
+    return withNamespace(kafka, config.namespace ?? "");
   }
-  return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker") }), config.namespace ?? "");
+  return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker"), log: brokerLog }), config.namespace ?? "");
 }
 
-export function openIdempotencyStore(config: EngineConfig, log: (message: string) => void): IdempotencyStore {
-  if (config.redisUrl) return withFallback(createRedisIdempotencyStore(config.redisUrl), log);
-  if (config.upstash) return withFallback(createUpstashIdempotencyStore(config.upstash), log);
+/** `log` hears when the fast path goes away and comes back. */
+export function openIdempotencyStore(config: EngineConfig, log: Logger): IdempotencyStore {
+  const report = (message: string) => log.warn({ component: "idempotency" }, message);
+  if (config.redisUrl) return withFallback(createRedisIdempotencyStore(config.redisUrl), report);
+  if (config.upstash) return withFallback(createUpstashIdempotencyStore(config.upstash), report);
   return createMemoryIdempotencyStore();
 }
 

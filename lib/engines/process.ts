@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { systemClock, uuidV7Ids } from "../clock/index.ts";
 import { internalAddress, internalListener, publicListener } from "../http/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
 import { createServiceSecurity, securityConfigFromEnv } from "../security/index.ts";
 import type { ServiceDefinition } from "../service/index.ts";
 import { type EngineConfig, engineConfigFromEnv, openDatabase, openIdempotencyStore } from "./engines.ts";
@@ -10,12 +11,13 @@ type Fetch = (request: Request) => Response | Promise<Response>;
 export type Listener = { port: number; hostname: string; fetch: Fetch; label: string };
 
 /** Reads the engine configuration; exits with a clear message when a required engine is missing. */
-export function requireEngines(name: string, env: Env, needs: Array<"databaseUrl" | "kafkaBrokers">): EngineConfig {
+export function requireEngines(log: Logger, env: Env, needs: Array<"databaseUrl" | "kafkaBrokers">): EngineConfig {
   const config = engineConfigFromEnv(env);
   const missing = needs.filter((need) => !config[need]).map((need) => (need === "databaseUrl" ? "DATABASE_URL" : "KAFKA_BROKERS"));
   if (missing.length > 0) {
-    console.error(
-      `${name}: set ${missing.join(" and ")}. The embedded PGlite and broker live inside one process, so ` +
+    log.error(
+      { missing },
+      `set ${missing.join(" and ")}. The embedded PGlite and broker live inside one process, so ` +
         "separate processes cannot share them; for one process use `bun run dev`.",
     );
     process.exit(1);
@@ -29,17 +31,17 @@ export function publicAddress(env: Env, defaultPort: number): { port: number; ho
 }
 
 /** Serves the listeners, and runs `stop` then exits on SIGTERM or SIGINT. */
-export function serve(name: string, listeners: Listener[], stop: () => Promise<void>, describe = "") {
+export function serve(log: Logger, listeners: Listener[], stop: () => Promise<void>, describe = "") {
   const servers = listeners.map(({ port, hostname, fetch, label }) => {
     const server = Bun.serve({ port, hostname, fetch });
-    console.log(`${name}: ${label} on http://${server.hostname}:${server.port}${describe ? ` (${describe})` : ""}`);
+    log.info({ url: `http://${server.hostname}:${server.port}`, detail: describe || undefined }, `${label}: listening`);
     return server;
   });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${name}: ${signal}, stopping`);
+    log.info({ signal }, "stopping");
     await Promise.all(servers.map((server) => server.stop())); // answers the requests in flight, accepts no new ones
     await stop();
     process.exit(0);
@@ -53,21 +55,21 @@ export function serve(name: string, listeners: Listener[], stop: () => Promise<v
  * The life of one service's process (`bun run start <service>`): its secrets (missing ones stop
  * it at once), PostgreSQL (checked at once, so a wrong URL fails at start-up), the idempotency
  * store, the service its definition builds from them, then the public and internal listeners
- * until a signal.
+ * until a signal. Its lines go to stdout as JSON, from LOG_LEVEL (default info) up.
  */
 export async function runServiceProcess(service: ServiceDefinition, env: Env): Promise<void> {
-  const config = requireEngines(service.name, env, ["databaseUrl"]);
+  const log = createLogger({ name: service.name, level: env.LOG_LEVEL }).child({ service: service.name });
+  const config = requireEngines(log, env, ["databaseUrl"]);
   const security = createServiceSecurity(securityConfigFromEnv(env));
   const database = await openDatabase(config);
   await database.db.execute(sql`select 1`);
-  const log = (message: string, error?: unknown) => (error === undefined ? console.log(message) : console.error(message, error));
   const idempotency = openIdempotencyStore(config, log);
   const running = service.create({ database, idempotency, security, clock: systemClock, ids: uuidV7Ids, dataDir: config.dataDir, env, log });
   await running.start?.();
   const fastPath = config.redisUrl ? "Redis" : config.upstash ? "Upstash" : "in memory";
   const outside = publicAddress(env, service.port);
   serve(
-    service.name,
+    log,
     [
       { ...outside, fetch: publicListener(running.app), label: "public API" },
       { ...internalAddress(env, outside.port), fetch: internalListener(running.app), label: "signed event pushes" },

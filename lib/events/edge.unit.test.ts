@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import type { ValidCloudEvent } from "../cloudevents/index.ts";
-import { createServiceApp, eventWebhook, jsonBody, onError } from "../http/index.ts";
+import { createServiceApp, eventWebhook, jsonBody, onErrorWith } from "../http/index.ts";
+import { createMemoryLogger } from "../log/index.ts";
 import { createMemoryIdempotencyStore } from "../idempotency/index.ts";
 import { deliver, eventFor, problemOf, signedForTest, testAddress, testSecurity, webhookUrl } from "../testing/index.ts";
 import { currency } from "./currencies.ts";
@@ -17,7 +18,7 @@ const orderBody = v.object({ items: orderLines, currency, shippingAddress, payme
 const validOrder = { items: [{ productId: "sku-1", quantity: 1, unitPrice: 1000 }], currency: "JPY", shippingAddress: testAddress, payment: { method: "credit_card" } };
 
 function bodyApp() {
-  const app = createServiceApp("test");
+  const app = createServiceApp("test", createMemoryLogger());
   app.post("/orders", jsonBody(orderBody), (c) => c.json({ ok: true }, 202));
   return app;
 }
@@ -61,7 +62,7 @@ describe("CloudEvent data and attributes at the webhook", () => {
       verify: testSecurity.verifyPush,
       handlers: { "com.example.stock.reserved": { handle: async (event) => (applied.push(event.id), "processed") } },
     });
-    app.onError(onError);
+    app.onError(onErrorWith(createMemoryLogger()));
     return { app, applied };
   }
 

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { readCloudEvents, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { AppError } from "../errors/index.ts";
@@ -7,6 +7,7 @@ import type { Db } from "../db/index.ts";
 import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { WebhookVerifier } from "../security/index.ts";
 import { toIssues } from "./issues.ts";
+import { noteHandling } from "./problem.ts";
 import { assertPushSize, verifiedPush } from "./signed-push.ts";
 
 export type Outcome = "processed" | "duplicate";
@@ -72,7 +73,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   app.post(`/events/${service}`, async (c) => {
     const { events } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify));
     assertPushSize(events.length);
-    const accepted = events.map((event, index) => accept(event, events.length > 1 ? `[${index}]` : ""));
+    const accepted = events.map((event, index) => named(c, accept(event, events.length > 1 ? `[${index}]` : "")));
     const results = options.db && accepted.length > 1 ? await runBatch(options.db, accepted) : await runEach(accepted);
     return c.json({ results });
   });
@@ -152,6 +153,17 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
       });
     }
     return { event: parsed.output as EventOf<EventType>, spec };
+  }
+
+  /** While its handler runs, the request names the event: an unexpected error's log line says which. */
+  function named(c: Context, { event, spec }: Accepted): Accepted {
+    const handle = async (applied: EventOf<EventType>, db?: Db) => {
+      noteHandling(c, applied);
+      const outcome = await spec.handle(applied, db);
+      noteHandling(c, undefined);
+      return outcome;
+    };
+    return { event, spec: { ...spec, handle } };
   }
 
   async function runOnce(event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> {

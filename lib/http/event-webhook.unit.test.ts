@@ -6,7 +6,8 @@ import { claimEvent } from "../outbox/index.ts";
 import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, signedForTest, testSecurity, webhookUrl } from "../testing/index.ts";
 import { toBatchRequest, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { eventWebhook } from "./event-webhook.ts";
-import { onError } from "./problem.ts";
+import { createMemoryLogger } from "../log/index.ts";
+import { onErrorWith } from "./problem.ts";
 
 /** The webhook's batch transaction: all of a batch or none of it, and the fast path told only after commit. */
 let database: Database;
@@ -40,7 +41,7 @@ function webhook(idempotency: IdempotencyStore, failOn: string) {
       },
     },
   });
-  app.onError(onError);
+  app.onError(onErrorWith(createMemoryLogger()));
   return app;
 }
 

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type ErrorIssue, isAppError } from "../errors/index.ts";
+import { eventFields, type Logger } from "../log/index.ts";
 
 /** RFC 9457 problem details. `code` is our stable error code; `errors` names the failing fields. */
 export type Problem = { status: number; title: string; code: string; detail?: string; errors?: ErrorIssue[] };
@@ -27,21 +28,38 @@ const titles: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-/** The one error mapper every app installs with `app.onError`. Unknown errors are logged, 500. */
-export function onError(error: Error, c: Context): Response {
-  if (isAppError(error)) {
-    const headers: Record<string, string> = { ...(error.retryable ? { "retry-after": "1" } : {}), ...error.headers };
-    return problemResponse(
-      { status: error.status, title: titles[error.status] ?? "Error", code: error.code, detail: error.message, errors: error.issues.length ? error.issues : undefined },
-      headers,
-    );
-  }
-  if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
-    return problemResponse({ status, title: titles[status] ?? "Error", code: `http.${status}`, detail: error.message });
-  }
-  console.error(`${c.req.method} ${c.req.path} failed`, error);
-  return problemResponse({ status: 500, title: titles[500]!, code: "internal", detail: "unexpected error; see the service log" });
+/** Where a push handler notes the event it is applying, so that its failure's log line names it. */
+const handlingKey = "handlingEvent";
+type Handling = ReturnType<typeof eventFields>;
+
+/** Names the event (or, with none, no event any more: it was applied). */
+export function noteHandling(c: Context, event: { id: string; type: string; data?: unknown } | undefined): void {
+  c.set(handlingKey, event && eventFields(event));
+}
+
+const handlingOf = (c: Context): Handling | undefined => c.get(handlingKey) as Handling | undefined;
+
+/**
+ * The one error mapper every app installs with `app.onError`. Unknown errors are logged (as their
+ * summary, lib/log/error-summary.ts: a failed query's parameters stay out of the log), with the
+ * event a push handler was applying (its id, type and order), 500.
+ */
+export function onErrorWith(log: Logger): (error: Error, c: Context) => Response {
+  return (error, c) => {
+    if (isAppError(error)) {
+      const headers: Record<string, string> = { ...(error.retryable ? { "retry-after": "1" } : {}), ...error.headers };
+      return problemResponse(
+        { status: error.status, title: titles[error.status] ?? "Error", code: error.code, detail: error.message, errors: error.issues.length ? error.issues : undefined },
+        headers,
+      );
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return problemResponse({ status, title: titles[status] ?? "Error", code: `http.${status}`, detail: error.message });
+    }
+    log.error({ method: c.req.method, path: c.req.path, ...handlingOf(c), error }, "unexpected error");
+    return problemResponse({ status: 500, title: titles[500]!, code: "internal", detail: "unexpected error; see the service log" });
+  };
 }
 
 export function notFound(c: Context): Response {

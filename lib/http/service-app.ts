@@ -1,14 +1,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { notFound, onError, problemResponse } from "./problem.ts";
+import type { Logger } from "../log/index.ts";
+import { notFound, onErrorWith, problemResponse } from "./problem.ts";
 
 /** Larger than any order or CloudEvents batch the flow produces; a bigger body is refused unread. */
 export const maxBodyBytes = 1024 * 1024;
 
-/** The frame every service app starts from: problem+json errors, a 404 problem, `GET /health`, a body limit. */
-export function createServiceApp(service: string): Hono {
+/**
+ * The frame every service app starts from: problem+json errors (unknown ones logged to `log`), a
+ * 404 problem, `GET /health`, a body limit.
+ */
+export function createServiceApp(service: string, log: Logger): Hono {
   const app = new Hono();
-  app.onError(onError);
+  app.onError(onErrorWith(log));
   app.notFound(notFound);
   app.use(
     bodyLimit({

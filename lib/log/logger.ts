@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger as PinoLogger } from "pino";
+import { errorSummary } from "./error-summary.ts";
 
 /** The logging port: pino's interface (structured: an object of fields, then a message). */
 export type Logger = Pick<PinoLogger, "info" | "warn" | "error" | "debug" | "child">;
@@ -51,10 +52,16 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level ?? "info",
       redact: { paths: redactedPaths, censor: "[redacted]" },
       hooks: { streamWrite: escapeUnsafe },
-      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      // pino's own error serializer writes the message of every cause: a failed query's parameters.
+      serializers: { err: safeError, error: safeError },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
+}
+
+/** An Error becomes its summary (lib/log/error-summary.ts); anything else is logged as it is. */
+function safeError(value: unknown): unknown {
+  return value instanceof Error ? errorSummary(value) : value;
 }
 
 /** A logger that keeps its lines in memory, for tests that check what was (not) logged. */

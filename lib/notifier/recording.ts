@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { appendDurably, cutTornTail, syncDirectory } from "../fs/index.ts";
+import type { Logger } from "../log/index.ts";
 import type { Notification, Notifier, SendResult } from "./types.ts";
 
 /** One call of `send`, as recorded: `duplicate` when the key had been delivered already. */
@@ -16,7 +17,8 @@ export type RecordingNotifier = Notifier & {
 export type RecordingNotifierOptions = {
   /** JSON lines that outlive the process; without it, memory only. */
   file?: string;
-  log?: (line: string) => void;
+  /** Hears of each send (its key and subject) and of a torn send cut off; none when absent. */
+  log?: Logger;
   /** fdatasync each recorded send, so that it survives power loss too. Default true. */
   fsync?: boolean;
 };
@@ -29,7 +31,7 @@ export type RecordingNotifierOptions = {
  */
 export function createRecordingNotifier(options: RecordingNotifierOptions = {}): RecordingNotifier {
   const { file, log, fsync = true } = options;
-  const attempts: SendAttempt[] = file ? readAttempts(file, log ?? console.warn, fsync) : [];
+  const attempts: SendAttempt[] = file ? readAttempts(file, log, fsync) : [];
   const delivered = new Set(attempts.filter((a) => !a.duplicate).map((a) => a.idempotencyKey));
 
   return {
@@ -40,7 +42,7 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
       attempts.push(attempt);
       if (duplicate) return "duplicate";
       delivered.add(notification.idempotencyKey);
-      log?.(`notify ${notification.userId}: ${notification.subject}`);
+      log?.info({ idempotencyKey: notification.idempotencyKey, subject: notification.subject }, "recording notifier: sent");
       return "delivered";
     },
     sent: () => attempts.filter((a) => !a.duplicate).map(({ duplicate: _, ...notification }) => notification),
@@ -48,7 +50,7 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
   };
 }
 
-function readAttempts(file: string, log: (line: string) => void, sync: boolean): SendAttempt[] {
+function readAttempts(file: string, log: Logger | undefined, sync: boolean): SendAttempt[] {
   if (!existsSync(file)) return [];
   const attempts: SendAttempt[] = [];
   const { torn } = cutTornTail(
@@ -60,7 +62,7 @@ function readAttempts(file: string, log: (line: string) => void, sync: boolean):
     },
     sync,
   );
-  if (torn) log(`recording notifier: cut a send torn by a crash (${torn.bytes} bytes) off the end of ${file}; the ${attempts.length} before it are kept`);
+  if (torn) log?.warn({ bytes: torn.bytes, file, kept: attempts.length }, "recording notifier: cut a send torn by a crash off the end; the sends before it are kept");
   return attempts;
 }
 

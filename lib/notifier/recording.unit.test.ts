@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
+import { createMemoryLogger } from "../log/index.ts";
 import { notifierContract } from "./notifier.contract.ts";
 import { createRecordingNotifier } from "./recording.ts";
 
@@ -32,9 +33,9 @@ test("a send torn by a crash mid-append is cut off at start and logged; the send
   await first.send(message("b"));
   appendFileSync(file, '{"idempotencyKey":"c","userId":"u","ord');
 
-  const logged: string[] = [];
-  const restarted = createRecordingNotifier({ file, log: (line) => void logged.push(line) });
-  expect(logged).toEqual([expect.stringContaining("cut a send torn by a crash (39 bytes)")]);
+  const logged = createMemoryLogger();
+  const restarted = createRecordingNotifier({ file, log: logged });
+  expect(logged.lines().map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ level: 40, bytes: 39, kept: 2, msg: expect.stringContaining("cut a send torn by a crash") })]);
   expect(restarted.sent().map((m) => m.idempotencyKey)).toEqual(["a", "b"]);
   expect(await restarted.send(message("c"))).toBe("delivered");
   expect(await restarted.send(message("a"))).toBe("duplicate");

@@ -7,6 +7,7 @@ import { type Broker, type ConsumedRecord, createEmbeddedBroker } from "../broke
 import { fromKafkaRecord } from "../cloudevents/index.ts";
 import type { Database } from "../db/index.ts";
 import { allTopics, newEvent, topics } from "../events/index.ts";
+import { createMemoryLogger } from "../log/index.ts";
 import { createTestMessagingTables, waitFor } from "../testing/index.ts";
 import { enqueue } from "./enqueue.ts";
 import { createOutboxRelay, type OutboxRelay } from "./relay.ts";
@@ -33,7 +34,7 @@ export function relaySuite(label: string, open: () => Promise<{ database: Databa
       broker = createEmbeddedBroker({ dir, fsync: false });
       await broker.ensureTopics(allTopics);
       await broker.subscribe({ group: "watch", topics: [topics.order.name], handle: async (records) => void seen.push(...records) });
-      relay = createOutboxRelay({ database, broker, outboxes: [outbox], sweepIntervalMs: 3_600_000, log: () => {} });
+      relay = createOutboxRelay({ database, broker, outboxes: [outbox], sweepIntervalMs: 3_600_000, log: createMemoryLogger() });
       await relay.start();
     }, 60_000);
     afterAll(async () => {

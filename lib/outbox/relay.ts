@@ -2,6 +2,7 @@ import { asc, inArray, isNull, sql } from "drizzle-orm";
 import type { Broker } from "../broker/index.ts";
 import { type CloudEvent, toKafkaRecord, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { type Database, rowsOf } from "../db/index.ts";
+import type { Logger } from "../log/index.ts";
 import { outboxChannel, outboxName } from "./enqueue.ts";
 import type { OutboxTable } from "./tables.ts";
 
@@ -12,7 +13,8 @@ export type OutboxRelayOptions = {
   batchSize?: number;
   /** A safety net only: the relay is woken by NOTIFY on commit, this catches a missed wake-up. */
   sweepIntervalMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  /** Hears of failed publishes (retried); an outbox row's event never reaches it. */
+  log: Logger;
 };
 
 export type OutboxRelay = { start(): Promise<void>; stop(): Promise<void>; flush(): Promise<number> };
@@ -24,7 +26,7 @@ export type OutboxRelay = { start(): Promise<void>; stop(): Promise<void>; flush
  * batch: consumers deduplicate by event id.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { database, broker, outboxes, batchSize = 200, sweepIntervalMs = 2_000, log = console.error } = options;
+  const { database, broker, outboxes, batchSize = 200, sweepIntervalMs = 2_000, log } = options;
   let unlisten: (() => Promise<void>) | undefined;
   let sweep: ReturnType<typeof setInterval> | undefined;
   const byName = new Map(outboxes.map((outbox) => [outboxName(outbox), outbox]));
@@ -96,7 +98,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   const wakeAndLog = (name?: string) => {
-    if (!stopped) wake(name).catch((error) => log("outbox relay: publish failed, will retry", error));
+    if (!stopped) wake(name).catch((error: unknown) => log.error({ outbox: name, error }, "outbox relay: publish failed, will retry"));
   };
 
   return {

@@ -4,6 +4,7 @@ import type { Clock, Ids } from "../clock/index.ts";
 import type { Database } from "../db/index.ts";
 import type { EventType } from "../events/index.ts";
 import type { IdempotencyStore } from "../idempotency/index.ts";
+import type { Logger } from "../log/index.ts";
 import type { OutboxTable } from "../outbox/index.ts";
 import type { ServiceSecurity } from "../security/index.ts";
 
@@ -19,7 +20,8 @@ export type ServiceContext = {
   dataDir: string;
   /** The service's own settings (RESERVATION_TTL_MS, …): the process environment, or a test's. */
   env: Record<string, string | undefined>;
-  log: (message: string, error?: unknown) => void;
+  /** The service's logger (its lines name the service); never a token, an address or a whole event. */
+  log: Logger;
 };
 
 /** A built service: its Hono app (API and webhook), and work that runs beside it (a sweeper). */

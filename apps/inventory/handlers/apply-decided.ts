@@ -1,5 +1,6 @@
 import { newEvent } from "../../../lib/events/index.ts";
 import type { Executor } from "../../../lib/db/index.ts";
+import { eventFields } from "../../../lib/log/index.ts";
 import { enqueue } from "../../../lib/outbox/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { isPublished } from "../domain/events.ts";
@@ -8,7 +9,7 @@ import { outbox } from "../store/schema.ts";
 import { writeEvents } from "../store/write-events.ts";
 
 /** The event being handled, if any: its id becomes the `causationid` of what follows. */
-type Envelope = { now: Date; cause?: { id: string; correlationid: string } };
+type Envelope = { now: Date; cause?: { id: string; type: string; correlationid: string } };
 
 /**
  * The write half of load → decide → write, in the handler's transaction: the new rows, then the
@@ -16,7 +17,7 @@ type Envelope = { now: Date; cause?: { id: string; correlationid: string } };
  * (docs/architecture.md#delivery-path). A rejection changes nothing and is logged.
  */
 export async function applyDecided(tx: Executor, deps: InventoryDeps, decided: Decided, { now, cause }: Envelope): Promise<void> {
-  for (const { rejected, reason } of decided.rejections) (deps.log ?? console.warn)(`inventory: ${reason} (${rejected})`);
+  for (const rejection of decided.rejections) deps.log.warn({ ...(cause ? eventFields(cause) : {}), ...rejection }, "inventory: nothing changes");
   await writeEvents(tx, decided.events, now);
   const published = decided.events
     .filter(isPublished)

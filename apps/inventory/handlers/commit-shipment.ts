@@ -1,5 +1,6 @@
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
+import { eventFields } from "../../../lib/log/index.ts";
 import { claimEvent } from "../../../lib/outbox/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { decideInTurn } from "../domain/inventory.ts";
@@ -22,7 +23,7 @@ export async function commitShipment(deps: InventoryDeps, event: EventOf<"com.ex
     const decided = decideInTurn([{ type: "commit-shipment", shipment: event.data }], inventoryOf(stock, reservation ? [reservation] : []));
     for (const committed of decided.events) {
       if (committed.type === "inventory.shipment.committed" && committed.status === "shipped_unbacked") {
-        (deps.log ?? console.error)(`inventory: order ${committed.orderId} shipped after its reservation expired and the stock was gone: count the shelf`);
+        deps.log.error({ ...eventFields(event), orderId: committed.orderId }, "inventory: shipped after its reservation expired and the stock was gone: count the shelf");
       }
     }
     await applyDecided(tx, deps, decided, { now: deps.clock.now(), cause: event });

@@ -25,12 +25,12 @@ export async function expireReservations(deps: InventoryDeps, batchSize = 100): 
 }
 
 /** Sweeps now and then every `intervalMs` until stopped; a failed sweep is logged and retried. */
-export function startReservationExpiry(deps: InventoryDeps, intervalMs = 30_000, log: (message: string, error?: unknown) => void = console.error) {
+export function startReservationExpiry(deps: InventoryDeps, intervalMs = 30_000) {
   let running: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     running = (async () => {
       while ((await expireReservations(deps)) > 0);
-    })().catch((error) => log("inventory: expiring reservations failed; will retry", error));
+    })().catch((error: unknown) => deps.log.error({ error }, "inventory: expiring reservations failed; will retry"));
   };
   const timer = setInterval(sweep, intervalMs);
   sweep();

@@ -2,6 +2,7 @@ import { isRejection, replay } from "../../../lib/domain/index.ts";
 import type { Executor } from "../../../lib/db/index.ts";
 import { newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
+import { eventFields } from "../../../lib/log/index.ts";
 import { enqueue } from "../../../lib/outbox/index.ts";
 import type { OrderDeps } from "../deps.ts";
 import { type OrderEvent, type OrderState, orderDecider } from "../domain/order.ts";
@@ -21,7 +22,7 @@ export async function applyEvent(deps: OrderDeps, event: FollowedEvent): Promise
     const state = await loadOrderForUpdate(tx, event.data.orderId);
     const decision = orderDecider.decide(event, state);
     if (isRejection(decision)) {
-      console.warn(`order: ${event.type} ${event.id} for unknown order ${event.data.orderId}; recorded on the timeline only`);
+      deps.log.warn({ ...eventFields(event), ...decision }, "order: an event for an unknown order; recorded on the timeline only");
       return "processed";
     }
     await write(tx, deps, event, state, decision);

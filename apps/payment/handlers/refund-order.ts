@@ -1,6 +1,7 @@
 import { isRejection } from "../../../lib/domain/index.ts";
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
+import { eventFields } from "../../../lib/log/index.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { paymentDecider } from "../domain/payment.ts";
 import type { RefundRequested } from "../domain/types.ts";
@@ -22,7 +23,7 @@ export async function refundOrder(deps: PaymentDeps, event: RefundCause): Promis
   const decision = paymentDecider.decide({ type, orderId }, state);
   if (isRejection(decision)) {
     // Consumed, not retried: a payment that never completed has no money to give back.
-    console.warn(`payment: ${event.type} for order ${orderId}: ${decision.reason}`);
+    deps.log.warn({ ...eventFields(event), ...decision }, "payment: no refund");
     return "processed";
   }
   const requested = decision.find((e): e is RefundRequested => e.type === "RefundRequested");

@@ -1,6 +1,7 @@
 import { isRejection } from "../../../lib/domain/index.ts";
 import { type EventOf, newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
+import { eventFields } from "../../../lib/log/index.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/index.ts";
 import type { ShippingDeps } from "../deps.ts";
 import { shippingDecider } from "../domain/shipment.ts";
@@ -14,7 +15,7 @@ export async function arrangeShipment(deps: ShippingDeps, event: EventOf<"com.ex
     const state = await loadShipmentState(tx, event.data.orderId);
     const decision = shippingDecider.decide({ reservation: event, now: deps.clock.now(), newId: deps.ids.next() }, state);
     if (isRejection(decision)) {
-      console.warn(`shipping: ${decision.reason}`);
+      deps.log.warn({ ...eventFields(event), ...decision }, "shipping: not shipped");
       return "processed";
     }
     if (decision.length === 0) return "duplicate";
