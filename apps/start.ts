@@ -1,8 +1,12 @@
+import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { migrate } from "../lib/db/index.ts";
 import { engineConfigFromEnv, openBroker, openDatabase, runServiceProcess } from "../lib/engines/index.ts";
 import { createLogger } from "../lib/log/index.ts";
+import { lockDataDir } from "../lib/lock/index.ts";
 import { devSecurityEnv, issueToken, securityConfigFromEnv } from "../lib/security/index.ts";
+import { formatAudit } from "./audit/report.ts";
+import { runAudit } from "./audit/run-audit.ts";
 import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
 import { replayTarget } from "./replay/replay-target.ts";
 import { roster } from "./roster.ts";
@@ -50,6 +54,24 @@ program
       console.log("migrate: the database is up to date");
     } finally {
       await database.close();
+    }
+  });
+
+program
+  .command("audit")
+  .description("check the flow's invariants over the whole state, with the flow at rest; exit 1 on a breach")
+  .action(async () => {
+    const config = engineConfigFromEnv(env);
+    // PGlite under DATA_DIR has one owner: the auditor takes the folder's lock, so it never opens a running flow's database.
+    const dataDirLock = config.databaseUrl ? undefined : lockDataDir(config.dataDir);
+    const database = await openDatabase(config);
+    try {
+      const result = await runAudit(database, { notificationsFile: join(config.dataDir, "notifications.jsonl") });
+      console.log(formatAudit(result));
+      if (result.breaches.length > 0) process.exitCode = 1;
+    } finally {
+      await database.close();
+      dataDirLock?.release();
     }
   });
 

@@ -1,6 +1,6 @@
 import { AppError } from "../../lib/errors/index.ts";
 import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/index.ts";
-import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, toBatchRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, toBatchRequest, toBinaryRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import { type EventType, topics } from "../../lib/events/index.ts";
 import { errorSummary, type Logger } from "../../lib/log/index.ts";
 import { signRequest, type WebhookSigner } from "../../lib/security/index.ts";
@@ -8,10 +8,19 @@ import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
 import { refusalOf } from "./refusal.ts";
 
 /**
+ * How a subscription is pushed. `batch` (the default): the records of a poll as one CloudEvents
+ * batch, the whole of it signed; our services take only this. `binary`: one event per request,
+ * its attributes in `ce-` headers and its data as the body, for an outside receiver that reads no
+ * batches (a standard CloudEvents HTTP receiver). Standard Webhooks signs the body alone, so a
+ * binary push's attributes are unsigned: our own webhooks refuse it (415).
+ */
+export type PushMode = "batch" | "binary";
+
+/**
  * One consumer group per subscribing service: the dispatcher pushes only `types` to
  * `POST /events/{service}`; the other records of `topics` are skipped and committed.
  */
-export type SubscriptionSpec = { service: string; topics: string[]; types: readonly EventType[] };
+export type SubscriptionSpec = { service: string; topics: string[]; types: readonly EventType[]; mode?: PushMode };
 
 /** Sends a request to a service's webhook: over HTTP, or in-process to its Hono app. */
 export type Deliver = (service: string, request: Request) => Promise<Response>;
@@ -36,7 +45,7 @@ type Pending = { key: string; event: ValidCloudEvent };
 
 /**
  * Consumes each subscription as its own consumer group and pushes the records, in partition order,
- * to the subscriber's webhook as a CloudEvents batch. The broker commits a batch only when this
+ * to the subscriber's webhook as a CloudEvents batch (or one by one in binary mode, see PushMode). The broker commits a batch only when this
  * resolves: after a 2xx, or after the events went to the dead-letter topic.
  *
  * A forwarder: each record is parsed once as it is read (the topic is a trust edge, anyone with
@@ -60,7 +69,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       let failure: unknown;
       try {
         // Signed anew on each attempt (the timestamp is part of the signature); the id stays.
-        const request = await signRequest(toBatchRequest(url, pending.map((p) => p.event)), sign, id);
+        const request = await signRequest(requestOf(spec.mode ?? "batch", url, pending), sign, id);
         const response = await deliver(spec.service, request);
         status = response.status;
         detail = status >= 300 ? await response.text() : "";
@@ -111,7 +120,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
       if ((spec.types as readonly string[]).includes(event.type)) wanted.push({ key: record.key, event });
     }
-    if (wanted.length > 0) await push(spec, wanted);
+    if (spec.mode === "binary") for (const one of wanted) await push(spec, [one]);
+    else if (wanted.length > 0) await push(spec, wanted);
   }
 
   return {
@@ -130,6 +140,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await Promise.all(running.splice(0).map((s) => s.close()));
     },
   };
+}
+
+/** A binary-mode push carries one event: `handle` and the poison split send them one by one. */
+function requestOf(mode: PushMode, url: string, pending: Pending[]): Request {
+  switch (mode) {
+    case "batch":
+      return toBatchRequest(url, pending.map((p) => p.event));
+    case "binary":
+      if (pending.length !== 1) throw new AppError("dispatcher.binary_batch", `binary mode pushes one event, not ${pending.length}`);
+      return toBinaryRequest(url, pending[0]!.event);
+    default: {
+      const unreachable: never = mode;
+      return unreachable;
+    }
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import { readCloudEvents, readDeadLetter, toKafkaRecord } from "../../lib/cloude
 import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
 import { createMemoryLogger } from "../../lib/log/index.ts";
 import { waitFor } from "../../lib/testing/index.ts";
-import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
+import { createDispatcher, type Dispatcher, type PushMode } from "./dispatcher.ts";
 import { testSecurity, testSigner } from "../../lib/testing/index.ts";
 
 /**
@@ -28,21 +28,24 @@ function cancelled(orderId: string, n: number) {
   return newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });
 }
 
-async function setUp(answer: (ids: string[], attempt: number) => number) {
+async function setUp(answer: (ids: string[], attempt: number) => number, mode?: PushMode) {
   dir = mkdtempSync(join(tmpdir(), "orderflow-dispatcher-"));
   broker = createEmbeddedBroker({ dir, fsync: false });
   await broker.ensureTopics(allTopics);
   const deliveries: string[][] = [];
+  const modesSeen: string[] = [];
   const deadLetters: ConsumedRecord[] = [];
   const log = createMemoryLogger();
   await broker.subscribe({ group: "test-dlq", topics: [topics.deadLetter.name], handle: async (r) => void deadLetters.push(...r) });
   dispatcher = createDispatcher({
     broker,
-    subscriptions: [{ service: "notification", topics: [topics.order.name], types: ["com.example.order.cancelled"] }],
+    subscriptions: [{ service: "notification", topics: [topics.order.name], types: ["com.example.order.cancelled"], mode }],
     sign: testSigner,
     deliver: async (_service, request) => {
       testSecurity.verifyPush(request.headers, await request.clone().text());
-      const ids = (await readCloudEvents(request)).events.map((e) => e.id);
+      const read = await readCloudEvents(request);
+      modesSeen.push(read.mode);
+      const ids = read.events.map((e) => e.id);
       deliveries.push(ids);
       return new Response(null, { status: answer(ids, deliveries.length) });
     },
@@ -50,7 +53,7 @@ async function setUp(answer: (ids: string[], attempt: number) => number) {
     log,
   });
   await dispatcher.start();
-  return { deliveries, deadLetters, log };
+  return { deliveries, modesSeen, deadLetters, log };
 }
 
 const publish = (...events: ReturnType<typeof cancelled>[]) =>
@@ -62,6 +65,29 @@ test("2xx: every event delivered once, in order", async () => {
   await waitFor(() => deliveries.flat().length >= 3);
   expect(deliveries.flat()).toEqual(["o1-1", "o1-2", "o1-3"]);
   expect(deadLetters).toEqual([]);
+});
+
+test("a binary-mode subscription gets one event per signed request, in order", async () => {
+  const { deliveries, modesSeen } = await setUp(() => 200, "binary");
+  await publish(cancelled("o5", 1), cancelled("o5", 2), cancelled("o5", 3));
+  await waitFor(() => deliveries.flat().length >= 3);
+  expect(deliveries).toEqual([["o5-1"], ["o5-2"], ["o5-3"]]);
+  expect(new Set(modesSeen)).toEqual(new Set(["binary"]));
+});
+
+test("the default mode pushes a batch, even of one event", async () => {
+  const { deliveries, modesSeen } = await setUp(() => 200);
+  await publish(cancelled("o6", 1));
+  await waitFor(() => deliveries.length >= 1);
+  expect(modesSeen).toEqual(["batch"]);
+});
+
+test("binary mode: a refused event is dead-lettered at once, the next one delivered", async () => {
+  const { deliveries, deadLetters } = await setUp((ids) => (ids.includes("o7-1") ? 415 : 200), "binary");
+  await publish(cancelled("o7", 1), cancelled("o7", 2));
+  await waitFor(() => deadLetters.length >= 1 && deliveries.flat().includes("o7-2"));
+  expect(deliveries).toEqual([["o7-1"], ["o7-2"]]);
+  expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ status: 415, event: { id: "o7-1" } });
 });
 
 test("5xx is retried with backoff until the webhook succeeds", async () => {

@@ -21,7 +21,7 @@ export function createApp(deps: InventoryDeps): Hono {
       subscribes,
       idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
-      // Deduplicated by event id (the default key), truth in processed_events.
+      // Deduplicated by event, source + id (the default key), truth in processed_events.
       handlers: {
         "com.example.payment.completed": { handle: (e, db = deps.db) => reserveStock({ ...deps, db }, e) },
         "com.example.shipment.created": { handle: (e, db = deps.db) => commitShipment({ ...deps, db }, e) },

@@ -1,12 +1,28 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts";
 import type { EventType } from "../../lib/events/index.ts";
 import { createMemoryLogger } from "../../lib/log/index.ts";
-import { answerOf, bearerFor, deliver, emittedEvents, eventFor, orderBody, shortType, testWorld, type WebhookCase, webhookContract, type WebhookFixture, type WebhookWorld, worldOf } from "../../lib/testing/index.ts";
+import { fromKafkaRecord, toKafkaRecord, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import {
+  answerOf,
+  bearerFor,
+  deliver,
+  emittedEvents,
+  eventFor,
+  orderBody,
+  problemFields,
+  shortType,
+  testWorld,
+  type WebhookCase,
+  webhookContract,
+  type WebhookFixture,
+  type WebhookWorld,
+  worldOf,
+} from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
 import { outbox } from "./store/schema.ts";
 
-type OrderView = { status: string; reason?: string; timeline: Array<{ id: string; type: string }> };
+type OrderView = { status: string; reason?: string; timeline: Array<{ id: string; type: string; time: string }> };
 
 async function placeOrder(world: WebhookWorld): Promise<string> {
   const json = { "content-type": "application/json" };
@@ -103,4 +119,68 @@ test("a failed payment and a refund racing, without the fast path, cancel once w
   ]);
   expect((await view(world(), orderId)).status).toBe("cancelled");
   expect(await cancellationsOf(world(), orderId)).toHaveLength(1);
+});
+
+test("one id from two sources is two events, both on the timeline; the same source and id again is a duplicate", async () => {
+  const orderId = await placeOrder(world());
+  const paid = eventFor("com.example.payment.completed", orderId, { id: `${orderId}-shared` });
+  const reserved = eventFor("com.example.stock.reserved", orderId, { id: `${orderId}-shared` });
+  expect(await answerOf(await deliver(world().withoutFastPath(), "order", paid))).toBe("processed");
+  expect(await answerOf(await deliver(world().withoutFastPath(), "order", reserved))).toBe("processed");
+  expect(await answerOf(await deliver(world().withoutFastPath(), "order", reserved))).toBe("duplicate");
+  const shared = (await view(world(), orderId)).timeline.filter((entry) => entry.id === `${orderId}-shared`);
+  expect(shared.map((entry) => entry.type).sort()).toEqual(["com.example.payment.completed", "com.example.stock.reserved"]);
+});
+
+describe("every time the envelope accepts is stored or refused with 422, never a 500", () => {
+  const paidAt = async (time: string) => {
+    const orderId = await placeOrder(world());
+    const event = { ...eventFor("com.example.payment.completed", orderId), time } as ValidCloudEvent;
+    return { orderId, response: await deliver(world().app, "order", event) };
+  };
+
+  test.each([
+    ["2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999Z"],
+    ["2016-12-31T15:59:60.5-08:00", "2016-12-31T23:59:59.999Z"],
+    ["2016-12-31t23:59:59z", "2016-12-31T23:59:59.000Z"],
+    ["0100-01-01T00:00:00Z", "0100-01-01T00:00:00.000Z"],
+    ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+  ])("%s is applied; the timeline stores %s", async (time, stored) => {
+    const { orderId, response } = await paidAt(time);
+    expect(await answerOf(response)).toBe("processed");
+    const entry = (await view(world(), orderId)).timeline.find((each) => each.type === "com.example.payment.completed");
+    expect(entry?.time).toBe(stored);
+  });
+
+  test.each(["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "0100-01-01T00:00:00+00:01"])(
+    "%s, outside the years 0100–9999 in UTC, is 422 naming time, nothing applied",
+    async (time) => {
+      const { orderId, response } = await paidAt(time);
+      expect(await problemFields(response, 422)).toEqual(["time"]);
+      expect((await view(world(), orderId)).status).toBe("pending");
+    },
+  );
+});
+
+describe("a JSON datacontenttype is JSON however a producer spells it (RFC 9110 8.3.1)", () => {
+  const paidAs = async (datacontenttype: string, read: (event: ValidCloudEvent) => ValidCloudEvent = (event) => event) => {
+    const orderId = await placeOrder(world());
+    const event = read({ ...eventFor("com.example.payment.completed", orderId), datacontenttype } as ValidCloudEvent);
+    return { orderId, response: await deliver(world().app, "order", event) };
+  };
+
+  test.each(["application/json; charset=utf-8", "Application/JSON", 'application/json ; charset="UTF-8"', "application/vnd.shop+json"])("%s is applied", async (type) => {
+    expect(await answerOf((await paidAs(type)).response)).toBe("processed");
+  });
+
+  test("a binary Kafka record in application/json; charset=utf-8 (the JS SDK's default) is applied", async () => {
+    const throughKafka = (event: ValidCloudEvent) => fromKafkaRecord(toKafkaRecord("payment-events", "k", event));
+    const { orderId, response } = await paidAs("application/json; charset=utf-8", throughKafka);
+    expect(await answerOf(response)).toBe("processed");
+    expect((await view(world(), orderId)).status).toBe("paid");
+  });
+
+  test.each(["application/json; charset=iso-8859-1", "text/plain", "application/xml"])("%s is 422 naming datacontenttype", async (type) => {
+    expect(await problemFields((await paidAs(type)).response, 422)).toEqual(["datacontenttype"]);
+  });
 });

@@ -28,7 +28,12 @@ import { type CloudEventAttributeValue, CloudEventMediaType, type ContentMode, t
  */
 export type ReadResult = { mode: ContentMode; events: ValidCloudEvent[] };
 
-export async function readCloudEvents(request: Request): Promise<ReadResult> {
+export type ReadOptions = {
+  /** Why this receiver does not take binary mode, if it does not: such a request is 415, unread. */
+  refuseBinary?: string;
+};
+
+export async function readCloudEvents(request: Request, options: ReadOptions = {}): Promise<ReadResult> {
   const contentType = request.headers.get("content-type") ?? undefined;
   if (contentType?.trim().toLowerCase().startsWith("application/cloudevents")) {
     const mediaType = parseMediaType(contentType);
@@ -42,6 +47,7 @@ export async function readCloudEvents(request: Request): Promise<ReadResult> {
       : { mode: "batch", events: parseCloudEventBatch(body) };
   }
   if (request.headers.has("ce-specversion")) {
+    if (options.refuseBinary !== undefined) throw unsupportedMediaType(contentType, options.refuseBinary);
     return { mode: "binary", events: [await readBinary(request, contentType)] };
   }
   throw unsupportedMediaType(

@@ -48,6 +48,31 @@ export function isJsonMediaType(mediaType: MediaType): boolean {
 }
 
 /**
+ * A charset naming UTF-8, by any of its labels (`UTF-8`, `utf8`, quoted or not: RFC 9110 8.3.2
+ * makes charset values case-insensitive), or no charset at all. The labels are the ones
+ * `TextDecoder` knows, so this agrees with how a body in that media type is decoded.
+ */
+export function isUtf8OrNoCharset(mediaType: MediaType): boolean {
+  const charset = mediaType.parameters.charset;
+  if (charset === undefined) return true;
+  try {
+    return new TextDecoder(charset).encoding === "utf-8";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A JSON media type as RFC 9110 8.3.1 reads one: type and subtype in any case, whitespace around
+ * `;`, parameters that do not make it another type (`charset=utf-8` is still JSON). A charset
+ * other than UTF-8 is refused: JSON exchanged between systems is UTF-8 (RFC 8259 8.1).
+ */
+export function isUtf8JsonMediaType(value: string): boolean {
+  const mediaType = parseMediaType(value);
+  return mediaType !== undefined && isJsonMediaType(mediaType) && isUtf8OrNoCharset(mediaType);
+}
+
+/**
  * Which CloudEvents event format a media type names, if any. HTTP binding 3 and Kafka binding 3:
  * anything prefixed `application/cloudevents` is a CloudEvents format, known or not.
  */

@@ -36,3 +36,14 @@ function daysInMonth(year: number, month: number): number {
 function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
+
+/**
+ * The instant a valid RFC 3339 `date-time` names, as a Date. A leap second (`:60`), which a Date
+ * cannot hold, becomes the last millisecond before it (`:59.999`): the same order against every
+ * other instant but the leap second itself. Fractions beyond milliseconds are dropped. The year
+ * may fall outside 0001–9999 after the offset is applied (`9999-12-31T23:59:59-23:59`).
+ */
+export function instantOf(value: string): Date {
+  const leapSecond = /^(.{16}):60(?:\.\d+)?/i;
+  return new Date(value.replace(leapSecond, "$1:59.999"));
+}

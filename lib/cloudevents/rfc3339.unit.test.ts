@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isRfc3339 } from "./rfc3339.ts";
+import { instantOf, isRfc3339 } from "./rfc3339.ts";
 
 describe("isRfc3339", () => {
   const accepted: Array<[string, string]> = [
@@ -52,4 +52,19 @@ describe("isRfc3339", () => {
   for (const [name, value] of rejected) {
     test(`rejects ${name}: ${value}`, () => expect(isRfc3339(value)).toBe(false));
   }
+});
+
+describe("instantOf", () => {
+  const cases: Array<[string, string]> = [
+    ["2018-04-05T17:31:00Z", "2018-04-05T17:31:00.000Z"],
+    ["2018-04-05t18:31:00.5+01:00", "2018-04-05T17:31:00.500Z"],
+    ["2018-04-05T17:31:00.123456789Z", "2018-04-05T17:31:00.123Z"],
+    // A leap second is the last millisecond before it: after :59, before the next day.
+    ["2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999Z"],
+    ["2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.999Z"],
+    ["2016-12-31T15:59:60-08:00", "2016-12-31T23:59:59.999Z"],
+  ];
+  for (const [value, instant] of cases) test(`${value} → ${instant}`, () => expect(instantOf(value).toISOString()).toBe(instant));
+
+  test("the offset may carry the instant past year 9999", () => expect(instantOf("9999-12-31T23:59:59-23:59").getUTCFullYear()).toBe(10000));
 });

@@ -72,7 +72,7 @@ export function databaseContract(label: string, open: () => Promise<{ database: 
     });
 
     test("an event id is claimed once, even by concurrent transactions", async () => {
-      const event = { id: id(), type: "t" };
+      const event = { source: "/contract", id: id(), type: "t" };
       const claims = await Promise.all(
         Array.from({ length: 5 }, () => database.db.transaction((tx) => claimEvent(tx, processedEvents, event))),
       );

@@ -4,7 +4,7 @@ import type { ValidCloudEvent } from "../cloudevents/index.ts";
 import { createServiceApp, eventWebhook, jsonBody, onErrorWith } from "../http/index.ts";
 import { createMemoryLogger } from "../log/index.ts";
 import { createMemoryIdempotencyStore } from "../idempotency/index.ts";
-import { deliver, eventFor, problemOf, signedForTest, testAddress, testSecurity, webhookUrl } from "../testing/index.ts";
+import { deliver, eventFor, modes, problemOf, signedForTest, testAddress, testSecurity, webhookUrl } from "../testing/index.ts";
 import { currency } from "./currencies.ts";
 import { id, paymentMethod, shippingAddress } from "./envelope.ts";
 import { orderLines } from "./order.ts";
@@ -69,7 +69,7 @@ describe("CloudEvent data and attributes at the webhook", () => {
   const reserved = eventFor("com.example.stock.reserved", "o-1");
   const withAddress = (address: object) => ({ ...reserved, data: { ...reserved.data, shippingAddress: address } }) as ValidCloudEvent;
 
-  for (const mode of ["binary", "structured", "batch"] as const) {
+  for (const mode of modes) {
     test(`${mode}: a lone surrogate or a bidi control in data → 422 naming the field, nothing applied`, async () => {
       for (const city of ["\ud800", "a\u202eb"]) {
         const { app, applied } = webhook();

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { isRfc3339 } from "../cloudevents/index.ts";
+import { isRfc3339, isUtf8JsonMediaType } from "../cloudevents/index.ts";
+import { isStorableEventTime } from "./event-time.ts";
 import { maxLinesPerOrder } from "./lists.ts";
 import { line, plainText } from "./text.ts";
 
@@ -19,11 +20,22 @@ function checkedAtTheEdge<T>() {
 const traceString = v.pipe(v.string(), v.nonEmpty(), plainText);
 
 /**
+ * Our events' data is JSON. Any producer's spelling of that is JSON too (RFC 9110 8.3.1): the
+ * CloudEvents JS SDK sends `application/json; charset=utf-8` in binary mode, others
+ * `Application/JSON` or a `+json` type; only a charset other than UTF-8 is refused (422, naming
+ * `datacontenttype`).
+ */
+const jsonDataContentType = v.pipe(v.string(), v.check(isUtf8JsonMediaType, "a JSON media type such as application/json, in UTF-8"));
+
+/** RFC 3339 checked at the edge; here only that our stores can hold it (see isStorableEventTime). */
+const eventTime = v.pipe(v.string(), v.check(isStorableEventTime, "a time between the years 0100 and 9999 in UTC"));
+
+/**
  * A domain event: a valid CloudEvent (parsed at the edge, see `checkedAtTheEdge`) with our tracing
  * attributes and a typed `data`. `correlationid` follows the order's whole flow (it is the
  * orderId's flow id); `causationid` is the id of the event that caused this one. Only what the
  * CloudEvents envelope leaves open is checked: `type` (one comparison, and the catalogue reads the
- * literal), that `time` is there (its format is the envelope's), `datacontenttype`, the tracing
+ * literal), that `time` is storable (its format is the envelope's), `datacontenttype`, the tracing
  * attributes, our text rules on the ids, and `data`. So apply these schemas to a `ValidCloudEvent`,
  * never to raw input.
  */
@@ -33,8 +45,8 @@ export function domainEventSchema<const T extends string, D extends v.GenericSch
     id: traceString,
     source: checkedAtTheEdge<string>(),
     type: v.literal(type),
-    time: v.string(),
-    datacontenttype: v.optional(v.literal("application/json")),
+    time: eventTime,
+    datacontenttype: v.optional(jsonDataContentType),
     correlationid: traceString,
     causationid: v.optional(traceString),
     data,

@@ -1,6 +1,7 @@
 export * from "./catalog.ts";
 export * from "./currencies.ts";
 export * from "./envelope.ts";
+export * from "./event-time.ts";
 export * from "./inventory.ts";
 export * from "./lists.ts";
 export * from "./new-event.ts";

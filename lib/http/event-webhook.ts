@@ -18,7 +18,7 @@ export type EventHandlerSpec<T extends EventType> = {
    * request: the handler's own transaction becomes a savepoint in it.
    */
   handle(event: EventOf<T>, db?: Db): Promise<Outcome>;
-  /** The fast-path key (docs/architecture.md#idempotency); default `${service}:${event.id}`. */
+  /** The fast-path key (docs/architecture.md#idempotency); default `defaultDedupKey`. */
   dedupKey?(event: EventOf<T>): string;
 };
 
@@ -54,8 +54,16 @@ export type WebhookOptions<S extends readonly EventType[]> = {
 };
 
 /**
- * `POST /events/{service}`: binary, structured or batch CloudEvents (lib/cloudevents/http.ts),
- * signed (401 before the body is read otherwise). Every event of the request is validated before
+ * Standard Webhooks signs the body only: in binary mode the attributes (type, source, id) travel
+ * in `ce-` headers that anyone on the path could change under a valid signature. So our webhooks
+ * take structured and batch mode only, whose attributes are in the body; the dispatcher pushes
+ * batches to them (binary mode is for external receivers configured for it).
+ */
+const refuseBinary = "binary mode is not accepted on signed pushes: its ce- headers are outside the signature";
+
+/**
+ * `POST /events/{service}`: structured or batch CloudEvents (lib/cloudevents/http.ts), signed
+ * (401 before the body is read otherwise); binary mode is 415 (see `refuseBinary`). Every event of the request is validated before
  * any is applied, so a bad batch changes nothing: 400 malformed CloudEvent, 413 more than
  * `maxEventsPerPush`, 415 unusable content type, 422 a type this service does not handle, a
  * `source` other than its producer's, or `data` that fails its schema. Then each event runs through the fast path (SET NX claim) to its
@@ -71,7 +79,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   const app = new Hono();
 
   app.post(`/events/${service}`, async (c) => {
-    const { events } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify));
+    const { events } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify), { refuseBinary });
     assertPushSize(events.length);
     const accepted = events.map((event, index) => named(c, accept(event, events.length > 1 ? `[${index}]` : "")));
     const results = options.db && accepted.length > 1 ? await runBatch(options.db, accepted) : await runEach(accepted);
@@ -122,7 +130,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
     }
   }
 
-  const keyOf = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => spec.dedupKey?.(event) ?? `${service}:${event.id}`;
+  const keyOf = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => spec.dedupKey?.(event) ?? defaultDedupKey(service, event);
   const inProgress = (key: string) =>
     new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
 
@@ -183,6 +191,14 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   }
 
   return app;
+}
+
+/**
+ * The event's source and id (CloudEvents makes an id unique within its source only), as a JSON
+ * array: a source may hold `:`, so joining the two with one would let two events share a key.
+ */
+export function defaultDedupKey(service: string, event: { source: string; id: string }): string {
+  return `${service}:${JSON.stringify([event.source, event.id])}`;
 }
 
 /** The compiler checks literals; this catches a handler map built some other way. */

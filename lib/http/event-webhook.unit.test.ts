@@ -3,9 +3,20 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../db/index.ts";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
 import { claimEvent } from "../outbox/index.ts";
-import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, signedForTest, testSecurity, webhookUrl } from "../testing/index.ts";
+import {
+  createForgetfulIdempotencyStore,
+  createTestDatabase,
+  createTestMessagingTables,
+  deliver,
+  eventFor,
+  outcomesOf,
+  problemOf,
+  signedForTest,
+  testSecurity,
+  webhookUrl,
+} from "../testing/index.ts";
 import { toBatchRequest, type ValidCloudEvent } from "../cloudevents/index.ts";
-import { eventWebhook } from "./event-webhook.ts";
+import { defaultDedupKey, eventWebhook } from "./event-webhook.ts";
 import { createMemoryLogger } from "../log/index.ts";
 import { onErrorWith } from "./problem.ts";
 
@@ -19,6 +30,8 @@ beforeAll(async () => {
 afterAll(async () => database?.close());
 
 const recorded = async (id: string) => (await database.db.select().from(processedEvents).where(eq(processedEvents.eventId, id))).length;
+const sourcesOf = async (id: string) =>
+  (await database.db.select().from(processedEvents).where(eq(processedEvents.eventId, id))).map((row) => row.source).sort();
 
 const deliverBatch = async (app: ReturnType<typeof webhook>, events: ValidCloudEvent[]) =>
   app.request(await signedForTest(toBatchRequest(webhookUrl("inventory"), events)));
@@ -53,12 +66,12 @@ test("a failure anywhere in a batch applies none of it; the fast path is left op
   const failed = await deliverBatch(webhook(idempotency, "wb-second"), [first, second]);
   expect(failed.status).toBe(500);
   expect(await recorded("wb-first")).toBe(0);
-  expect(await idempotency.get("inventory:wb-first")).toBeUndefined();
+  expect(await idempotency.get(defaultDedupKey("inventory", first))).toBeUndefined();
 
   const retried = await deliverBatch(webhook(idempotency, "none"), [first, second]);
   expect(await outcomesOf(retried)).toEqual(["processed", "processed"]);
   expect(await recorded("wb-first")).toBe(1);
-  expect(await idempotency.get("inventory:wb-first")).toBe("done");
+  expect(await idempotency.get(defaultDedupKey("inventory", first))).toBe("done");
 });
 
 test("the same event twice in one batch is applied once", async () => {
@@ -66,4 +79,46 @@ test("the same event twice in one batch is applied once", async () => {
   const response = await deliverBatch(webhook(createMemoryIdempotencyStore(), "none"), [event, event]);
   expect(await outcomesOf(response)).toEqual(["processed", "duplicate"]);
   expect(await recorded("wb-twice")).toBe(1);
+});
+
+/** Inventory's two subscriptions, from two producers: the same id may come from each. */
+function twoSourceWebhook(idempotency: IdempotencyStore) {
+  const handle = async (event: { source: string; id: string; type: string }) =>
+    (await database.db.transaction((tx) => claimEvent(tx, processedEvents, event))) ? ("processed" as const) : ("duplicate" as const);
+  const app = eventWebhook({
+    service: "inventory",
+    subscribes: ["com.example.payment.completed", "com.example.shipment.created"],
+    idempotency,
+    verify: testSecurity.verifyPush,
+    handlers: { "com.example.payment.completed": { handle }, "com.example.shipment.created": { handle } },
+  });
+  app.onError(onErrorWith(createMemoryLogger()));
+  return app;
+}
+
+test.each([
+  ["with the fast path", createMemoryIdempotencyStore],
+  ["without it (the database decides)", createForgetfulIdempotencyStore],
+] as const)("one id from two sources is two events, both applied; the same source and id again is a duplicate, %s", async (name, store) => {
+  const id = `shared-${name.length}`;
+  const paid = eventFor("com.example.payment.completed", "wb-4", { id });
+  const shipped = eventFor("com.example.shipment.created", "wb-4", { id });
+  const app = twoSourceWebhook(store());
+  expect(await outcomesOf(await deliver(app, "inventory", paid))).toEqual(["processed"]);
+  expect(await outcomesOf(await deliver(app, "inventory", shipped))).toEqual(["processed"]);
+  expect(await outcomesOf(await deliver(app, "inventory", shipped))).toEqual(["duplicate"]);
+  expect(await sourcesOf(id)).toEqual(["/payment-service", "/shipping-service"]);
+});
+
+test("the default fast-path key tells a source holding ':' from an id holding it", () => {
+  expect(defaultDedupKey("s", { source: "a:b", id: "c" })).not.toBe(defaultDedupKey("s", { source: "a", id: "b:c" }));
+  expect(defaultDedupKey("s", { source: "/payment-service", id: "e-1" })).toBe('s:["/payment-service","e-1"]');
+});
+
+test("binary mode is refused with 415 before anything is read or applied: its ce- headers are outside the signature", async () => {
+  const event = eventFor("com.example.payment.completed", "wb-5", { id: "wb-binary" });
+  const response = await deliver(twoSourceWebhook(createMemoryIdempotencyStore()), "inventory", event, "binary");
+  expect(response.status).toBe(415);
+  expect((await problemOf(response)).detail).toContain("binary mode is not accepted on signed pushes");
+  expect(await recorded("wb-binary")).toBe(0);
 });

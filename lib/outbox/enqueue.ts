@@ -21,13 +21,17 @@ export async function enqueue(tx: Executor, outbox: OutboxTable, events: DomainE
 }
 
 /**
- * Claims an incoming event id inside the caller's transaction. False means another delivery got
- * there first: the caller stops, and its transaction changes nothing.
+ * Claims an incoming event, known by its source and id, inside the caller's transaction. False
+ * means another delivery got there first: the caller stops, and its transaction changes nothing.
  */
-export async function claimEvent(tx: Executor, processed: ProcessedEventsTable, event: { id: string; type: string }): Promise<boolean> {
+export async function claimEvent(
+  tx: Executor,
+  processed: ProcessedEventsTable,
+  event: { source: string; id: string; type: string },
+): Promise<boolean> {
   const claimed = await tx
     .insert(processed)
-    .values({ eventId: event.id, type: event.type })
+    .values({ source: event.source, eventId: event.id, type: event.type })
     .onConflictDoNothing()
     .returning({ eventId: processed.eventId });
   return claimed.length === 1;

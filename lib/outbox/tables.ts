@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, type PgSchema, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, type PgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import type { CloudEvent } from "../cloudevents/index.ts";
 
 /**
@@ -24,15 +24,21 @@ export function outboxTable(schema: PgSchema) {
 }
 
 /**
- * `processed_events`: incoming event ids, claimed in the same transaction as their effect. Only
- * services whose own tables do not already say "this event was applied" need one.
+ * `processed_events`: incoming events, claimed in the same transaction as their effect. Only
+ * services whose own tables do not already say "this event was applied" need one. Keyed by
+ * `source` and `id` together: CloudEvents makes an id unique within its source only.
  */
 export function processedEventsTable(schema: PgSchema) {
-  return schema.table("processed_events", {
-    eventId: text("event_id").primaryKey(),
-    type: text("type").notNull(),
-    processedAt: timestamp("processed_at", { withTimezone: true }).defaultNow().notNull(),
-  });
+  return schema.table(
+    "processed_events",
+    {
+      source: text("source").notNull(),
+      eventId: text("event_id").notNull(),
+      type: text("type").notNull(),
+      processedAt: timestamp("processed_at", { withTimezone: true }).defaultNow().notNull(),
+    },
+    (t) => [primaryKey({ name: "processed_events_source_event_id_pk", columns: [t.source, t.eventId] })],
+  );
 }
 
 export type OutboxTable = ReturnType<typeof outboxTable>;

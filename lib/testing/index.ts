@@ -1,6 +1,6 @@
 export { createTestDatabase } from "./database.ts";
 export { deciderSpec } from "./decider-spec.ts";
-export { answerOf, createForgetfulIdempotencyStore, dataFor, deliver, eventFor, outcomesOf, problemFields, problemOf, testAddress, testTime, webhookUrl } from "./events.ts";
+export { answerOf, createForgetfulIdempotencyStore, dataFor, deliver, eventFor, modes, outcomesOf, problemFields, problemOf, testAddress, testTime, webhookUrl } from "./events.ts";
 export { createTestMessagingTables } from "./messaging-tables.ts";
 export { orderBody, terminalStatuses } from "./orders.ts";
 export { emittedEvents } from "./outbox.ts";

@@ -16,7 +16,9 @@ export async function createTestMessagingTables(database: Database, schemaName =
       "created_at" timestamp with time zone default now() not null, "published_at" timestamp with time zone)`,
     `create index on "${schemaName}"."outbox" ("id") where published_at is null`,
     `create table "${schemaName}"."processed_events" (
-      "event_id" text primary key not null, "type" text not null, "processed_at" timestamp with time zone default now() not null)`,
+      "source" text not null, "event_id" text not null, "type" text not null,
+      "processed_at" timestamp with time zone default now() not null,
+      constraint "processed_events_source_event_id_pk" primary key ("source", "event_id"))`,
   ];
   for (const statement of statements) await database.db.execute(sql.raw(statement));
   return { outbox: outboxTable(schema), processedEvents: processedEventsTable(schema) };

@@ -11,13 +11,13 @@ import { appendTimeline, loadOrderForUpdate, updateOrderStatus } from "../store/
 import { outbox } from "../store/schema.ts";
 
 /**
- * The saga's bookkeeping: every event lands on the order's timeline (its event id is the dedup
- * truth), then load → decide → write: the order's status moves when the state machine allows, and
- * a cancellation enqueues order.cancelled in the same transaction.
+ * The saga's bookkeeping: every event lands on the order's timeline (its source and id are the
+ * dedup truth), then load → decide → write: the order's status moves when the state machine
+ * allows, and a cancellation enqueues order.cancelled in the same transaction.
  */
 export async function applyEvent(deps: OrderDeps, event: FollowedEvent): Promise<Outcome> {
   return deps.db.transaction(async (tx) => {
-    const fresh = await appendTimeline(tx, { eventId: event.id, orderId: event.data.orderId, type: event.type, time: new Date(event.time) });
+    const fresh = await appendTimeline(tx, event.data.orderId, event);
     if (!fresh) return "duplicate";
     const state = await loadOrderForUpdate(tx, event.data.orderId);
     const decision = orderDecider.decide(event, state);

@@ -64,7 +64,7 @@ async function writeCreated(tx: Executor, deps: OrderDeps, { data, at }: OrderCr
   if (!row) return undefined;
   const event = newEvent("com.example.order.created", data, { id: deps.ids.next(), time: at, correlationid: orderId });
   await enqueue(tx, outbox, [event]);
-  await appendTimeline(tx, { eventId: event.id, orderId, type: event.type, time: at });
+  await appendTimeline(tx, orderId, event);
   return row;
 }
 

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/index.ts";
+import { type DomainEvent, eventInstant } from "../../../lib/events/index.ts";
 import type { OrderState } from "../domain/order.ts";
 import { orders, orderTimeline } from "./schema.ts";
 
@@ -47,8 +48,12 @@ export async function updateOrderStatus(db: Executor, orderId: string, change: P
   await db.update(orders).set(change).where(eq(orders.id, orderId));
 }
 
-/** Appends to the timeline; false when the event was already recorded (the dedup truth). */
-export async function appendTimeline(db: Executor, entry: typeof orderTimeline.$inferInsert): Promise<boolean> {
+/**
+ * Appends an event to its order's timeline; false when that source's event id was already recorded
+ * (the dedup truth). Its `time` is stored as `eventInstant` reads it (a leap second as :59.999).
+ */
+export async function appendTimeline(db: Executor, orderId: string, event: Pick<DomainEvent, "source" | "id" | "type" | "time">): Promise<boolean> {
+  const entry = { source: event.source, eventId: event.id, orderId, type: event.type, time: eventInstant(event.time) };
   const added = await db.insert(orderTimeline).values(entry).onConflictDoNothing().returning({ id: orderTimeline.eventId });
   return added.length === 1;
 }

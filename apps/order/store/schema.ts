@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgSchema, text, timestamp, unique } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgSchema, primaryKey, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { outboxTable } from "../../../lib/outbox/index.ts";
 import type { CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
@@ -48,14 +48,21 @@ export const products = schema.table("products", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
 });
 
-/** Every event the order saw (read back by event time); the event id is the primary key (dedup truth). */
+/**
+ * Every event the order saw (read back by event time); its source and id are the primary key (the
+ * dedup truth: CloudEvents makes an id unique within its source only).
+ */
 export const orderTimeline = schema.table(
   "order_timeline",
   {
-    eventId: text("event_id").primaryKey(),
+    source: text("source").notNull(),
+    eventId: text("event_id").notNull(),
     orderId: text("order_id").notNull(),
     type: text("type").notNull(),
     time: timestamp("time", { withTimezone: true }).notNull(),
   },
-  (t) => [index("order_timeline_order_idx").on(t.orderId, t.time)],
+  (t) => [
+    primaryKey({ name: "order_timeline_source_event_id_pk", columns: [t.source, t.eventId] }),
+    index("order_timeline_order_idx").on(t.orderId, t.time),
+  ],
 );

@@ -1,0 +1,23 @@
+-- Deduplication keys on source + id (CloudEvents: an id is unique within its source only).
+-- Existing rows are kept: each took its source from its type (one producer per type, the webhook
+-- refused any other), so a redelivery of an event applied before this migration is still a duplicate.
+ALTER TABLE "inventory"."processed_events" ADD COLUMN "source" text;--> statement-breakpoint
+UPDATE "inventory"."processed_events" SET "source" = CASE "type" WHEN 'com.example.order.created' THEN '/order-service' WHEN 'com.example.order.cancelled' THEN '/order-service' WHEN 'com.example.payment.completed' THEN '/payment-service' WHEN 'com.example.payment.failed' THEN '/payment-service' WHEN 'com.example.payment.refunded' THEN '/payment-service' WHEN 'com.example.stock.reserved' THEN '/inventory-service' WHEN 'com.example.stock.insufficient' THEN '/inventory-service' WHEN 'com.example.stock.released' THEN '/inventory-service' WHEN 'com.example.shipment.created' THEN '/shipping-service' ELSE '' END;--> statement-breakpoint
+ALTER TABLE "inventory"."processed_events" ALTER COLUMN "source" SET NOT NULL;--> statement-breakpoint
+ALTER TABLE "inventory"."processed_events" DROP CONSTRAINT "processed_events_pkey";--> statement-breakpoint
+ALTER TABLE "inventory"."processed_events" ADD CONSTRAINT "processed_events_source_event_id_pk" PRIMARY KEY("source","event_id");--> statement-breakpoint
+ALTER TABLE "orders"."order_timeline" ADD COLUMN "source" text;--> statement-breakpoint
+UPDATE "orders"."order_timeline" SET "source" = CASE "type" WHEN 'com.example.order.created' THEN '/order-service' WHEN 'com.example.order.cancelled' THEN '/order-service' WHEN 'com.example.payment.completed' THEN '/payment-service' WHEN 'com.example.payment.failed' THEN '/payment-service' WHEN 'com.example.payment.refunded' THEN '/payment-service' WHEN 'com.example.stock.reserved' THEN '/inventory-service' WHEN 'com.example.stock.insufficient' THEN '/inventory-service' WHEN 'com.example.stock.released' THEN '/inventory-service' WHEN 'com.example.shipment.created' THEN '/shipping-service' ELSE '' END;--> statement-breakpoint
+ALTER TABLE "orders"."order_timeline" ALTER COLUMN "source" SET NOT NULL;--> statement-breakpoint
+ALTER TABLE "orders"."order_timeline" DROP CONSTRAINT "order_timeline_pkey";--> statement-breakpoint
+ALTER TABLE "orders"."order_timeline" ADD CONSTRAINT "order_timeline_source_event_id_pk" PRIMARY KEY("source","event_id");--> statement-breakpoint
+ALTER TABLE "payments"."processed_events" ADD COLUMN "source" text;--> statement-breakpoint
+UPDATE "payments"."processed_events" SET "source" = CASE "type" WHEN 'com.example.order.created' THEN '/order-service' WHEN 'com.example.order.cancelled' THEN '/order-service' WHEN 'com.example.payment.completed' THEN '/payment-service' WHEN 'com.example.payment.failed' THEN '/payment-service' WHEN 'com.example.payment.refunded' THEN '/payment-service' WHEN 'com.example.stock.reserved' THEN '/inventory-service' WHEN 'com.example.stock.insufficient' THEN '/inventory-service' WHEN 'com.example.stock.released' THEN '/inventory-service' WHEN 'com.example.shipment.created' THEN '/shipping-service' ELSE '' END;--> statement-breakpoint
+ALTER TABLE "payments"."processed_events" ALTER COLUMN "source" SET NOT NULL;--> statement-breakpoint
+ALTER TABLE "payments"."processed_events" DROP CONSTRAINT "processed_events_pkey";--> statement-breakpoint
+ALTER TABLE "payments"."processed_events" ADD CONSTRAINT "processed_events_source_event_id_pk" PRIMARY KEY("source","event_id");--> statement-breakpoint
+ALTER TABLE "shipping"."processed_events" ADD COLUMN "source" text;--> statement-breakpoint
+UPDATE "shipping"."processed_events" SET "source" = CASE "type" WHEN 'com.example.order.created' THEN '/order-service' WHEN 'com.example.order.cancelled' THEN '/order-service' WHEN 'com.example.payment.completed' THEN '/payment-service' WHEN 'com.example.payment.failed' THEN '/payment-service' WHEN 'com.example.payment.refunded' THEN '/payment-service' WHEN 'com.example.stock.reserved' THEN '/inventory-service' WHEN 'com.example.stock.insufficient' THEN '/inventory-service' WHEN 'com.example.stock.released' THEN '/inventory-service' WHEN 'com.example.shipment.created' THEN '/shipping-service' ELSE '' END;--> statement-breakpoint
+ALTER TABLE "shipping"."processed_events" ALTER COLUMN "source" SET NOT NULL;--> statement-breakpoint
+ALTER TABLE "shipping"."processed_events" DROP CONSTRAINT "processed_events_pkey";--> statement-breakpoint
+ALTER TABLE "shipping"."processed_events" ADD CONSTRAINT "processed_events_source_event_id_pk" PRIMARY KEY("source","event_id");
