@@ -1,5 +1,8 @@
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { ResetPoint } from "../lib/broker/index.ts";
+import { isRfc3339 } from "../lib/cloudevents/index.ts";
+import { allTopics } from "../lib/events/index.ts";
 import { migrate } from "../lib/db/index.ts";
 import { engineConfigFromEnv, openBroker, openDatabase, runServiceProcess } from "../lib/engines/index.ts";
 import { createLogger } from "../lib/log/index.ts";
@@ -8,6 +11,9 @@ import { devSecurityEnv, issueToken, securityConfigFromEnv } from "../lib/securi
 import { formatAudit } from "./audit/report.ts";
 import { runAudit } from "./audit/run-audit.ts";
 import { replayDeadLetters } from "./replay/replay-dead-letters.ts";
+import { listDeadLetters, redrive } from "./replay/dead-letter-cli.ts";
+import { filterOf, selectionOf } from "./replay/dead-letter-selection.ts";
+import { replaySubscription } from "./replay/replay-subscription.ts";
 import { replayTarget } from "./replay/replay-target.ts";
 import { roster } from "./roster.ts";
 
@@ -101,6 +107,72 @@ program
     if (!tokens.secret) program.error("token: tokens come from your identity provider (ORDERFLOW_JWT_JWKS_URL is set); this command signs HS256 tokens only");
     console.log(await issueToken(tokens, { sub, role: options.role }, options.ttl * 3600));
   });
+
+program
+  .command("replay")
+  .description("move a subscription back to a point in the log, so the dispatcher delivers from there again (stop the dispatcher first)")
+  .argument("<subscription>", `the subscribing service: ${roster.map((s) => s.name).join(", ")}`)
+  .requiredOption("--from <point>", "earliest, an offset (a non-negative integer, on every partition), or an RFC 3339 time", resetPoint)
+  .action(async (service: string, options: { from: ResetPoint }) => {
+    const config = engineConfigFromEnv(env);
+    const log = createLogger({ name: "replay", level: env.LOG_LEVEL });
+    // Embedded: the broker folder's lock refuses while `bun run dev` runs (broker.locked); Kafka: a group with members is refused (broker.group_active).
+    const broker = await openBroker(config, log, "orderflow-replay");
+    try {
+      const { group, topics } = await replaySubscription(broker, service, options.from);
+      console.log(`replay: consumer group ${group} reset on ${topics.join(", ")}; start the dispatcher to deliver again`);
+    } finally {
+      await broker.close();
+    }
+  });
+
+const deadLetters = program.command("dead-letters").description("dead letters: list them, redrive them");
+deadLetters
+  .command("list")
+  .description("the dead letters still waiting for a redrive (reads, consumes nothing)")
+  .option("--service <service>", "only those of this subscriber")
+  .option("--order-id <orderId>", "only this order's")
+  .option("--type <type>", "only events of this type")
+  .option("--limit <n>", "at most this many")
+  .action(async (options: { service?: string; orderId?: string; type?: string; limit?: string }) => {
+    const broker = await deadLetterBroker();
+    try {
+      console.log(JSON.stringify(await listDeadLetters(broker, filterOf(options), { idleMs: 2_000 }), null, 2));
+    } finally {
+      await broker.close();
+    }
+  });
+deadLetters
+  .command("redrive")
+  .description("put dead-lettered events back on their topics, in order, once: one by its dead-letter offset, an order's, or a type's")
+  .option("--offset <offset>", "the dead letter at this offset")
+  .option("--order-id <orderId>", "every dead letter of this order")
+  .option("--type <type>", "every dead letter of this type")
+  .action(async (options: { offset?: string; orderId?: string; type?: string }) => {
+    const broker = await deadLetterBroker();
+    try {
+      const result = await redrive(broker, selectionOf(options), createLogger({ name: "dead-letters", level: env.LOG_LEVEL }), { idleMs: 2_000 });
+      console.log(`dead-letters redrive: ${result.redriven} redriven (${result.published} events published), ${result.skipped} left alone`);
+    } finally {
+      await broker.close();
+    }
+  });
+
+async function deadLetterBroker() {
+  const config = engineConfigFromEnv(env);
+  if (!config.kafkaBrokers) program.error("dead-letters: set KAFKA_BROKERS (with `bun run dev`: GET /admin/dead-letters, POST /admin/dead-letters/redrive)");
+  const broker = await openBroker(config, createLogger({ name: "dead-letters", level: env.LOG_LEVEL }), "orderflow-dead-letters");
+  // A fresh cluster (or namespace) has no dead-letters topic yet: an empty list, not an error.
+  await broker.ensureTopics(allTopics);
+  return broker;
+}
+
+function resetPoint(value: string): ResetPoint {
+  if (value === "earliest") return { earliest: true };
+  if (/^\d+$/.test(value)) return { offset: BigInt(value) };
+  if (isRfc3339(value)) return { time: new Date(value) };
+  throw new InvalidArgumentError("earliest, a non-negative integer offset, or an RFC 3339 time (2026-11-30T09:00:00Z)");
+}
 
 function hours(value: string): number {
   const number = Number(value);

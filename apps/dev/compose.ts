@@ -11,6 +11,8 @@ import { createOutboxRelay } from "../../lib/outbox/index.ts";
 import { type Caller, createServiceSecurity, createWebhookSigner, devSecurityEnv, issueToken, securityConfigFromEnv } from "../../lib/security/index.ts";
 import type { RunningService } from "../../lib/service/index.ts";
 import { createDispatcher } from "../dispatcher/dispatcher.ts";
+import { listDeadLetters, redrive } from "../replay/dead-letter-cli.ts";
+import { filterOf, selectionOf } from "../replay/dead-letter-selection.ts";
 import { replayDeadLetters } from "../replay/replay-dead-letters.ts";
 import { replayTarget } from "../replay/replay-target.ts";
 import { outboxes, roster, subscriptions } from "../roster.ts";
@@ -69,6 +71,12 @@ async function composeInLockedDir(options: FlowOptions, dataDirLock: FolderLock)
   app.post("/admin/dead-letters/replay", authenticated(security.verifyToken), staffOnly, async (c) =>
     c.json(await replayDeadLetters({ broker, service: replayTarget(c.req.query("service")), idleMs: 500, log: log.child({ component: "replay" }) })),
   );
+  // Listing reads without consuming; a redrive puts a selection back once (apps/replay/dead-letter-cli.ts).
+  app.get("/admin/dead-letters", authenticated(security.verifyToken), staffOnly, async (c) => c.json({ deadLetters: await listDeadLetters(broker, filterOf(c.req.query())) }));
+  app.post("/admin/dead-letters/redrive", authenticated(security.verifyToken), staffOnly, async (c) => {
+    const selection = selectionOf(await c.req.json().catch(() => undefined));
+    return c.json(await redrive(broker, selection, log.child({ component: "redrive" })));
+  });
   // Every service's routes in one app (their paths do not overlap), seen through two listeners.
   const everyService = new Hono();
   everyService.onError(onErrorWith(log));

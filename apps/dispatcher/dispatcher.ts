@@ -1,6 +1,14 @@
 import { AppError } from "../../lib/errors/index.ts";
 import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/index.ts";
-import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, toBatchRequest, toBinaryRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import {
+  type DeadLetterOrigin,
+  deadLetterOfEvent,
+  deadLetterOfRecord,
+  fromKafkaRecord,
+  toBatchRequest,
+  toBinaryRequest,
+  type ValidCloudEvent,
+} from "../../lib/cloudevents/index.ts";
 import { type EventType, topics } from "../../lib/events/index.ts";
 import { errorSummary, type Logger } from "../../lib/log/index.ts";
 import { signRequest, type WebhookSigner } from "../../lib/security/index.ts";
@@ -40,8 +48,11 @@ export type DispatcherOptions = {
 
 export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
 
-/** An event read from its record, with the record's key (a dead letter keeps it). */
-type Pending = { key: string; event: ValidCloudEvent };
+/** How the last delivery attempt ended, kept on the dead letter. */
+type Outcome = { status: number | undefined; detail: string; failure: unknown; attempts: number };
+
+/** An event read from its record, with the record's key and place (a dead letter keeps both). */
+type Pending = { key: string; event: ValidCloudEvent; origin: DeadLetterOrigin };
 
 /**
  * Consumes each subscription as its own consumer group and pushes the records, in partition order,
@@ -85,7 +96,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return;
       }
       if (verdict === "rejected" || attempt + 1 >= policy.maxAttempts) {
-        await deadLetter(spec.service, pending, status, detail, failure);
+        await deadLetter(spec.service, pending, { status, detail, failure, attempts: attempt + 1 });
         return;
       }
       if (stopping) throw new AppError("dispatcher.stopping", "stopping; the batch will be redelivered");
@@ -94,12 +105,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** The dead letter keeps the whole answer (`detail`); the log only its code and field names. */
-  async function deadLetter(service: string, pending: Pending[], status: number | undefined, detail: string, failure: unknown) {
+  async function deadLetter(service: string, pending: Pending[], outcome: Outcome) {
+    const { status, detail, failure, attempts } = outcome;
     const events = pending.slice(0, 20).map(({ event }) => ({ id: event.id, type: event.type }));
     const reason = failure === undefined ? { refusal: refusalOf(detail) } : { error: failure };
-    log.error({ service, status, count: pending.length, events, ...reason }, "dispatcher: dead-lettered");
-    const cause = { service, status, reason: detail };
-    await broker.publish(pending.map(({ key, event }) => deadLetterOfEvent(topics.deadLetter.name, key, event, cause)));
+    log.error({ service, status, attempts, count: pending.length, events, ...reason }, "dispatcher: dead-lettered");
+    await broker.publish(
+      pending.map(({ key, event, origin }) => deadLetterOfEvent(topics.deadLetter.name, key, event, { service, status, reason: detail, attempts, origin })),
+    );
   }
 
   async function handle(spec: SubscriptionSpec, records: ConsumedRecord[]): Promise<void> {
@@ -111,14 +124,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       } catch (error) {
         // Not a CloudEvent: no retry can fix it. Keep it, untouched, where someone can look.
         const reason = `unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`;
-        const at = { topic: record.topic, partition: record.partition, offset: String(record.offset) };
+        const at = { topic: record.topic, partition: record.partition, offset: record.offset };
         // Without the message: a parser's quotes what it could not read, and anyone can publish.
         const { message: _, ...why } = errorSummary(error);
-        log.error({ service: spec.service, record: at, why }, "dispatcher: unreadable record dead-lettered");
-        await broker.publish([deadLetterOfRecord(topics.deadLetter.name, record, { service: spec.service, reason })]);
+        log.error({ service: spec.service, record: { ...at, offset: String(at.offset) }, why }, "dispatcher: unreadable record dead-lettered");
+        await broker.publish([deadLetterOfRecord(topics.deadLetter.name, record, { service: spec.service, reason, attempts: 0, origin: at })]);
         continue;
       }
-      if ((spec.types as readonly string[]).includes(event.type)) wanted.push({ key: record.key, event });
+      const origin = { topic: record.topic, partition: record.partition, offset: record.offset };
+      if ((spec.types as readonly string[]).includes(event.type)) wanted.push({ key: record.key, event, origin });
     }
     if (spec.mode === "binary") for (const one of wanted) await push(spec, [one]);
     else if (wanted.length > 0) await push(spec, wanted);

@@ -1,7 +1,8 @@
 import type { Broker } from "../../lib/broker/index.ts";
-import { readDeadLetter, toKafkaRecord } from "../../lib/cloudevents/index.ts";
+import { readDeadLetter, redrivenOffsetOf, toKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { eventCatalog, isEventType, topics } from "../../lib/events/index.ts";
 import type { Logger } from "../../lib/log/index.ts";
+import { idleTimer } from "./idle-timer.ts";
 
 export type ReplayOptions = {
   broker: Broker;
@@ -24,20 +25,16 @@ export type ReplayResult = { replayed: number; skipped: number };
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayResult> {
   const { broker, service, idleMs = 2_000, log } = options;
   const result: ReplayResult = { replayed: 0, skipped: 0 };
-  let idle: ReturnType<typeof setTimeout> | undefined;
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  const restartIdleTimer = () => {
-    clearTimeout(idle);
-    idle = setTimeout(finish, idleMs);
-  };
+  const timer = idleTimer(idleMs);
 
   const subscription = await broker.subscribe({
     group: `dead-letter-replay.${service ?? "all"}`,
     topics: [topics.deadLetter.name],
     handle: async (records) => {
-      restartIdleTimer();
+      timer.restart();
       for (const record of records) {
+        // A redrive's marker (dead-letter-cli.ts): no event to replay.
+        if (redrivenOffsetOf(record) !== undefined) continue;
         const letter = readDeadLetter(record);
         if (service && letter.service !== service) continue;
         const { event } = letter;
@@ -49,11 +46,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         await broker.publish([toKafkaRecord(eventCatalog[event.type].topic, letter.key, event)]);
         result.replayed++;
       }
-      restartIdleTimer();
+      timer.restart();
     },
   });
-  restartIdleTimer();
-  await done;
+  timer.restart();
+  await timer.idle;
   await subscription.close();
   return result;
 }

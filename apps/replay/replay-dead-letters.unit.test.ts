@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const deadLetter = (orderId: string, service: string) => {
   const event = newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `evt-${orderId}`, time: new Date(), correlationid: orderId });
-  return deadLetterOfEvent(topics.deadLetter.name, orderId, event, { service, status: 503, reason: "kept failing" });
+  return deadLetterOfEvent(topics.deadLetter.name, orderId, event, { service, status: 503, reason: "kept failing", attempts: 30, origin: { topic: topics.order.name, partition: 0, offset: 0n } });
 };
 
 test("dead letters go back on their topic, once, optionally for one service", async () => {

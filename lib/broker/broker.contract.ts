@@ -171,5 +171,38 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       for (const [, ns] of sequencesByKey(a)) expect(ns).toEqual([...ns].sort((x, y) => x - y));
       for (const [, ns] of sequencesByKey(b)) expect(ns).toEqual([...ns].sort((x, y) => x - y));
     });
+
+    test("resetGroup moves a stopped group to the earliest record, an offset or a time", async () => {
+      const broker = await open();
+      const [topic, group] = [unique("replay"), unique("g")];
+      await broker.ensureTopics([{ name: topic, partitions: 1 }]);
+      await broker.publish([1, 2, 3].map((n) => record(topic, "k", n)));
+      await Bun.sleep(20);
+      const later = new Date();
+      await Bun.sleep(20);
+      await broker.publish([4, 5].map((n) => record(topic, "k", n)));
+      const replayedFrom = async (to: Parameters<Broker["resetGroup"]>[2], expected: number) => {
+        await broker.resetGroup(group, [topic], to);
+        const seen: ConsumedRecord[] = [];
+        const sub = await consume(broker, group, [topic], seen);
+        await waitFor(() => seen.some((r) => r.headers.n === "5"), { what: "the end of the topic" });
+        await sub.close();
+        expect(seen.map((r) => Number(r.headers.n))).toEqual(Array.from({ length: 6 - expected }, (_, i) => expected + i));
+      };
+      await replayedFrom({ earliest: true }, 1);
+      await replayedFrom({ offset: 1n }, 2);
+      await replayedFrom({ time: later }, 4);
+    });
+
+    test("resetGroup refuses a group with an active member", async () => {
+      const broker = await open();
+      const [topic, group] = [unique("busy"), unique("g")];
+      await broker.ensureTopics([{ name: topic, partitions: 1 }]);
+      await broker.publish([record(topic, "k", 1)]);
+      const seen: ConsumedRecord[] = [];
+      await consume(broker, group, [topic], seen);
+      await waitFor(() => seen.length >= 1, { what: "the record" });
+      await expect(broker.resetGroup(group, [topic], { earliest: true })).rejects.toMatchObject({ code: "broker.group_active" });
+    });
   });
 }

@@ -46,6 +46,16 @@ export class ConsumerGroup {
     };
   }
 
+  /** True while a subscription is in the group: its offsets may then not be moved. */
+  get hasMembers(): boolean {
+    return this.members.length > 0;
+  }
+
+  /** Moves the committed offset of one partition (a replay); only while the group has no member. */
+  moveTo(log: PartitionLog, offset: bigint): void {
+    this.commit(offsetKey(log.topic, log.partition), offset);
+  }
+
   /** Called by the broker when records arrive, and on membership changes. */
   wake(): void {
     for (const resolve of [...this.waiters]) resolve();

@@ -4,7 +4,7 @@ import { makeDirectoryDurably, syncDirectory } from "../fs/index.ts";
 import type { Logger } from "../log/index.ts";
 import { Segment, type StoredLine } from "./embedded-segment.ts";
 import type { RetentionPolicy } from "./embedded-retention.ts";
-import type { ConsumedRecord, ProducedRecord } from "./types.ts";
+import type { ConsumedRecord, ProducedRecord, ResetPoint } from "./types.ts";
 
 export type PartitionLogOptions = {
   /** fdatasync each appended batch (and sync the directory of each new segment). */
@@ -72,6 +72,20 @@ export class PartitionLog {
       records.push(...this.segments[i]!.read(from, max - records.length, this.topic, this.partition));
     }
     return records;
+  }
+
+  /** The offset a group reset to `to` reads next (see ResetPoint). */
+  offsetAt(to: ResetPoint): bigint {
+    if ("earliest" in to) return this.startOffset;
+    if ("offset" in to) return to.offset < this.startOffset ? this.startOffset : to.offset > this.nextOffset ? this.nextOffset : to.offset;
+    const ms = to.time.getTime();
+    // A segment last written before the time holds no record from it on: skip it unread.
+    for (const segment of this.segments) {
+      if (segment.lastWriteMs < ms) continue;
+      const found = segment.firstOffsetAppendedFrom(ms);
+      if (found !== undefined) return found;
+    }
+    return this.nextOffset;
   }
 
   /**

@@ -99,6 +99,28 @@ export class Segment {
     return records;
   }
 
+  /**
+   * The offset of the first record appended at or after `ms`, undefined when none was. Lines
+   * written before records carried their append time have none and count as older than any time.
+   */
+  firstOffsetAppendedFrom(ms: number): bigint | undefined {
+    const count = this.indexed().count;
+    let relative = 0;
+    let found: number | undefined;
+    this.withReadFd((fd) =>
+      scanLines(fd, 0, (line) => {
+        if (relative >= count) return false;
+        const { t } = JSON.parse(line.toString("utf8")) as StoredLine;
+        if (t !== undefined && t >= ms) {
+          found = relative;
+          return false;
+        }
+        relative++;
+      }),
+    );
+    return found === undefined ? undefined : this.base + BigInt(found);
+  }
+
   /** Sealed: no more appends; the descriptor is closed. */
   seal(): void {
     if (this.fd !== undefined) closeSync(this.fd);

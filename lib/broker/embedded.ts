@@ -82,6 +82,17 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
       log.error({ error }, "embedded broker: retention failed, tried again later");
     }
   };
+  const groupNamed = (name: string): ConsumerGroup => {
+    const existing = groups.get(name);
+    if (existing) return existing;
+    const group = new ConsumerGroup(groupsDir, name, partitionsOf, {
+      sync: fsync,
+      onBehindRetention: (lag) => log.warn(`${describeLag(lag)}, now`),
+      onReadError: (error) => log.error({ group: name, error }, "embedded broker: a consumer group cannot read its log, retrying"),
+    });
+    groups.set(name, group);
+    return group;
+  };
   enforceRetention([...partitions.values()].flat(), true);
   const timer = setInterval(() => enforceRetention([...partitions.values()].flat()), options.retentionCheckMs);
   timer.unref?.();
@@ -116,17 +127,16 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
     async subscribe({ group: name, topics, handle, maxBatch: max = maxBatch }) {
       assertOpen();
       for (const topic of topics) partitionsOf(topic);
-      let group = groups.get(name);
-      if (!group) {
-        group = new ConsumerGroup(groupsDir, name, partitionsOf, {
-          sync: fsync,
-          onBehindRetention: (lag) => log.warn(`${describeLag(lag)}, now`),
-          onReadError: (error) => log.error({ group: name, error }, "embedded broker: a consumer group cannot read its log, retrying"),
-        });
-        groups.set(name, group);
-      }
-      const leave = group.join(topics, handle, max);
+      const leave = groupNamed(name).join(topics, handle, max);
       return { close: leave };
+    },
+
+    async resetGroup(name, topics, to) {
+      assertOpen();
+      const logs = topics.flatMap(partitionsOf);
+      const group = groupNamed(name);
+      if (group.hasMembers) throw groupActiveError(name);
+      for (const partitionLog of logs) group.moveTo(partitionLog, partitionLog.offsetAt(to));
     },
 
     async close() {
@@ -138,6 +148,10 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
       releaseLock();
     },
   };
+}
+
+function groupActiveError(group: string): AppError {
+  return new AppError(BrokerErrorCode.groupActive, `consumer group "${group}" has active members; stop its consumers (the dispatcher) before resetting it`, { status: 409 });
 }
 
 /** topics.json is written by rename with fsync, so an unreadable one is damage, not a torn write. */

@@ -8,6 +8,7 @@ export const KafkaErrorCode = {
   ensureTopicsFailed: "broker.ensure_topics_failed",
   subscribeFailed: "broker.subscribe_failed",
   consumeFailed: "broker.consume_failed",
+  resetGroupFailed: "broker.reset_group_failed",
 } as const;
 
 /** True when the library's error (or one it wraps) carries the Kafka protocol error `apiId`. */

@@ -1,8 +1,10 @@
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
 import type { AppError } from "../errors/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
+import { defaultRetention, defaultRetentionOf } from "./embedded-retention.ts";
 import { createKafkaSubscription } from "./kafka-consumer.ts";
 import { closedError, hasKafkaError, KafkaErrorCode, toAppError } from "./kafka-errors.ts";
+import { resetKafkaGroup } from "./kafka-reset.ts";
 import { clientTuning } from "./kafka-support.ts";
 import type { Broker, ProducedRecord, Subscription, TopicSpec } from "./types.ts";
 
@@ -12,6 +14,10 @@ export type KafkaBrokerOptions = {
   clientId?: string;
   /** Replicas of topics that ensureTopics creates. Default: the cluster's default.replication.factor. */
   replicationFactor?: number;
+  /** How long topics that ensureTopics creates keep records. Default: 7 days; dead-letters keeps them until redriven. */
+  retentionMs?: number;
+  /** min.insync.replicas of topics that ensureTopics creates. Default: min(2, replicationFactor), or the cluster's when that is unset. */
+  minInsyncReplicas?: number;
   /** Where failures no caller is waiting for (fetch, commit, group membership) go. Default: stdout. */
   log?: Logger;
 };
@@ -24,6 +30,23 @@ const leaderWaitMs = 10_000;
  * Publishing uses one idempotent producer with acks=all; each subscription is its own consumer
  * group member (kafka-consumer.ts).
  */
+
+/**
+ * Settings of a new topic, explicit rather than the cluster's defaults: retention (none for
+ * dead-letters, kept until redriven, as the embedded broker does) and min.insync.replicas, so that
+ * acks=all means "stored on that many replicas" whatever the cluster says.
+ */
+export function topicConfigs(topic: string, options: Pick<KafkaBrokerOptions, "retentionMs" | "replicationFactor" | "minInsyncReplicas">) {
+  const keptForever = defaultRetentionOf(topic).ms === Number.POSITIVE_INFINITY;
+  const retentionMs = keptForever ? -1 : (options.retentionMs ?? defaultRetention.ms);
+  const { replicationFactor } = options;
+  const minInsync = options.minInsyncReplicas ?? (replicationFactor === undefined ? undefined : Math.min(2, replicationFactor));
+  return [
+    { name: "retention.ms", value: String(retentionMs) },
+    ...(keptForever ? [{ name: "retention.bytes", value: "-1" }] : []),
+    ...(minInsync === undefined ? [] : [{ name: "min.insync.replicas", value: String(minInsync) }]),
+  ];
+}
 
 /** How every producer of the flow writes (the client benchmark measures the same settings). */
 export const reliableProducer = {
@@ -52,7 +75,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
 
   async function createTopic({ name, partitions }: TopicSpec) {
     try {
-      await admin.createTopics({ topics: [{ topic: name, partitions, replicas: options.replicationFactor ?? -1 }] });
+      await admin.createTopics({ topics: [{ topic: name, partitions, replicas: options.replicationFactor ?? -1 }], configs: topicConfigs(name, options) });
     } catch (error) {
       if (!hasKafkaError(error, "TOPIC_ALREADY_EXISTS")) throw error;
     }
@@ -111,6 +134,11 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       };
       subscriptions.add(tracked);
       return tracked;
+    },
+
+    async resetGroup(group, topics, to) {
+      if (closed) throw closedError("resetGroup");
+      await resetKafkaGroup(admin, group, topics, to);
     },
 
     close() {

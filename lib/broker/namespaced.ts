@@ -25,6 +25,7 @@ export function withNamespace(broker: Broker, namespace: string): Broker {
         topics: options.topics.map(outer),
         handle: (records) => options.handle(records.map((r) => ({ ...r, topic: inner(r.topic) }))),
       }),
+    resetGroup: (group, topics, to) => broker.resetGroup(outer(group), topics.map(outer), to),
     close: () => broker.close(),
   };
 }

@@ -45,16 +45,30 @@ export type Subscription = {
   close(): Promise<void>;
 };
 
+/**
+ * Where `resetGroup` moves a group, on every partition of its topics: the earliest record kept,
+ * an offset (clamped to what the partition holds), or the first record appended at or after a time
+ * (the end of the partition when none was).
+ */
+export type ResetPoint = { earliest: true } | { offset: bigint } | { time: Date };
+
 export type Broker = {
   /** Creates the topics that are missing; existing ones are left as they are. */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /** Appends records durably (acks=all on Kafka); resolves once all are stored. */
   publish(records: ProducedRecord[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Moves a consumer group's committed offsets on every partition of `topics` (replay). The group
+   * must have no active member (Kafka refuses otherwise; both adapters throw `broker.group_active`):
+   * stop its consumers first. Their next subscribe reads from the new point.
+   */
+  resetGroup(group: string, topics: string[], to: ResetPoint): Promise<void>;
   close(): Promise<void>;
 };
 
 export const BrokerErrorCode = {
   unknownTopic: "broker.unknown_topic",
   closed: "broker.closed",
+  groupActive: "broker.group_active",
 } as const;

@@ -1,4 +1,14 @@
-export { type DeadLetter, type DeadLetterCause, DeadLetterHeader, deadLetterOfEvent, deadLetterOfRecord, readDeadLetter } from "./dead-letter.ts";
+export {
+  type DeadLetter,
+  type DeadLetterCause,
+  DeadLetterHeader,
+  type DeadLetterOrigin,
+  deadLetterOfEvent,
+  deadLetterOfRecord,
+  readDeadLetter,
+  redriveMarker,
+  redrivenOffsetOf,
+} from "./dead-letter.ts";
 export { cloudEventBatchSchema, cloudEventEnvelopeSchema, parseCloudEvent, parseCloudEventBatch } from "./envelope.ts";
 export { type ReadOptions, readCloudEvents, type ReadResult, toBatchRequest, toBinaryRequest, toStructuredRequest } from "./http.ts";
 export { serializeCloudEvent, serializeCloudEventBatch, toJsonEnvelope } from "./json-format.ts";

@@ -14,6 +14,10 @@ export type EngineConfig = {
   kafkaBrokers?: string[];
   /** Replicas of each topic created at start-up; unset: the cluster's default.replication.factor. */
   kafkaReplicationFactor?: number;
+  /** min.insync.replicas of the topics created at start-up; unset: min(2, replication factor). */
+  kafkaMinInsyncReplicas?: number;
+  /** retention.ms of every topic but dead-letters (kept until redriven); unset: 7 days. */
+  kafkaRetentionMs?: number;
   redisUrl?: string;
   upstash?: { url: string; token: string };
 };
@@ -25,6 +29,8 @@ export function engineConfigFromEnv(env: Record<string, string | undefined>): En
     databaseUrl: env.DATABASE_URL || undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     kafkaReplicationFactor: env.KAFKA_REPLICATION_FACTOR ? positiveInteger("KAFKA_REPLICATION_FACTOR", env.KAFKA_REPLICATION_FACTOR) : undefined,
+    kafkaMinInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS ? positiveInteger("KAFKA_MIN_INSYNC_REPLICAS", env.KAFKA_MIN_INSYNC_REPLICAS) : undefined,
+    kafkaRetentionMs: env.KAFKA_RETENTION_MS ? positiveInteger("KAFKA_RETENTION_MS", env.KAFKA_RETENTION_MS) : undefined,
     redisUrl: env.REDIS_URL || undefined,
     upstash:
       env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
@@ -42,7 +48,14 @@ export async function openBroker(config: EngineConfig, log: Logger, clientId = "
   const brokerLog = log.child({ component: "broker" });
   if (config.kafkaBrokers) {
     const { createKafkaBroker } = await loadKafka();
-    const kafka = createKafkaBroker({ brokers: config.kafkaBrokers, clientId, replicationFactor: config.kafkaReplicationFactor, log: brokerLog });
+    const kafka = createKafkaBroker({
+      brokers: config.kafkaBrokers,
+      clientId,
+      replicationFactor: config.kafkaReplicationFactor,
+      minInsyncReplicas: config.kafkaMinInsyncReplicas,
+      retentionMs: config.kafkaRetentionMs,
+      log: brokerLog,
+    });
     return withNamespace(kafka, config.namespace ?? "");
   }
   return withNamespace(createEmbeddedBroker({ dir: join(config.dataDir, "broker"), log: brokerLog }), config.namespace ?? "");
