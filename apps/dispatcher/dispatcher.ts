@@ -5,14 +5,14 @@ import {
   deadLetterOfEvent,
   deadLetterOfRecord,
   fromKafkaRecord,
-  toBatchRequest,
-  toBinaryRequest,
   type ValidCloudEvent,
 } from "../../lib/cloudevents/index.ts";
 import { type EventType, topics } from "../../lib/events/index.ts";
 import { errorSummary, type Logger } from "../../lib/log/index.ts";
 import { signRequest, type WebhookSigner } from "../../lib/security/index.ts";
-import { backoffMs, classify, type RetryPolicy } from "./classify.ts";
+import { cutBatches } from "./batches.ts";
+import { classify, type RetryPolicy, retryDelayMs } from "./classify.ts";
+import { batchId, halves, requestOf } from "./push-request.ts";
 import { refusalOf } from "./refusal.ts";
 
 /**
@@ -42,31 +42,39 @@ export type DispatcherOptions = {
   /** Base URL of each service (only the path matters for in-process delivery). */
   urlOf?: (service: string) => string;
   retry?: Partial<RetryPolicy>;
+  /** Waits between attempts (tests pass a fake clock). Default: Bun.sleep. */
+  sleep?: (ms: number) => Promise<void>;
   /** Hears of every dead letter: the events' ids and types and why, never the events. */
   log: Logger;
 };
 
 export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
 
+/** What one delivery attempt got back. */
+type Answer = { status: number | undefined; detail: string; failure: unknown; retryAfter: string | null };
+
 /** How the last delivery attempt ended, kept on the dead letter. */
-type Outcome = { status: number | undefined; detail: string; failure: unknown; attempts: number };
+type Outcome = Answer & { attempts: number };
 
 /** An event read from its record, with the record's key and place (a dead letter keeps both). */
 type Pending = { key: string; event: ValidCloudEvent; origin: DeadLetterOrigin };
 
 /**
  * Consumes each subscription as its own consumer group and pushes the records, in partition order,
- * to the subscriber's webhook as a CloudEvents batch (or one by one in binary mode, see PushMode). The broker commits a batch only when this
- * resolves: after a 2xx, or after the events went to the dead-letter topic.
+ * to the subscriber's webhook as CloudEvents batches cut below the receiver's limits (or one by one
+ * in binary mode, see PushMode). The broker commits a poll only when this resolves: after a 2xx
+ * for every event, or after the refused ones went to the dead-letter topic.
  *
  * A forwarder: each record is parsed once as it is read (the topic is a trust edge, anyone with
  * write access can publish), and the events go out as they came in, without another check.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { broker, subscriptions, deliver, sign, log } = options;
+  const sleep = options.sleep ?? ((ms: number) => Bun.sleep(ms));
   const urlOf = options.urlOf ?? ((service: string) => `http://${service}`);
-  // About ten minutes of retries before a retryable failure is dead-lettered: long enough to ride
-  // out a service restart or a deploy, short enough that a real outage shows up in dead-letters.
+  // At most about ten minutes of retries (five on average: the jitter is full) before a retryable
+  // failure is dead-lettered: long enough to ride out a service restart or a deploy, short enough
+  // that a real outage shows up in dead-letters.
   const policy: RetryPolicy = { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 30_000, ...options.retry };
   const running: Subscription[] = [];
   let stopping = false;
@@ -75,32 +83,43 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const url = `${urlOf(spec.service)}/events/${spec.service}`;
     const id = batchId(spec.service, pending);
     for (let attempt = 0; ; attempt++) {
-      let status: number | undefined;
-      let detail = "";
-      let failure: unknown;
-      try {
-        // Signed anew on each attempt (the timestamp is part of the signature); the id stays.
-        const request = await signRequest(requestOf(spec.mode ?? "batch", url, pending), sign, id);
-        const response = await deliver(spec.service, request);
-        status = response.status;
-        detail = status >= 300 ? await response.text() : "";
-      } catch (error) {
-        failure = error;
-        detail = String(error);
+      const answer = await attemptPush(spec.service, requestOf(spec.mode ?? "batch", url, pending), id);
+      const outcome = { ...answer, attempts: attempt + 1 };
+      const verdict = classify(answer.status);
+      switch (verdict) {
+        case "done":
+          return;
+        case "rejected":
+          // Find the poison event: the others still deserve delivery, in order.
+          if (pending.length > 1) for (const one of pending) await push(spec, [one]);
+          else await deadLetter(spec.service, pending, outcome);
+          return;
+        case "too_large":
+          // Halves until each fits; a lone event that does not fit never will.
+          if (pending.length > 1) for (const half of halves(pending)) await push(spec, half);
+          else await deadLetter(spec.service, pending, outcome);
+          return;
+        case "retry":
+          if (attempt + 1 >= policy.maxAttempts) return deadLetter(spec.service, pending, outcome);
+          if (stopping) throw new AppError("dispatcher.stopping", "stopping; the batch will be redelivered");
+          await sleep(retryDelayMs(policy, attempt, answer.status, answer.retryAfter));
+          break;
+        default: {
+          const unreachable: never = verdict;
+          return unreachable;
+        }
       }
-      const verdict = classify(status);
-      if (verdict === "done") return;
-      if (verdict === "rejected" && pending.length > 1) {
-        // Find the poison event: the others still deserve delivery, in order.
-        for (const one of pending) await push(spec, [one]);
-        return;
-      }
-      if (verdict === "rejected" || attempt + 1 >= policy.maxAttempts) {
-        await deadLetter(spec.service, pending, { status, detail, failure, attempts: attempt + 1 });
-        return;
-      }
-      if (stopping) throw new AppError("dispatcher.stopping", "stopping; the batch will be redelivered");
-      await Bun.sleep(backoffMs(policy, attempt));
+    }
+  }
+
+  /** One attempt, signed anew (the timestamp is part of the signature); the id stays. */
+  async function attemptPush(service: string, unsigned: Request, id: string): Promise<Answer> {
+    try {
+      const response = await deliver(service, await signRequest(unsigned, sign, id));
+      const status = response.status;
+      return { status, detail: status >= 300 ? await response.text() : "", failure: undefined, retryAfter: response.headers.get("retry-after") };
+    } catch (error) {
+      return { status: undefined, detail: String(error), failure: error, retryAfter: null };
     }
   }
 
@@ -135,7 +154,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if ((spec.types as readonly string[]).includes(event.type)) wanted.push({ key: record.key, event, origin });
     }
     if (spec.mode === "binary") for (const one of wanted) await push(spec, [one]);
-    else if (wanted.length > 0) await push(spec, wanted);
+    else for (const batch of cutBatches(wanted)) await push(spec, batch);
   }
 
   return {
@@ -154,29 +173,4 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await Promise.all(running.splice(0).map((s) => s.close()));
     },
   };
-}
-
-/** A binary-mode push carries one event: `handle` and the poison split send them one by one. */
-function requestOf(mode: PushMode, url: string, pending: Pending[]): Request {
-  switch (mode) {
-    case "batch":
-      return toBatchRequest(url, pending.map((p) => p.event));
-    case "binary":
-      if (pending.length !== 1) throw new AppError("dispatcher.binary_batch", `binary mode pushes one event, not ${pending.length}`);
-      return toBinaryRequest(url, pending[0]!.event);
-    default: {
-      const unreachable: never = mode;
-      return unreachable;
-    }
-  }
-}
-
-/**
- * Standard Webhooks' `webhook-id`: the same for every attempt of one batch (a receiver may use it
- * to spot a redelivery), different for another batch: a digest of the subscriber and event ids.
- */
-function batchId(service: string, pending: Pending[]): string {
-  const hasher = new Bun.CryptoHasher("sha256").update(service);
-  for (const { event } of pending) hasher.update(`\n${event.source}\n${event.id}`);
-  return `batch_${hasher.digest("base64url").slice(0, 32)}`;
 }

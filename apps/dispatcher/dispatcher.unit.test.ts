@@ -7,6 +7,8 @@ import { readCloudEvents, readDeadLetter, toKafkaRecord } from "../../lib/cloude
 import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
 import { createMemoryLogger } from "../../lib/log/index.ts";
 import { waitFor } from "../../lib/testing/index.ts";
+import { maxPushBytes } from "./batches.ts";
+import type { RetryPolicy } from "./classify.ts";
 import { createDispatcher, type Dispatcher, type PushMode } from "./dispatcher.ts";
 import { testSecurity, testSigner } from "../../lib/testing/index.ts";
 
@@ -24,15 +26,21 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cancelled(orderId: string, n: number) {
-  return newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });
+function cancelled(orderId: string, n: number, userId = "u") {
+  return newEvent("com.example.order.cancelled", { orderId, userId, reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });
 }
 
-async function setUp(answer: (ids: string[], attempt: number) => number, mode?: PushMode) {
+/** The webhook's answer: a status, or a whole response (to carry headers). */
+type Answer = (ids: string[], attempt: number) => number | Response;
+
+async function setUp(answer: Answer, mode?: PushMode, retry: Partial<RetryPolicy> = {}) {
   dir = mkdtempSync(join(tmpdir(), "orderflow-dispatcher-"));
   broker = createEmbeddedBroker({ dir, fsync: false });
   await broker.ensureTopics(allTopics);
   const deliveries: string[][] = [];
+  const bodyBytes: number[] = [];
+  // A fake clock: every wait is recorded and returns at once.
+  const sleeps: number[] = [];
   const modesSeen: string[] = [];
   const deadLetters: ConsumedRecord[] = [];
   const log = createMemoryLogger();
@@ -42,18 +50,22 @@ async function setUp(answer: (ids: string[], attempt: number) => number, mode?: 
     subscriptions: [{ service: "notification", topics: [topics.order.name], types: ["com.example.order.cancelled"], mode }],
     sign: testSigner,
     deliver: async (_service, request) => {
-      testSecurity.verifyPush(request.headers, await request.clone().text());
+      const body = await request.clone().text();
+      testSecurity.verifyPush(request.headers, body);
+      bodyBytes.push(Buffer.byteLength(body));
       const read = await readCloudEvents(request);
       modesSeen.push(read.mode);
       const ids = read.events.map((e) => e.id);
       deliveries.push(ids);
-      return new Response(null, { status: answer(ids, deliveries.length) });
+      const answered = answer(ids, deliveries.length);
+      return typeof answered === "number" ? new Response(null, { status: answered }) : answered;
     },
-    retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4 },
+    retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4, ...retry },
+    sleep: async (ms) => void sleeps.push(ms),
     log,
   });
   await dispatcher.start();
-  return { deliveries, modesSeen, deadLetters, log };
+  return { deliveries, bodyBytes, sleeps, modesSeen, deadLetters, log };
 }
 
 const publish = (...events: ReturnType<typeof cancelled>[]) =>
@@ -134,4 +146,64 @@ test("a record that is not a CloudEvent is dead-lettered untouched; the log name
   expect(line).not.toContain("丸の内");
   expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ key: "k", service: "notification" });
   expect(readDeadLetter(deadLetters[0]!).event).toBeUndefined();
+});
+
+const tooLarge = () => Response.json({ status: 413, code: "request.too_large", detail: "the body is too large" }, { status: 413 });
+
+test("a poll larger than the receiver's body limit is cut into batches under it, in order", async () => {
+  const { deliveries, bodyBytes, deadLetters } = await setUp(() => 200);
+  const big = (n: number) => cancelled("o8", n, "u".repeat(300_000));
+  await publish(big(1), big(2), big(3), big(4), big(5));
+  await waitFor(() => deliveries.flat().length >= 5);
+  expect(deliveries.flat()).toEqual(["o8-1", "o8-2", "o8-3", "o8-4", "o8-5"]);
+  expect(deliveries.length).toBeGreaterThan(1);
+  for (const bytes of bodyBytes) expect(bytes).toBeLessThanOrEqual(maxPushBytes);
+  expect(deadLetters).toEqual([]);
+});
+
+test("413 splits the batch in halves: every event delivered once, in order, nothing retried", async () => {
+  const { deliveries, sleeps, deadLetters } = await setUp((ids) => (ids.length > 2 ? 413 : 200));
+  await publish(...[1, 2, 3, 4, 5].map((n) => cancelled("o10", n)));
+  await waitFor(() => deliveries.filter((d) => d.length <= 2).flat().length >= 5);
+  expect(deliveries).toEqual([["o10-1", "o10-2", "o10-3", "o10-4", "o10-5"], ["o10-1", "o10-2", "o10-3"], ["o10-1", "o10-2"], ["o10-3"], ["o10-4", "o10-5"]]);
+  expect(sleeps).toEqual([]);
+  expect(deadLetters).toEqual([]);
+});
+
+test("a lone event answered 413 is dead-lettered at once with the reason; its neighbours are delivered", async () => {
+  const { deliveries, sleeps, deadLetters } = await setUp((ids) => (ids.includes("o9-2") ? tooLarge() : 200));
+  await publish(cancelled("o9", 1), cancelled("o9", 2), cancelled("o9", 3));
+  await waitFor(() => deadLetters.length >= 1 && deliveries.flat().includes("o9-3"));
+  expect(deliveries.filter((d) => d.length === 1 && d[0] === "o9-2")).toHaveLength(1);
+  expect(deliveries.filter((d) => !d.includes("o9-2")).flat()).toEqual(["o9-1", "o9-3"]);
+  expect(sleeps).toEqual([]);
+  const letter = readDeadLetter(deadLetters[0]!);
+  expect(letter).toMatchObject({ status: 413, attempts: 1, event: { id: "o9-2" } });
+  expect(letter.reason).toContain("request.too_large");
+});
+
+test("Retry-After on a 429 or 503 is the wait, in seconds or as a date, capped by maxDelayMs", async () => {
+  const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+  const answers = [
+    new Response(null, { status: 429, headers: { "retry-after": "7" } }),
+    new Response(null, { status: 503, headers: { "retry-after": inTenSeconds } }),
+    new Response(null, { status: 503, headers: { "retry-after": "3600" } }),
+    new Response(null, { status: 200 }),
+  ];
+  const { deliveries, sleeps } = await setUp((_ids, attempt) => answers[attempt - 1]!, undefined, { maxDelayMs: 60_000, maxAttempts: 5 });
+  await publish(cancelled("o11", 1));
+  await waitFor(() => deliveries.length >= 4);
+  expect(sleeps).toHaveLength(3);
+  expect(sleeps[0]).toBe(7_000);
+  expect(sleeps[1]).toBeGreaterThan(8_000);
+  expect(sleeps[1]).toBeLessThanOrEqual(10_000);
+  expect(sleeps[2]).toBe(60_000);
+});
+
+test("without Retry-After the wait is a jittered backoff under its exponential ceiling", async () => {
+  const { deliveries, sleeps } = await setUp((_ids, attempt) => (attempt < 4 ? 500 : 200), undefined, { baseDelayMs: 100, maxDelayMs: 300, maxAttempts: 5 });
+  await publish(cancelled("o12", 1));
+  await waitFor(() => deliveries.length >= 4);
+  expect(sleeps).toHaveLength(3);
+  [100, 200, 300].forEach((ceiling, i) => expect(sleeps[i]).toBeLessThanOrEqual(ceiling));
 });

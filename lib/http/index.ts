@@ -2,6 +2,6 @@ export { authenticated, type AuthEnv, mayRead, staffOnly } from "./auth.ts";
 export { eventWebhook, oneHandlerFor, type Outcome } from "./event-webhook.ts";
 export { internalAddress, internalListener, publicListener } from "./listeners.ts";
 export { notFound, onErrorWith, type Problem } from "./problem.ts";
-export { createServiceApp } from "./service-app.ts";
+export { createServiceApp, maxBodyBytes } from "./service-app.ts";
 export { maxEventsPerPush } from "./signed-push.ts";
 export { jsonBody, params, query } from "./validate.ts";
