@@ -1,12 +1,12 @@
 import { type Context, Hono } from "hono";
 import { AppError } from "../../../lib/errors/index.ts";
+import { isPlainText } from "../../../lib/events/index.ts";
 import { type AuthEnv, authenticated, jsonBody, mayRead, query } from "../../../lib/http/index.ts";
 import type { OrderDeps } from "../deps.ts";
 import { findOrder, listOrders, type OrderRow, readTimeline } from "../store/orders.ts";
 import { cursorAfter, defaultPageSize, pageQuery, positionOf } from "./order-pages.ts";
 import { placeOrder, placeOrderBody, type PlaceOrderResult } from "./place-order.ts";
 import { ordersPerMinute } from "./rate-limit.ts";
-import { isPlainText } from "../../../lib/events/index.ts";
 
 /** The customer's API: orders belong to the token's `sub`; another customer's are answered 404. */
 export function orderRoutes(deps: OrderDeps): Hono<AuthEnv> {
