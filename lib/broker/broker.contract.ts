@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { waitFor } from "../testing/index.ts";
-import type { Broker, ConsumedRecord, ProducedRecord, Subscription } from "./types.ts";
+import { pipeliningCases } from "./broker-pipelining.contract.ts";
+import { readAllCases } from "./broker-read-all.contract.ts";
+import type { Broker, ConsumedRecord, ProducedRecord, SubscribeOptions } from "./types.ts";
 
 /**
  * One contract for every broker adapter. `open` may be called several times with the same
@@ -9,6 +11,8 @@ import type { Broker, ConsumedRecord, ProducedRecord, Subscription } from "./typ
 export type BrokerHarness = {
   open(): Promise<Broker>;
   cleanup(): Promise<void>;
+  /** The group's committed offset of one partition, read beside the broker; undefined when it never committed. */
+  committed(group: string, topic: string, partition: number): Promise<bigint | undefined>;
 };
 
 const encoder = new TextEncoder();
@@ -40,8 +44,13 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       opened.push(broker);
       return broker;
     }
+    async function subscribe(broker: Broker, options: SubscribeOptions) {
+      const sub = await broker.subscribe(options);
+      opened.unshift(sub);
+      return sub;
+    }
     async function consume(broker: Broker, group: string, topics: string[], into: ConsumedRecord[], fail?: () => boolean) {
-      const sub: Subscription = await broker.subscribe({
+      return subscribe(broker, {
         group,
         topics,
         handle: async (batch) => {
@@ -49,8 +58,6 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
           into.push(...batch);
         },
       });
-      opened.unshift(sub);
-      return sub;
     }
     const unique = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -204,5 +211,14 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       await waitFor(() => seen.length >= 1, { what: "the record" });
       await expect(broker.resetGroup(group, [topic], { earliest: true })).rejects.toMatchObject({ code: "broker.group_active" });
     });
+
+    const context = {
+      open,
+      unique,
+      subscribe,
+      committed: async (group: string, topic: string, partition: number) => harness?.committed(group, topic, partition),
+    };
+    pipeliningCases(context);
+    readAllCases(context);
   });
 }

@@ -1,27 +1,23 @@
 import type { PartitionLog } from "./embedded-log.ts";
 import { type CommittedOffsets, offsetKey, offsetsFile, readOffsets, writeOffsets } from "./embedded-offsets.ts";
+import { EmbeddedPartition, type Member } from "./embedded-partition.ts";
 import type { RetentionLag } from "./embedded-retention.ts";
-import type { BatchHandler, ConsumedRecord } from "./types.ts";
+import { revokeWaitMs } from "./partition-pipeline.ts";
+import { settleWithin } from "./waiting.ts";
 
-type Member = { id: number; topics: Set<string>; handle: BatchHandler; maxBatch: number; inFlight: Set<Promise<void>> };
-
-const retryDelayMs = (attempt: number) => Math.min(5_000, 50 * 2 ** attempt);
+export type MemberOptions = Omit<Member, "topics"> & { topics: string[] };
 
 /**
- * A consumer group of the embedded broker. One delivery loop per partition belongs to the GROUP,
- * not to a member, so a partition is never handed to two members at once, even mid-rebalance; each
- * round it delivers to the partition's current owner. Offsets are committed after the handler
- * resolved, and written to disk by rename so that a crash leaves the old or the new file, never half.
- * A committed offset that retention has deleted the records after is reported, then moved to the
- * earliest record kept: never skipped silently.
+ * A consumer group of the embedded broker: its members, its committed offsets, and one delivery
+ * loop per partition (embedded-partition.ts) that hands the partition's records to its current
+ * owner. Offsets are written to disk by rename, so that a crash leaves the old or the new file,
+ * never half.
  */
 export class ConsumerGroup {
   private readonly members: Member[] = [];
   private readonly offsets: CommittedOffsets;
   private readonly file: string;
-  private readonly loops = new Map<string, Promise<void>>();
-  private readonly waiters = new Set<() => void>();
-  private nextMemberId = 1;
+  private readonly partitions = new Map<string, EmbeddedPartition>();
   private closed = false;
 
   constructor(
@@ -34,15 +30,18 @@ export class ConsumerGroup {
     this.offsets = readOffsets(this.file);
   }
 
-  join(topics: string[], handle: BatchHandler, maxBatch: number): () => Promise<void> {
-    const member: Member = { id: this.nextMemberId++, topics: new Set(topics), handle, maxBatch, inFlight: new Set() };
+  /** Adds a member; the returned function makes it leave (at most revokeWaitMs for its batches to settle). */
+  join(options: MemberOptions): () => Promise<void> {
+    const member: Member = { ...options, topics: new Set(options.topics) };
     this.members.push(member);
-    for (const topic of topics) for (const log of this.partitionsOf(topic)) this.startLoop(log);
+    for (const topic of options.topics) for (const log of this.partitionsOf(topic)) this.start(log);
     this.wake();
     return async () => {
-      this.members.splice(this.members.indexOf(member), 1);
+      const index = this.members.indexOf(member);
+      if (index >= 0) this.members.splice(index, 1);
+      const released = [...this.partitions.values()].filter((p) => p.ownedBy(member)).map((p) => p.release());
       this.wake();
-      await Promise.all(member.inFlight);
+      await settleWithin(Promise.all(released), revokeWaitMs);
     };
   }
 
@@ -58,18 +57,30 @@ export class ConsumerGroup {
 
   /** Called by the broker when records arrive, and on membership changes. */
   wake(): void {
-    for (const resolve of [...this.waiters]) resolve();
+    for (const partition of this.partitions.values()) partition.wake();
   }
 
+  /** Stops every partition: aborts the batches in flight and waits for them, however long they take. */
   async close(): Promise<void> {
     this.closed = true;
     this.wake();
-    await Promise.all(this.loops.values());
+    await Promise.all([...this.partitions.values()].map((p) => p.done));
   }
 
-  private startLoop(log: PartitionLog): void {
+  private start(log: PartitionLog): void {
     const key = offsetKey(log.topic, log.partition);
-    if (!this.loops.has(key)) this.loops.set(key, this.run(log, key));
+    if (this.partitions.has(key) || this.closed) return;
+    const committed = () => (this.offsets[key] === undefined ? undefined : BigInt(this.offsets[key]));
+    const partition = new EmbeddedPartition(log, {
+      group: this.name,
+      ownerOf: (l) => this.ownerOf(l),
+      committed,
+      commit: (offset) => this.commit(key, offset),
+      isClosed: () => this.closed,
+      onBehindRetention: this.options.onBehindRetention,
+      onReadError: this.options.onReadError,
+    });
+    this.partitions.set(key, partition);
   }
 
   /** Round-robin over the members subscribed to the topic, in join order: deterministic ownership. */
@@ -78,64 +89,8 @@ export class ConsumerGroup {
     return candidates.length === 0 ? undefined : candidates[log.partition % candidates.length];
   }
 
-  private async run(log: PartitionLog, key: string): Promise<void> {
-    let attempt = 0;
-    while (!this.closed) {
-      const owner = this.ownerOf(log);
-      const batch = owner ? this.nextBatch(log, key, owner.maxBatch) : [];
-      if (!owner || batch === undefined || batch.length === 0) {
-        await this.sleep(batch === undefined ? retryDelayMs(attempt++) : undefined);
-        continue;
-      }
-      const delivery = Promise.resolve().then(() => owner.handle(batch));
-      const settled = delivery.catch(() => {});
-      owner.inFlight.add(settled);
-      try {
-        await delivery;
-        attempt = 0;
-        this.commit(key, (batch.at(-1) as ConsumedRecord).offset + 1n);
-      } catch {
-        await this.sleep(retryDelayMs(attempt++));
-      } finally {
-        owner.inFlight.delete(settled);
-      }
-    }
-  }
-
-  /** The records after the committed offset; undefined when the log could not be read (retried). */
-  private nextBatch(log: PartitionLog, key: string, max: number): ConsumedRecord[] | undefined {
-    try {
-      const committed = this.offsets[key] === undefined ? undefined : BigInt(this.offsets[key]);
-      const earliest = log.startOffset;
-      if (committed !== undefined && committed < earliest) {
-        this.options.onBehindRetention({ group: this.name, topic: log.topic, partition: log.partition, committed, earliest });
-        this.commit(key, earliest);
-      }
-      return log.read(committed === undefined || committed < earliest ? earliest : committed, max);
-    } catch (error) {
-      this.options.onReadError(error);
-      return undefined;
-    }
-  }
-
   private commit(key: string, offset: bigint): void {
     this.offsets[key] = offset.toString();
     writeOffsets(this.file, this.offsets, this.options.sync);
-  }
-
-  /** Waits for a wake-up; with `ms`, a retry backoff that only close() cuts short. */
-  private sleep(ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = () => {
-        this.waiters.delete(waiter);
-        clearTimeout(timer);
-        resolve();
-      };
-      const waiter = () => (ms === undefined || this.closed ? finish() : undefined);
-      this.waiters.add(waiter);
-      if (ms !== undefined) timer = setTimeout(finish, ms);
-      if (this.closed) finish();
-    });
   }
 }

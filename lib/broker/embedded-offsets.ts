@@ -33,3 +33,9 @@ export function allCommittedOffsets(dir: string): Array<{ group: string; offsets
     .filter((name) => name.endsWith(".json"))
     .map((name) => ({ group: decodeURIComponent(name.slice(0, -".json".length)), offsets: readOffsets(join(dir, name)) }));
 }
+
+/** One partition's offset as committed on disk in `dir`; undefined when the group never committed it. */
+export function storedOffset(dir: string, group: string, topic: string, partition: number): bigint | undefined {
+  const stored = readOffsets(offsetsFile(dir, group))[offsetKey(topic, partition)];
+  return stored === undefined ? undefined : BigInt(stored);
+}

@@ -124,11 +124,12 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
       for (const group of groups.values()) group.wake();
     },
 
-    async subscribe({ group: name, topics, handle, maxBatch: max = maxBatch }) {
+    async subscribe({ group: name, topics, handle, maxBatch: max = maxBatch, maxInFlight = max }) {
       assertOpen();
       for (const topic of topics) partitionsOf(topic);
-      const leave = groupNamed(name).join(topics, handle, max);
-      return { close: leave };
+      const leave = groupNamed(name).join({ topics, handle, maxBatch: Math.max(1, max), maxInFlight });
+      let left: Promise<void> | undefined;
+      return { close: () => (left ??= leave()) };
     },
 
     async resetGroup(name, topics, to) {
@@ -137,6 +138,15 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
       const group = groupNamed(name);
       if (group.hasMembers) throw groupActiveError(name);
       for (const partitionLog of logs) group.moveTo(partitionLog, partitionLog.offsetAt(to));
+    },
+
+    async readAll(topic) {
+      assertOpen();
+      // Synchronous from here on: the end of each partition is where it stands at the call.
+      return partitionsOf(topic).flatMap((partitionLog) => {
+        const { startOffset, nextOffset } = partitionLog;
+        return partitionLog.read(startOffset, Number(nextOffset - startOffset)).filter((r) => r.offset < nextOffset);
+      });
     },
 
     async close() {

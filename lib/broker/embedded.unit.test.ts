@@ -6,6 +6,7 @@ import { brokerContract } from "./broker.contract.ts";
 import { createMemoryLogger } from "../log/index.ts";
 import { waitFor } from "../testing/index.ts";
 import { createEmbeddedBroker } from "./embedded.ts";
+import { storedOffset } from "./embedded-offsets.ts";
 import { murmur2, partitionForKey } from "./partitioner.ts";
 import type { ConsumedRecord } from "./types.ts";
 
@@ -17,6 +18,7 @@ brokerContract("embedded", async () => {
   return {
     open: async () => createEmbeddedBroker({ dir, fsync: false }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    committed: async (group, topic, partition) => storedOffset(join(dir, "groups"), group, topic, partition),
   };
 });
 
@@ -118,4 +120,23 @@ test("an unreadable topics.json is refused with a clear error, and the folder is
   return createEmbeddedBroker({ dir })
     .close()
     .then(() => rmSync(dir, { recursive: true, force: true }));
+});
+
+test("readAll reads from the earliest record kept to the end at the call; what is published after it is left out", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
+  const retentionOf = () => ({ bytes: 2000, ms: Infinity, segmentBytes: 500 });
+  const broker = createEmbeddedBroker({ dir, fsync: false, retentionOf });
+  await broker.ensureTopics([{ name: "t", partitions: 1 }]);
+  const publish = (from: number, count: number) =>
+    broker.publish(Array.from({ length: count }, (_, i) => ({ topic: "t", key: "k", value: new TextEncoder().encode(`record ${from + i}`), headers: {} })));
+  for (let from = 0; from < 200; from += 10) await publish(from, 10);
+  const reading = broker.readAll("t");
+  await publish(200, 5);
+  const offsets = (await reading).map((r) => r.offset);
+  expect(offsets[0]).toBeGreaterThan(0n);
+  expect(offsets).toEqual(offsets.map((_, i) => offsets[0]! + BigInt(i)));
+  expect(offsets.at(-1)).toBe(199n);
+  expect((await broker.readAll("t")).at(-1)?.offset).toBe(204n);
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -1,9 +1,12 @@
 import { ConnectionPool, Consumer } from "@platformatic/kafka";
 import type { AppError } from "../errors/index.ts";
+import { KafkaAssignment } from "./kafka-assignment.ts";
 import { KafkaErrorCode, toAppError } from "./kafka-errors.ts";
-import { fetchBatches, type PartitionBatch, partitionKey, type Position, resolvePositions } from "./kafka-fetch.ts";
-import { clientTuning, connectionTuning, createBackoff, createWaker, settleWithin } from "./kafka-support.ts";
+import { fetchBatches, resolvePositions } from "./kafka-fetch.ts";
+import { clientTuning, connectionTuning } from "./kafka-support.ts";
+import { revokeWaitMs } from "./partition-pipeline.ts";
 import type { SubscribeOptions, Subscription } from "./types.ts";
+import { createWaker } from "./waiting.ts";
 
 export type KafkaSubscriptionOptions = SubscribeOptions & {
   brokers: string[];
@@ -17,41 +20,42 @@ const groupTuning = {
   heartbeatInterval: 1_000,
   sessionTimeout: 20_000,
   // How long the coordinator waits for every member to rejoin; the revocation hook below must
-  // finish well within it, or this member is dropped from the group.
+  // finish well within it (it waits at most revokeWaitMs), or this member is dropped from the group.
   rebalanceTimeout: 30_000,
   // Only times the "heartbeat stalled" event, which nothing here listens to. The library arms this
   // timer again when close() interrupts a rejoin (2.12.1), and a long one keeps the process alive.
   heartbeatStallTimeout: 3_000,
 };
-/** How long a rebalance waits for the batches in flight to finish and commit. */
-const revokeWaitMs = 15_000;
 /** A member without a group for this long asks to join again (the library gives up after its retries). */
 const rejoinAfterMs = groupTuning.rebalanceTimeout + 5_000;
 const defaultMaxBatch = 500;
+const noMetadata = Buffer.alloc(0);
 
 /**
- * One consumer-group member running its own fetch loop: fetch, hand each partition's records to
- * `handle` (partitions in parallel, each in offset order), commit what was handled, fetch again.
- * Positions live here, not in the library's stream, so that a failed batch is simply fetched
- * again from the same offset after a per-partition backoff.
+ * One consumer-group member running its own fetch loop: fetch for the partitions that have room,
+ * give the records to their pipelines (kafka-assignment.ts), commit the progress, fetch again. The
+ * loop never waits for handlers, so a slow or failing partition holds back only itself.
  *
  * Rebalances (classic, eager protocol): the library calls `protocolsMetadata` before every
- * JoinGroup. That hook stops new fetches and waits for the batch in flight to be handled and
- * committed, so the next owner of a revoked partition starts after it instead of repeating it.
- * Every join then re-reads the committed offsets of the new assignment.
+ * JoinGroup. That hook takes the assignment away: it aborts the signal of every batch in flight,
+ * waits for them to settle (at most revokeWaitMs) and commits what finished, so the next owner of a
+ * revoked partition starts after it and never runs beside it. Every join then re-reads the
+ * committed offsets of the new assignment.
  */
 export async function createKafkaSubscription(options: KafkaSubscriptionOptions): Promise<Subscription> {
   const { group, topics, handle, onError, clientId } = options;
   const maxBatch = Math.max(1, options.maxBatch ?? defaultMaxBatch);
+  const maxInFlight = options.maxInFlight ?? maxBatch;
   const fromBeginning = options.fromBeginning ?? true;
   const waker = createWaker();
-  const backoff = createBackoff();
-  let positions: Map<string, Position> | undefined;
+  /** Partitions whose batches outlived a revocation: not fetched again until those end. */
+  const held = new Map<string, Promise<void>>();
+  let assignment: KafkaAssignment | undefined;
+  let revocation: Promise<void> = Promise.resolve();
   let generation = 0;
   let revoking = false;
-  let committing = false;
+  let inHook = false;
   let closing = false;
-  let inFlight: Promise<void> | undefined;
 
   const consumer = new Consumer({
     ...clientTuning,
@@ -61,13 +65,16 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
     groupId: group,
     autocommit: false,
     protocolsMetadata: async () => {
-      // A commit that hits a rebalance rejoins from inside the batch in flight: waiting for that
-      // batch here would wait for ourselves.
-      if (committing) return Buffer.alloc(0);
-      revoking = true;
+      // The revocation's own commit, meeting the rebalance, rejoins from inside this hook.
+      if (inHook) return noMetadata;
+      inHook = revoking = true;
       waker.wake();
-      await settleWithin(inFlight, revokeWaitMs);
-      return Buffer.alloc(0);
+      try {
+        await revoke();
+      } finally {
+        inHook = false;
+      }
+      return noMetadata;
     },
   });
   consumer.on("error", (error: unknown) => {
@@ -76,12 +83,11 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
   });
   consumer.on("consumer:group:join", () => {
     revoking = false;
-    positions = undefined;
-    backoff.clear();
     generation++;
     waker.wake();
   });
   const fetchPool = new ConnectionPool(clientId, connectionTuning);
+  const commitOffsets = async (offsets: Parameters<Consumer["commit"]>[0]["offsets"]) => void (await consumer.commit({ offsets }));
 
   consumer.topics.trackAll(...topics);
   try {
@@ -92,52 +98,44 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
     throw toAppError(error, KafkaErrorCode.subscribeFailed, `cannot join group ${group} for ${topics.join(", ")}`);
   }
 
-  /** Hands one partition's records over in chunks of maxBatch; stops at the first failure. */
-  async function handlePartition({ position, records, next }: PartitionBatch): Promise<boolean> {
-    const start = position.offset;
-    for (let i = 0; i < records.length; i += maxBatch) {
-      // A rebalance or close waits for us: stop here, commit what is done, leave the rest.
-      if (revoking || closing) return position.offset > start;
-      const chunk = records.slice(i, i + maxBatch);
-      try {
-        await handle(chunk);
-      } catch {
-        // The handler owns its errors (it can log them); here they only mean "again, later".
-        backoff.failed(partitionKey(position.topic, position.partition));
-        return position.offset > start;
+  /** Takes the assignment away (abort, settle, commit); a second call waits for the first. */
+  function revoke(): Promise<void> {
+    const current = assignment;
+    assignment = undefined;
+    if (!current) return revocation;
+    revocation = (async () => {
+      for (const [key, running] of await current.stop(revokeWaitMs)) {
+        held.set(key, running);
+        void running.then(() => {
+          if (held.get(key) === running) held.delete(key);
+          waker.wake();
+        });
       }
-      position.offset = (chunk.at(-1)?.offset ?? position.offset) + 1n;
-      backoff.succeeded(partitionKey(position.topic, position.partition));
-    }
-    position.offset = next; // past trailing transaction markers too
-    return position.offset > start;
+      // Uncommitted records come again to the next owner: at-least-once.
+      await current.commit(commitOffsets).catch((error: unknown) => onError(toAppError(error, KafkaErrorCode.consumeFailed, `committing the revoked partitions of ${group}`)));
+    })();
+    return revocation;
   }
 
   async function step() {
     const seen = generation;
-    if (!positions) {
-      const resolved = await resolvePositions(consumer, consumer.assignments ?? [], fromBeginning);
-      if (seen !== generation) return; // reassigned meanwhile: these belong to the old assignment
-      positions = resolved;
+    if (assignment?.generation !== seen) {
+      await revoke(); // an assignment the hook did not take (none, normally)
+      const positions = await resolvePositions(consumer, consumer.assignments ?? [], fromBeginning);
+      // Reassigned or revoked meanwhile: these belong to the old assignment.
+      if (seen !== generation || revoking || closing) return;
+      assignment = new KafkaAssignment(seen, positions, { maxBatch, maxInFlight, handle, onChange: () => waker.wake() });
     }
-    const now = Date.now();
-    const ready = [...positions.values()].filter((p) => !backoff.isWaiting(partitionKey(p.topic, p.partition), now));
+    const current = assignment;
+    await current.commit(commitOffsets);
+    const ready = current.fetchable(new Set(held.keys()));
     if (ready.length === 0) {
-      await waker.sleep(Math.max(backoff.nextRetry(now, 200) - now, 10));
+      await waker.sleep(1_000); // a batch settling or a backoff ending wakes it
       return;
     }
     const batches = await fetchBatches(consumer, fetchPool, ready, fromBeginning);
-    // Fetched during a rebalance: leave the records to whoever owns the partition next.
-    if (revoking || closing || seen !== generation) return;
-    const advanced = await Promise.all(batches.map(async (b) => ((await handlePartition(b)) ? b.position : undefined)));
-    const offsets = advanced.filter((p) => p !== undefined).map((p) => ({ ...p, leaderEpoch: -1 }));
-    if (offsets.length === 0) return;
-    committing = true;
-    try {
-      await consumer.commit({ offsets });
-    } finally {
-      committing = false;
-    }
+    // Revoked during the fetch: the records are left to whoever owns the partitions next.
+    if (assignment === current) current.accept(ready, batches);
   }
 
   async function run() {
@@ -153,17 +151,13 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
         await waker.sleep(200);
         continue;
       }
-      inFlight = step();
       try {
-        await inFlight;
+        await step();
         failures = 0;
       } catch (error) {
-        // A failed fetch or commit: handled records stay uncommitted and may come again.
+        // A failed fetch or commit: the pipelines keep their records; a commit is tried again.
         onError(toAppError(error, KafkaErrorCode.consumeFailed, `group ${group}`));
-        positions = undefined;
         await waker.sleep(Math.min(200 * 2 ** failures++, 5_000));
-      } finally {
-        inFlight = undefined;
       }
     }
   }
@@ -175,7 +169,9 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
       closed ??= (async () => {
         closing = true;
         waker.wake();
+        const revoked = revoke();
         await loop;
+        await revoked;
         // Leaving (rather than timing out) lets the other members take the partitions at once.
         await consumer.close().catch((error: unknown) => onError(toAppError(error, KafkaErrorCode.consumeFailed, `leaving group ${group}`)));
         await fetchPool.close().catch(() => {});

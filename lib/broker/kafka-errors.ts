@@ -9,6 +9,7 @@ export const KafkaErrorCode = {
   subscribeFailed: "broker.subscribe_failed",
   consumeFailed: "broker.consume_failed",
   resetGroupFailed: "broker.reset_group_failed",
+  readFailed: "broker.read_failed",
 } as const;
 
 /** True when the library's error (or one it wraps) carries the Kafka protocol error `apiId`. */

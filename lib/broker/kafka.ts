@@ -4,6 +4,7 @@ import { createLogger, type Logger } from "../log/index.ts";
 import { defaultRetention, defaultRetentionOf } from "./embedded-retention.ts";
 import { createKafkaSubscription } from "./kafka-consumer.ts";
 import { closedError, hasKafkaError, KafkaErrorCode, toAppError } from "./kafka-errors.ts";
+import { readKafkaTopic } from "./kafka-read-all.ts";
 import { resetKafkaGroup } from "./kafka-reset.ts";
 import { clientTuning } from "./kafka-support.ts";
 import type { Broker, ProducedRecord, Subscription, TopicSpec } from "./types.ts";
@@ -28,7 +29,7 @@ const leaderWaitMs = 10_000;
 /**
  * The broker port on Apache Kafka through @platformatic/kafka (docs/kafka-client.md says why).
  * Publishing uses one idempotent producer with acks=all; each subscription is its own consumer
- * group member (kafka-consumer.ts).
+ * group member (kafka-consumer.ts); each readAll a client of its own in no group (kafka-read-all.ts).
  */
 
 /**
@@ -71,6 +72,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   admin.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.ensureTopicsFailed, `${clientId} admin`)));
   producer.on("error", (error: unknown) => onError(toAppError(error, KafkaErrorCode.publishFailed, `${clientId} producer`)));
   const subscriptions = new Set<Subscription>();
+  const reads = new Set<Promise<unknown>>();
   let closed: Promise<void> | undefined;
 
   async function createTopic({ name, partitions }: TopicSpec) {
@@ -141,9 +143,22 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
       await resetKafkaGroup(admin, group, topics, to);
     },
 
+    async readAll(topic) {
+      if (closed) throw closedError("readAll");
+      const read = readKafkaTopic({ brokers: options.brokers, clientId, isClosed: () => closed !== undefined }, topic);
+      reads.add(read);
+      try {
+        return await read;
+      } finally {
+        reads.delete(read);
+      }
+    },
+
     close() {
       closed ??= (async () => {
         await Promise.all([...subscriptions].map((s) => s.close()));
+        // Each read stops at its next fetch and closes its own client.
+        await Promise.allSettled(reads);
         await Promise.allSettled([producer.close(), admin.close()]);
       })();
       return closed;

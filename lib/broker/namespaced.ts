@@ -23,9 +23,10 @@ export function withNamespace(broker: Broker, namespace: string): Broker {
         ...options,
         group: outer(options.group),
         topics: options.topics.map(outer),
-        handle: (records) => options.handle(records.map((r) => ({ ...r, topic: inner(r.topic) }))),
+        handle: (records, delivery) => options.handle(records.map((r) => ({ ...r, topic: inner(r.topic) })), delivery),
       }),
     resetGroup: (group, topics, to) => broker.resetGroup(outer(group), topics.map(outer), to),
+    readAll: async (topic) => (await broker.readAll(outer(topic))).map((r) => ({ ...r, topic: inner(r.topic) })),
     close: () => broker.close(),
   };
 }

@@ -5,6 +5,7 @@ import { expect, test } from "bun:test";
 import { waitFor } from "../testing/index.ts";
 import { brokerContract } from "./broker.contract.ts";
 import { createEmbeddedBroker } from "./embedded.ts";
+import { storedOffset } from "./embedded-offsets.ts";
 import { withNamespace } from "./namespaced.ts";
 import type { ConsumedRecord } from "./types.ts";
 
@@ -13,6 +14,7 @@ brokerContract("embedded, namespaced", async () => {
   return {
     open: async () => withNamespace(createEmbeddedBroker({ dir, fsync: false }), "run-1"),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    committed: async (group, topic, partition) => storedOffset(join(dir, "groups"), `run-1.${group}`, `run-1.${topic}`, partition),
   };
 });
 
