@@ -137,7 +137,7 @@ deadLetters
   .action(async (options: { service?: string; orderId?: string; type?: string; limit?: string }) => {
     const broker = await deadLetterBroker();
     try {
-      console.log(JSON.stringify(await listDeadLetters(broker, filterOf(options), { idleMs: 2_000 }), null, 2));
+      console.log(JSON.stringify(await listDeadLetters(broker, filterOf(options)), null, 2));
     } finally {
       await broker.close();
     }
@@ -151,7 +151,7 @@ deadLetters
   .action(async (options: { offset?: string; orderId?: string; type?: string }) => {
     const broker = await deadLetterBroker();
     try {
-      const result = await redrive(broker, selectionOf(options), createLogger({ name: "dead-letters", level: env.LOG_LEVEL }), { idleMs: 2_000 });
+      const result = await redrive(broker, selectionOf(options), createLogger({ name: "dead-letters", level: env.LOG_LEVEL }));
       console.log(`dead-letters redrive: ${result.redriven} redriven (${result.published} events published), ${result.skipped} left alone`);
     } finally {
       await broker.close();

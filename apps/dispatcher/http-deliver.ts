@@ -15,9 +15,11 @@ export type HttpDeliverOptions = {
  */
 export function createHttpDeliver(options: HttpDeliverOptions): Deliver {
   const { urlOf, timeoutMs } = options;
-  return async (service, request) => {
+  return async (service, request, abandon) => {
     const { pathname, search } = new URL(request.url);
     const target = `${urlOf(service).replace(/\/+$/, "")}${pathname}${search}`;
-    return fetch(new Request(target, request), { signal: AbortSignal.timeout(timeoutMs) });
+    // A revoked partition abandons its deliveries at once: the next owner sends them again.
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetch(new Request(target, request), { signal: abandon ? AbortSignal.any([abandon, timeout]) : timeout });
   };
 }

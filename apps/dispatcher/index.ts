@@ -4,7 +4,8 @@ import { createLogger } from "../../lib/log/index.ts";
 import { createWebhookSigner, securityConfigFromEnv } from "../../lib/security/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
 import { roster, subscriptions } from "../roster.ts";
-import { createDispatcher } from "./dispatcher.ts";
+import { createDispatcher, type SubscriptionSpec } from "./dispatcher.ts";
+import { retryPolicyFromEnv } from "./retry-config.ts";
 import { createHttpDeliver } from "./http-deliver.ts";
 
 // Composition root of a dispatcher process (`bun run start dispatcher`): the only place that reads
@@ -32,17 +33,19 @@ const urlOf = (service: string) => urls[service]!;
 const sign = createWebhookSigner(securityConfigFromEnv(env).webhookSecrets);
 const broker = await openBroker(config, log, "orderflow-dispatcher");
 await broker.ensureTopics(allTopics);
+let withPolicies: SubscriptionSpec[];
+try {
+  withPolicies = subscriptions.map((spec) => ({ ...spec, retry: retryPolicyFromEnv(env, spec.service) }));
+} catch (error) {
+  log.error({ error }, "invalid retry settings");
+  process.exit(1);
+}
 const dispatcher = createDispatcher({
   broker,
-  subscriptions,
+  subscriptions: withPolicies,
   urlOf,
   sign,
   deliver: createHttpDeliver({ urlOf, timeoutMs: numberFromEnv("DISPATCH_TIMEOUT_MS", 10_000) }),
-  retry: {
-    maxAttempts: numberFromEnv("DISPATCH_MAX_ATTEMPTS", 30),
-    baseDelayMs: numberFromEnv("DISPATCH_RETRY_BASE_MS", 100),
-    maxDelayMs: numberFromEnv("DISPATCH_RETRY_MAX_MS", 30_000),
-  },
   log,
 });
 await dispatcher.start();

@@ -1,5 +1,5 @@
 import type { Broker } from "../../lib/broker/index.ts";
-import { readDeadLetter, redrivenOffsetOf, toKafkaRecord } from "../../lib/cloudevents/index.ts";
+import { readDeadLetter, redriven, redrivenOffsetOf, toKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { eventCatalog, isEventType, topics } from "../../lib/events/index.ts";
 import type { Logger } from "../../lib/log/index.ts";
 import { idleTimer } from "./idle-timer.ts";
@@ -43,7 +43,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
           log.warn({ partition: record.partition, offset: String(record.offset) }, "replay: a dead letter is not an event of the flow; left alone");
           continue;
         }
-        await broker.publish([toKafkaRecord(eventCatalog[event.type].topic, letter.key, event)]);
+        await broker.publish([redriven(toKafkaRecord(eventCatalog[event.type].topic, letter.key, event), [letter.service])]);
         result.replayed++;
       }
       timer.restart();

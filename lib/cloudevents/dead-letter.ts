@@ -20,6 +20,7 @@ export const DeadLetterHeader = {
   partition: "dl-partition",
   offset: "dl-offset",
   redriven: "dl-redriven",
+  redriveFor: "dl-redrive-for",
 } as const;
 
 /** Where the record given up on was. */
@@ -80,6 +81,20 @@ export function readDeadLetter(record: KafkaMessage): DeadLetter {
  */
 export function redriveMarker(topic: string, key: string, deadLetterOffset: bigint): KafkaRecord {
   return { topic, key, value: new Uint8Array(), headers: { [DeadLetterHeader.redriven]: String(deadLetterOffset) } };
+}
+
+/**
+ * An event a redrive puts back on its topic, marked with the subscriber whose dead letter it was:
+ * that subscriber's dispatcher unparks the order when the event comes (the others take it as any
+ * record, and answer "duplicate" if they had it).
+ */
+export function redriven(record: KafkaRecord, services: Iterable<string>): KafkaRecord {
+  return { ...record, headers: { ...record.headers, [DeadLetterHeader.redriveFor]: [...services].join(",") } };
+}
+
+/** The subscribers a redriven event was put back for; none for any other record. */
+export function redrivenFor(record: KafkaMessage): string[] {
+  return (record.headers[DeadLetterHeader.redriveFor] ?? "").split(",").filter(Boolean);
 }
 
 /** The dead-letter offset a marker says was redriven; undefined for a dead letter. */

@@ -6,6 +6,8 @@ export {
   deadLetterOfEvent,
   deadLetterOfRecord,
   readDeadLetter,
+  redriven,
+  redrivenFor,
   redriveMarker,
   redrivenOffsetOf,
 } from "./dead-letter.ts";

@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import * as v from "valibot";
 import { readCloudEvents, type ValidCloudEvent } from "../cloudevents/index.ts";
 import { AppError } from "../errors/index.ts";
@@ -7,7 +7,8 @@ import type { Db } from "../db/index.ts";
 import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { WebhookVerifier } from "../security/index.ts";
 import { toIssues } from "./issues.ts";
-import { noteHandling } from "./problem.ts";
+import { applyInOrder, type EventResult, type Step } from "./event-outcomes.ts";
+import { logFailure, noteHandling } from "./problem.ts";
 import { assertPushSize, verifiedPush } from "./signed-push.ts";
 
 export type Outcome = "processed" | "duplicate";
@@ -15,7 +16,7 @@ export type Outcome = "processed" | "duplicate";
 export type EventHandlerSpec<T extends EventType> = {
   /**
    * Applies one event. With the webhook's `db` option, `db` is the transaction of the whole
-   * request: the handler's own transaction becomes a savepoint in it.
+   * request, and the handler runs in a savepoint of it: its failure undoes its own work only.
    */
   handle(event: EventOf<T>, db?: Db): Promise<Outcome>;
   /** The fast-path key (docs/architecture.md#idempotency); default `defaultDedupKey`. */
@@ -47,8 +48,9 @@ export type WebhookOptions<S extends readonly EventType[]> = {
   doneTtlMs?: number;
   /**
    * For services whose effects are all in the database: a batch is applied in ONE transaction
-   * (docs/architecture.md#delivery-path), all or nothing. Leave it out where a handler calls the
-   * outside world (a gateway, a provider): those apply each event on its own.
+   * (docs/architecture.md#delivery-path), each event in a savepoint of it, and committed once.
+   * Leave it out where a handler calls the outside world (a gateway, a provider): those apply
+   * each event on its own.
    */
   db?: Db;
 };
@@ -63,11 +65,16 @@ const refuseBinary = "binary mode is not accepted on signed pushes: its ce- head
 
 /**
  * `POST /events/{service}`: structured or batch CloudEvents (lib/cloudevents/http.ts), signed
- * (401 before the body is read otherwise); binary mode is 415 (see `refuseBinary`). Every event of the request is validated before
- * any is applied, so a bad batch changes nothing: 400 malformed CloudEvent, 413 more than
- * `maxEventsPerPush`, 415 unusable content type, 422 a type this service does not handle, a
- * `source` other than its producer's, or `data` that fails its schema. Then each event runs through the fast path (SET NX claim) to its
- * handler, whose database transaction is the truth. 200 lists each event's outcome.
+ * (401 before the body is read otherwise); binary mode is 415 (see `refuseBinary`). Every event of
+ * the request is validated before any is applied, so a bad request changes nothing: 400 malformed
+ * CloudEvent, 413 more than `maxEventsPerPush`, 415 unusable content type, 422 a type this service
+ * does not handle, a `source` other than its producer's, or `data` that fails its schema.
+ *
+ * Then each event runs through the fast path (SET NX claim) to its handler, whose database
+ * transaction is the truth, and gets its own outcome (event-outcomes.ts): one event's failure
+ * undoes nothing of the others, and holds back only the later events of its own order. A batch
+ * is answered 200 with every event's outcome; a single structured event is answered as before,
+ * 200 with its outcome or the problem that stopped it.
  */
 export function eventWebhook<const S extends readonly EventType[]>(options: WebhookOptions<S>): Hono {
   // The default claim outlives the dispatcher's delivery timeout (10 s) threefold: while the
@@ -79,48 +86,63 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   const app = new Hono();
 
   app.post(`/events/${service}`, async (c) => {
-    const { events } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify), { refuseBinary });
+    const { events, mode } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify), { refuseBinary });
     assertPushSize(events.length);
-    const accepted = events.map((event, index) => named(c, accept(event, events.length > 1 ? `[${index}]` : "")));
-    const results = options.db && accepted.length > 1 ? await runBatch(options.db, accepted) : await runEach(accepted);
+    const accepted = events.map((event, index) => accept(event, mode === "batch" ? `[${index}]` : ""));
+    const failures = new Map<string, unknown>();
+    const onFailure = (step: Step, error: unknown) => {
+      failures.set(step.id, error);
+      const event = accepted.find((a) => a.event.id === step.id)?.event;
+      // A single event's failure is the answer, which onErrorWith logs naming the event.
+      if (mode === "batch") logFailure(c, event, error);
+      else noteHandling(c, event);
+    };
+    const results = options.db ? await runInTransaction(options.db, accepted, onFailure) : await runEach(accepted, onFailure);
+    // A single structured event keeps the plain HTTP meaning: its failure is the answer's status.
+    const failure = mode === "batch" ? undefined : failures.get(results[0]?.id ?? "");
+    if (failure !== undefined) throw failure;
     return c.json({ results });
   });
 
   type Accepted = ReturnType<typeof accept>;
-  type Result = { id: string; outcome: Outcome };
 
-  async function runEach(accepted: Accepted[]): Promise<Result[]> {
-    const results: Result[] = [];
-    for (const { event, spec } of accepted) results.push({ id: event.id, outcome: await runOnce(event, spec) });
-    return results;
+  const orderKeyOf = (event: EventOf<EventType>) => event.data.orderId;
+
+  function runEach(accepted: Accepted[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
+    const steps = accepted.map(({ event, spec }): Step => ({ id: event.id, orderKey: orderKeyOf(event), apply: () => runOnce(event, spec) }));
+    return applyInOrder(steps, onFailure);
   }
 
   /**
-   * One transaction for the batch, events in order. The fast path is told "done" only after the
-   * commit: marking before it would let a rolled-back event pass for a duplicate.
+   * One transaction for the batch, each event in a savepoint of it, events in order. The fast path
+   * is told "done" only after the commit: marking before it would let a rolled-back event pass for
+   * a duplicate. A failed commit undoes the whole batch, and the request fails as a whole.
    */
-  async function runBatch(db: Db, accepted: Accepted[]): Promise<Result[]> {
+  async function runInTransaction(db: Db, accepted: Accepted[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
     const claimed = new Map<string, ClaimToken>();
     try {
       const results = await db.transaction(async (tx) => {
-        const applied: Result[] = [];
-        for (const { event, spec } of accepted) {
+        const inSavepoint = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => tx.transaction((savepoint) => spec.handle(event, savepoint));
+        const apply = async (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> => {
           const key = keyOf(event, spec);
-          if (claimed.has(key)) {
-            // The same key twice in one batch: the database, inside this transaction, decides.
-            applied.push({ id: event.id, outcome: await spec.handle(event, tx) });
-            continue;
-          }
-          if ((await idempotency.get(key)) === "done") {
-            applied.push({ id: event.id, outcome: "duplicate" });
-            continue;
-          }
+          // The same key twice in one batch: the database, inside this transaction, decides.
+          if (claimed.has(key)) return inSavepoint(event, spec);
+          if ((await idempotency.get(key)) === "done") return "duplicate";
           const token = await idempotency.claim(key, claimTtlMs);
           if (!token) throw inProgress(key);
-          claimed.set(key, token);
-          applied.push({ id: event.id, outcome: await spec.handle(event, tx) });
-        }
-        return applied;
+          try {
+            const outcome = await inSavepoint(event, spec);
+            claimed.set(key, token);
+            return outcome;
+          } catch (error) {
+            await idempotency.release(key, token);
+            throw error;
+          }
+        };
+        return applyInOrder(
+          accepted.map(({ event, spec }): Step => ({ id: event.id, orderKey: orderKeyOf(event), apply: () => apply(event, spec) })),
+          onFailure,
+        );
       });
       await Promise.all([...claimed].map(([key, token]) => idempotency.markDone(key, token, doneTtlMs)));
       return results;
@@ -161,17 +183,6 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
       });
     }
     return { event: parsed.output as EventOf<EventType>, spec };
-  }
-
-  /** While its handler runs, the request names the event: an unexpected error's log line says which. */
-  function named(c: Context, { event, spec }: Accepted): Accepted {
-    const handle = async (applied: EventOf<EventType>, db?: Db) => {
-      noteHandling(c, applied);
-      const outcome = await spec.handle(applied, db);
-      noteHandling(c, undefined);
-      return outcome;
-    };
-    return { event, spec: { ...spec, handle } };
   }
 
   async function runOnce(event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> {

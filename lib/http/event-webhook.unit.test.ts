@@ -20,7 +20,7 @@ import { defaultDedupKey, eventWebhook } from "./event-webhook.ts";
 import { createMemoryLogger } from "../log/index.ts";
 import { onErrorWith } from "./problem.ts";
 
-/** The webhook's batch transaction: all of a batch or none of it, and the fast path told only after commit. */
+/** The webhook's batch transaction: each event in a savepoint, per-event outcomes, and the fast path told only after commit. */
 let database: Database;
 let processedEvents: Awaited<ReturnType<typeof createTestMessagingTables>>["processedEvents"];
 beforeAll(async () => {
@@ -58,20 +58,41 @@ function webhook(idempotency: IdempotencyStore, failOn: string) {
   return app;
 }
 
-test("a failure anywhere in a batch applies none of it; the fast path is left open for the retry", async () => {
+test("one failing event undoes nothing of the others and holds back only the later events of its own order", async () => {
   const idempotency = createMemoryIdempotencyStore();
   const first = eventFor("com.example.payment.completed", "wb-1", { id: "wb-first" });
-  const second = eventFor("com.example.payment.completed", "wb-2", { id: "wb-second" });
+  const failing = eventFor("com.example.payment.completed", "wb-2", { id: "wb-second" });
+  const sameOrderLater = eventFor("com.example.payment.completed", "wb-2", { id: "wb-second-later" });
+  const otherOrder = eventFor("com.example.payment.completed", "wb-6", { id: "wb-other" });
 
-  const failed = await deliverBatch(webhook(idempotency, "wb-second"), [first, second]);
-  expect(failed.status).toBe(500);
-  expect(await recorded("wb-first")).toBe(0);
-  expect(await idempotency.get(defaultDedupKey("inventory", first))).toBeUndefined();
-
-  const retried = await deliverBatch(webhook(idempotency, "none"), [first, second]);
-  expect(await outcomesOf(retried)).toEqual(["processed", "processed"]);
-  expect(await recorded("wb-first")).toBe(1);
+  const answered = await deliverBatch(webhook(idempotency, "wb-second"), [first, failing, sameOrderLater, otherOrder]);
+  expect(answered.status).toBe(200);
+  const { results } = (await answered.json()) as { results: { id: string; outcome: string; problem?: { code: string; detail: string } }[] };
+  expect(results.map((r) => [r.id, r.outcome])).toEqual([
+    ["wb-first", "processed"],
+    ["wb-second", "retry"],
+    ["wb-second-later", "retry"],
+    ["wb-other", "processed"],
+  ]);
+  expect(results[1]?.problem?.code).toBe("internal");
+  expect(results[2]?.problem).toMatchObject({ code: "event.held", detail: expect.stringContaining("wb-second") });
+  // The failed event's savepoint was rolled back, the batch committed: the others are in, it is not.
+  expect([await recorded("wb-first"), await recorded("wb-second"), await recorded("wb-second-later"), await recorded("wb-other")]).toEqual([1, 0, 0, 1]);
   expect(await idempotency.get(defaultDedupKey("inventory", first))).toBe("done");
+  // The fast path is left open for the retry of the failed and the held ones.
+  expect(await idempotency.get(defaultDedupKey("inventory", failing))).toBeUndefined();
+  expect(await idempotency.get(defaultDedupKey("inventory", sameOrderLater))).toBeUndefined();
+
+  const retried = await deliverBatch(webhook(idempotency, "none"), [first, failing, sameOrderLater, otherOrder]);
+  expect(await outcomesOf(retried)).toEqual(["duplicate", "processed", "processed", "duplicate"]);
+  expect([await recorded("wb-first"), await recorded("wb-second"), await recorded("wb-second-later")]).toEqual([1, 1, 1]);
+});
+
+test("a single structured event keeps the plain HTTP meaning: its failure is the answer's status", async () => {
+  const event = eventFor("com.example.payment.completed", "wb-7", { id: "wb-single" });
+  const response = await deliver(webhook(createMemoryIdempotencyStore(), "wb-single"), "inventory", event);
+  expect(response.status).toBe(500);
+  expect(await recorded("wb-single")).toBe(0);
 });
 
 test("the same event twice in one batch is applied once", async () => {

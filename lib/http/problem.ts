@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type ErrorIssue, isAppError } from "../errors/index.ts";
@@ -38,6 +38,28 @@ export function noteHandling(c: Context, event: { id: string; type: string; data
 }
 
 const handlingOf = (c: Context): Handling | undefined => c.get(handlingKey) as Handling | undefined;
+
+/** Where the service frame keeps its logger, for handlers that report failures without failing the request. */
+const logKey = "serviceLog";
+
+export function keepLog(log: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    c.set(logKey, log);
+    await next();
+  };
+}
+
+/**
+ * One event of a batch was not applied (the request still succeeds, with the outcome): logged
+ * with the event's id, type and order. Expected refusals (an AppError) are warnings; anything
+ * else is an error, logged as its summary like onErrorWith does.
+ */
+export function logFailure(c: Context, event: { id: string; type: string; data?: unknown } | undefined, error: unknown): void {
+  const log = c.get(logKey) as Logger | undefined;
+  const named = { method: c.req.method, path: c.req.path, ...(event ? eventFields(event) : {}) };
+  if (isAppError(error)) log?.warn({ ...named, code: error.code, status: error.status }, "event not applied");
+  else log?.error({ ...named, error }, "event not applied: unexpected error");
+}
 
 /**
  * The one error mapper every app installs with `app.onError`. Unknown errors are logged (as their

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../log/index.ts";
-import { notFound, onErrorWith, problemResponse } from "./problem.ts";
+import { keepLog, notFound, onErrorWith, problemResponse } from "./problem.ts";
 
 /** Larger than any order or CloudEvents batch the flow produces; a bigger body is refused unread. */
 export const maxBodyBytes = 1024 * 1024;
@@ -14,6 +14,7 @@ export function createServiceApp(service: string, log: Logger): Hono {
   const app = new Hono();
   app.onError(onErrorWith(log));
   app.notFound(notFound);
+  app.use(keepLog(log));
   app.use(
     bodyLimit({
       maxSize: maxBodyBytes,

@@ -1,0 +1,44 @@
+import { expect, test } from "bun:test";
+import { AppError } from "../errors/index.ts";
+import { applyInOrder, failureOf, type Step } from "./event-outcomes.ts";
+
+const step = (id: string, orderKey: string, fails?: unknown): Step => ({
+  id,
+  orderKey,
+  apply: async () => {
+    if (fails !== undefined) throw fails;
+    return "processed";
+  },
+});
+
+test("a failure holds back the later events of its order only; each failure is reported once", async () => {
+  const reported: string[] = [];
+  const results = await applyInOrder(
+    [step("a1", "a"), step("b1", "b", new Error("boom")), step("a2", "a"), step("b2", "b"), step("c1", "c", new AppError("x.bad", "bad", { status: 422 })), step("c2", "c")],
+    (failed) => reported.push(failed.id),
+  );
+  expect(results.map((r) => `${r.id}:${r.outcome}`)).toEqual(["a1:processed", "b1:retry", "a2:processed", "b2:retry", "c1:rejected", "c2:retry"]);
+  expect(results[3]?.problem?.code).toBe("event.held");
+  expect(reported).toEqual(["b1", "c1"]);
+});
+
+test.each([
+  [new Error("connection reset"), "retry"],
+  [new AppError("x.down", "down", { status: 503, retryable: true }), "retry"],
+  [new AppError("x.busy", "busy", { status: 409 }), "retry"],
+  [new AppError("x.throttled", "slow down", { status: 429 }), "retry"],
+  [new AppError("x.bug", "broken invariant"), "retry"],
+  [new AppError("x.invalid", "invalid", { status: 422, issues: [{ field: "data.total", message: "negative" }] }), "rejected"],
+  [new AppError("x.gone", "gone", { status: 404 }), "rejected"],
+] as const)("failureOf(%p) is %s", (error, outcome) => {
+  const failure = failureOf(error);
+  expect(failure.outcome).toBe(outcome);
+  expect(failure.problem.code).toBe(error instanceof AppError ? error.code : "internal");
+});
+
+test("a rejection names the failing fields; an unexpected error's message stays out of the answer", () => {
+  expect(failureOf(new AppError("x.invalid", "invalid", { status: 422, issues: [{ field: "data.total", message: "negative" }] })).problem.errors).toEqual([
+    { field: "data.total", message: "negative" },
+  ]);
+  expect(JSON.stringify(failureOf(new Error("password=hunter2")))).not.toContain("hunter2");
+});
