@@ -5,10 +5,11 @@ import { afterAll, expect, test } from "bun:test";
 import { openBroker } from "../../lib/engines/index.ts";
 import { createMemoryLogger } from "../../lib/log/index.ts";
 import { orderBody, terminalStatuses, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
+import { loadAuditState } from "../audit/audit-state.ts";
 import { runAudit } from "../audit/run-audit.ts";
 import { composeFlow, type Flow } from "../dev/compose.ts";
 import { flowClient } from "../dev/flow-client.ts";
-import { roster } from "../roster.ts";
+import { roster, subscriptions } from "../roster.ts";
 import { dispatcherGroup, replaySubscription } from "./replay-subscription.ts";
 
 /**
@@ -67,13 +68,28 @@ async function snapshot(orderIds: string[]) {
   return { orders, stock, sends: firstSends() };
 }
 
-/** The same snapshot twice, 300 ms apart: nothing is on its way any more. */
-const atRest = (orderIds: string[]) =>
-  waitFor(async () => {
-    const first = await snapshot(orderIds);
-    await Bun.sleep(300);
-    return JSON.stringify(first) === JSON.stringify(await snapshot(orderIds)) ? first : undefined;
-  }, { timeoutMs: 30_000, what: "the flow to come to rest" });
+/**
+ * Nothing is on its way any more: every outbox published, and every dispatcher group committed to
+ * the end of every partition it reads (no delivery in flight or waiting). Then the snapshot.
+ */
+async function quiet(): Promise<boolean> {
+  const { outboxes } = await loadAuditState(flow!.database.db);
+  if (outboxes.some((outbox) => outbox.unpublished > 0)) return false;
+  const committed = committedOffsets();
+  for (const spec of subscriptions) {
+    for (const topic of spec.topics) {
+      const ends = new Map<number, bigint>();
+      for (const record of await flow!.broker.readAll(topic)) ends.set(record.partition, record.offset + 1n);
+      for (const [partition, end] of ends) if (committed[spec.service]?.[`${topic}/${partition}`] !== String(end)) return false;
+    }
+  }
+  return true;
+}
+
+const atRest = async (orderIds: string[]) => {
+  await waitFor(quiet, { timeoutMs: 60_000, what: "every outbox drained and every dispatcher group at the end of its partitions" });
+  return snapshot(orderIds);
+};
 
 test("a replay of every subscription from the earliest record changes nothing", async () => {
   await startFlow();
