@@ -6,7 +6,7 @@ import { products, reservations } from "../inventory/store/schema.ts";
 import { notifications } from "../notification/store/schema.ts";
 import type { OrderStatus } from "../order/domain/order-status.ts";
 import { orders, orderTimeline } from "../order/store/schema.ts";
-import { shipments } from "../shipping/store/schema.ts";
+import { refusals, shipments } from "../shipping/store/schema.ts";
 
 /**
  * The auditor's tests write the flow's rows directly, as the services would have left them: one
@@ -20,10 +20,12 @@ type Story = { orderId: string; productId: string; quantity: number };
 
 export async function clearState(db: Db): Promise<void> {
   await db.execute(sql`truncate orders.orders, orders.order_timeline, orders.outbox, payments.outbox, inventory.outbox, shipping.outbox,
-    gateway.charges, gateway.refunds, inventory.products, inventory.reservations, shipping.shipments, notifications.notifications`);
+    gateway.charges, gateway.refunds, inventory.products, inventory.reservations, shipping.shipments, shipping.refusals, notifications.notifications`);
 }
 
-export async function writeOrder(db: Db, { orderId, productId, quantity }: Story, status: OrderStatus, reason: "payment_failed" | "out_of_stock" | null = null) {
+type Reason = "payment_failed" | "out_of_stock" | "reservation_expired" | "charge_unresolved" | "refund_failed";
+
+export async function writeOrder(db: Db, { orderId, productId, quantity }: Story, status: OrderStatus, reason: Reason | null = null) {
   await db.insert(orders).values({
     id: orderId, userId: "u-1", status, reason, items: [{ productId, quantity, unitPrice }], totalAmount: quantity * unitPrice, currency: "JPY",
     shippingAddress: testAddress, payment: { method: "credit_card", token: "tok_visa" }, createdAt: at, updatedAt: at,
@@ -49,7 +51,7 @@ export async function writeStock(db: Db, productId: string, available: number, r
   await db.insert(products).values({ productId, available, reserved, updatedAt: at }).onConflictDoUpdate({ target: products.productId, set: { available, reserved } });
 }
 
-export async function writeReservation(db: Db, { orderId, productId, quantity }: Story, status: "reserved" | "shipped" | "expired" | "shipped_unbacked") {
+export async function writeReservation(db: Db, { orderId, productId, quantity }: Story, status: "reserved" | "expiring" | "shipped" | "expired" | "shipped_unbacked") {
   await db.insert(reservations).values({ id: `r-${orderId}`, orderId, items: [{ productId, quantity, warehouseId: "tokyo-1" }], status, expiresAt: later(300), createdAt: at });
 }
 
@@ -84,4 +86,32 @@ export async function outOfStockStory(db: Db, story: Story) {
   await writeTimeline(db, story.orderId, ["order.created", "payment.completed", "stock.insufficient", "payment.refunded"]);
   await writeCharge(db, story);
   await writeRefund(db, story.orderId, story.quantity * unitPrice);
+}
+
+export async function writeRefusal(db: Db, orderId: string) {
+  await db.insert(refusals).values({ orderId, userId: "u-1", reservationId: `r-${orderId}`, reason: "reservation_expired", createdAt: at });
+}
+
+/** The gateway never said what became of the charge: a person must look; charged or not, never in part. */
+export async function unresolvedStory(db: Db, story: Story) {
+  await writeOrder(db, story, "needs_attention", "charge_unresolved");
+  await writeTimeline(db, story.orderId, ["order.created", "payment.escalated"]);
+  await writeCharge(db, story);
+}
+
+/** Reserved, then its time ran out: shipping refused it, the stock went back, the money too. */
+export async function expiredStory(db: Db, story: Story) {
+  await writeOrder(db, story, "cancelled", "reservation_expired");
+  await writeTimeline(db, story.orderId, ["order.created", "payment.completed", "stock.reserved", "stock.released", "payment.refunded"]);
+  await writeCharge(db, story);
+  await writeReservation(db, story, "expired");
+  await writeRefusal(db, story.orderId);
+  await writeRefund(db, story.orderId, story.quantity * unitPrice);
+}
+
+/** Paid, no stock, and the refund kept failing: a person must give the money back. */
+export async function refundFailedStory(db: Db, story: Story) {
+  await writeOrder(db, story, "needs_attention", "refund_failed");
+  await writeTimeline(db, story.orderId, ["order.created", "payment.completed", "stock.insufficient", "payment.escalated"]);
+  await writeCharge(db, story);
 }

@@ -6,7 +6,7 @@ import { products, reservations } from "../inventory/store/schema.ts";
 import { notifications } from "../notification/store/schema.ts";
 import { orders, orderTimeline } from "../order/store/schema.ts";
 import { outboxes } from "../roster.ts";
-import { shipments } from "../shipping/store/schema.ts";
+import { refusals, shipments } from "../shipping/store/schema.ts";
 import type { ReservedItem } from "../inventory/domain/state.ts";
 
 /**
@@ -23,6 +23,8 @@ export type AuditState = {
   reservations: Array<{ orderId: string; status: string; items: ReservedItem[] }>;
   products: Array<{ productId: string; available: number; reserved: number }>;
   shipments: Array<{ orderId: string }>;
+  /** Orders shipping refused for good (their reservation ran out first). */
+  refusals: Array<{ orderId: string }>;
   notifications: Array<{ key: string; orderId: string; type: string }>;
   /** The recording notifier's sends (its JSON lines), when the auditor was given the file. */
   notificationLog?: Array<{ idempotencyKey: string; duplicate: boolean }>;
@@ -40,6 +42,7 @@ export async function loadAuditState(db: Executor): Promise<Omit<AuditState, "no
     reservations: await db.select({ orderId: reservations.orderId, status: reservations.status, items: reservations.items }).from(reservations),
     products: await db.select({ productId: products.productId, available: products.available, reserved: products.reserved }).from(products).orderBy(products.productId),
     shipments: await db.select({ orderId: shipments.orderId }).from(shipments),
+    refusals: await db.select({ orderId: refusals.orderId }).from(refusals),
     notifications: await db.select({ key: notifications.key, orderId: notifications.orderId, type: notifications.type }).from(notifications),
     outboxes: await unpublishedPerOutbox(db),
   };

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import type { Database } from "../../lib/db/index.ts";
 import { createTestDatabase } from "../../lib/testing/index.ts";
 import {
-  clearState, declinedStory, outOfStockStory, shippedStory, writeNotification, writeOrder, writeRefund, writeReservation, writeShipment, writeStock, writeTimeline,
+  clearState, declinedStory, expiredStory, outOfStockStory, refundFailedStory, shippedStory, unresolvedStory, writeNotification, writeOrder, writeRefund, writeReservation,
+  writeShipment, writeStock, writeTimeline,
 } from "./audit-fixture.ts";
 import type { Breach } from "./breach.ts";
 import { replayStatus } from "./order-invariants.ts";
@@ -55,9 +56,50 @@ describe("runAudit", () => {
     await cleanState();
     await writeOrder(database.db, { orderId: "o-stuck", productId: "p-1", quantity: 1 }, "pending");
     await writeTimeline(database.db, "o-stuck", ["order.created"]);
-    await writeOrder(database.db, { orderId: "o-attention", productId: "p-1", quantity: 1 }, "pending");
-    await database.db.execute(sql`update orders.orders set status = 'needs_attention' where id = 'o-attention'`);
+    await unresolvedStory(database.db, { orderId: "o-attention", productId: "p-1", quantity: 1 });
     expect((await found()).map(pick)).toEqual([["accepted-orders-terminal", "order o-stuck"]]);
+  });
+
+  test("the flow's other ends are clean: refused and expired, a charge never resolved, a refund that kept failing", async () => {
+    await cleanState();
+    await writeStock(database.db, "p-3", 4);
+    await expiredStory(database.db, { orderId: "o-expired", productId: "p-3", quantity: 2 });
+    await unresolvedStory(database.db, { orderId: "o-unresolved", productId: "p-3", quantity: 1 });
+    await refundFailedStory(database.db, { orderId: "o-refund-failed", productId: "p-3", quantity: 1 });
+    const result = await runAudit(database);
+    expect(result.breaches).toEqual([]);
+    expect(result.checked).toMatchObject({ orders: 6, products: 3 });
+  });
+
+  test("needs_attention is no cover: a refund in part, held stock, or a status its timeline does not lead to is reported", async () => {
+    const attention = { orderId: "o-attention", productId: "p-3", quantity: 2 };
+    await refundFailedStory(database.db, attention);
+    await writeRefund(database.db, attention.orderId, 100);
+    await writeStock(database.db, "p-3", 5, 2);
+    await writeReservation(database.db, attention, "reserved");
+    await unresolvedStory(database.db, { orderId: "o-no-escalation", productId: "p-3", quantity: 1 });
+    await database.db.execute(sql`delete from orders.order_timeline where order_id = 'o-no-escalation' and type = 'com.example.payment.escalated'`);
+    const breaches = await found();
+    expect(breaches.map(pick)).toEqual([
+      ["charged-minus-refunded", "order o-attention"],
+      ["one-active-reservation", "order o-attention"],
+      ["legal-transitions", "order o-no-escalation"],
+    ]);
+    expect(breaches.map((b) => b.found)).toEqual([
+      "charged 1400 − refunded 100 = 1300 (status needs_attention)",
+      "an active reservation on a needs_attention order",
+      "status needs_attention",
+    ]);
+  });
+
+  test("an expiring reservation (shipping settling it) still holds its units", async () => {
+    const held = { orderId: "o-expiring", productId: "p-4", quantity: 2 };
+    await writeStock(database.db, "p-4", 5, 2);
+    await writeOrder(database.db, held, "reserved");
+    await writeTimeline(database.db, held.orderId, ["order.created", "payment.completed", "stock.reserved"]);
+    await writeReservation(database.db, held, "expiring");
+    // Not at rest (the order is on its way), but the books add up.
+    expect((await found()).map(pick)).toEqual([["accepted-orders-terminal", "order o-expiring"]]);
   });
 
   test("charged-minus-refunded: a cancelled order refunded in part", async () => {
@@ -76,6 +118,18 @@ describe("runAudit", () => {
     expect((await found()).map(pick)).toEqual([
       ["charged-minus-refunded", "order o-shipped"],
       ["never-shipped-and-refunded", "order o-shipped"],
+    ]);
+  });
+
+  test("never-shipped-and-refunded: the race the issue found (a shipment, and the expiry's refund), whatever the order's status says", async () => {
+    const raced = { orderId: "o-raced", productId: "p-5", quantity: 1 };
+    await writeStock(database.db, "p-5", 2);
+    await expiredStory(database.db, raced);
+    await writeShipment(database.db, raced.orderId);
+    expect((await found()).map(pick)).toEqual([
+      ["never-shipped-and-refunded", "order o-raced"],
+      ["one-shipment", "order o-raced"],
+      ["one-shipment", "order o-raced"],
     ]);
   });
 
@@ -160,6 +214,12 @@ describe("runAudit", () => {
 
 describe("replayStatus", () => {
   const replay = (...types: string[]) => replayStatus(types.map((type) => `com.example.${type}`));
+
+  test("an escalation ends an open order in needs_attention, and nothing moves it after", () => {
+    expect(replay("order.created", "payment.escalated")).toEqual({ status: "needs_attention" });
+    expect(replay("order.created", "payment.completed", "stock.insufficient", "payment.escalated", "payment.refunded")).toEqual({ status: "needs_attention" });
+    expect(replay("order.created", "payment.failed", "payment.escalated")).toEqual({ status: "cancelled" });
+  });
 
   test("follows the state machine: forward only, a late event after the end moves nothing", () => {
     expect(replay("order.created", "payment.completed", "stock.reserved", "shipment.created", "payment.refunded")).toEqual({ status: "shipped" });

@@ -1,14 +1,21 @@
 import type { AuditState } from "./audit-state.ts";
 import { type Breach, breachOf } from "./breach.ts";
 
-/** A shipped order has exactly one shipment, and an order that did not ship has none. */
+/**
+ * A shipped order has exactly one shipment, and an order that did not ship has none; and no order
+ * is both shipped and refused by shipping (the one place that decides between the two).
+ */
 export function oneShipment(state: AuditState): Breach[] {
   const breach = breachOf("one-shipment");
   const shipments = countBy(state.shipments.map((shipment) => shipment.orderId));
+  const refused = new Set(state.refusals.map((refusal) => refusal.orderId));
   return state.orders.flatMap((order) => {
     const found = shipments.get(order.id) ?? 0;
     const expected = order.status === "shipped" ? 1 : 0;
-    return found === expected ? [] : [breach(`order ${order.id}`, `${found} shipments (status ${order.status})`, String(expected))];
+    return [
+      ...(found === expected ? [] : [breach(`order ${order.id}`, `${found} shipments (status ${order.status})`, String(expected))]),
+      ...(found > 0 && refused.has(order.id) ? [breach(`order ${order.id}`, "a shipment and a refusal", "one or the other")] : []),
+    ];
   });
 }
 

@@ -4,8 +4,8 @@ import type { AuditState } from "./audit-state.ts";
 import { type Breach, breachOf } from "./breach.ts";
 
 /**
- * Where an order ends: shipped or cancelled, or `needs_attention` (the state a person must look
- * at), accepted here already so that the auditor is ready for it.
+ * Where an order ends: shipped or cancelled, or `needs_attention`, where the saga stopped on
+ * purpose and a person takes over (it is listed by GET /admin/orders?status=needs_attention).
  */
 const terminalStatuses = new Set(["shipped", "cancelled", "needs_attention"]);
 
@@ -26,6 +26,7 @@ const targetOfType: Record<FollowedEvent["type"], OrderStatus | undefined> = {
   "com.example.payment.completed": "paid",
   "com.example.payment.failed": "cancelled",
   "com.example.payment.refunded": "cancelled",
+  "com.example.payment.escalated": "needs_attention",
   "com.example.stock.reserved": "reserved",
   "com.example.stock.insufficient": undefined,
   "com.example.stock.released": undefined,
@@ -43,7 +44,6 @@ const isFollowed = (type: string): type is FollowedEvent["type"] => Object.hasOw
 export function legalTransitions(state: AuditState): Breach[] {
   const breach = breachOf("legal-transitions");
   return state.orders.flatMap((order) => {
-    if (order.status === "needs_attention") return [];
     const replayed = replayStatus(state.timeline.get(order.id) ?? []);
     if ("unknown" in replayed) return [breach(`order ${order.id}`, `event ${replayed.unknown} on its timeline`, "only order.created and the events an order follows")];
     if (replayed.status === order.status) return [];

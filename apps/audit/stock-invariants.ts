@@ -1,17 +1,23 @@
 import type { AuditState } from "./audit-state.ts";
 import { type Breach, breachOf } from "./breach.ts";
 
+/** Reservations in these statuses hold their units (`expiring`: shipping is settling it). */
+const holding = new Set(["reserved", "expiring"]);
+
 /**
  * At most one reservation per order holds stock, and none once the order has ended: a shipped
- * order's stock has left (`shipped`), a cancelled one's was given back (`expired`) or never held.
+ * order's stock has left (`shipped`), a cancelled one's was given back (`expired`) or never held,
+ * and an order that needs attention never got that far (its charge never settled) or was given
+ * back before its refund failed.
  */
 export function oneActiveReservation(state: AuditState): Breach[] {
   const breach = breachOf("one-active-reservation");
   const active = new Map<string, number>();
   for (const reservation of state.reservations) {
-    if (reservation.status === "reserved") active.set(reservation.orderId, (active.get(reservation.orderId) ?? 0) + 1);
+    if (holding.has(reservation.status)) active.set(reservation.orderId, (active.get(reservation.orderId) ?? 0) + 1);
   }
-  const ended = new Map(state.orders.filter((o) => o.status === "shipped" || o.status === "cancelled").map((o) => [o.id, o.status]));
+  const ends = new Set(["shipped", "cancelled", "needs_attention"]);
+  const ended = new Map(state.orders.filter((o) => ends.has(o.status)).map((o) => [o.id, o.status]));
   return [...active].flatMap(([orderId, holding]) => [
     ...(holding > 1 ? [breach(`order ${orderId}`, `${holding} active reservations`, "at most 1")] : []),
     ...(ended.has(orderId) ? [breach(`order ${orderId}`, `an active reservation on a ${ended.get(orderId)} order`, "none once the order has ended")] : []),
@@ -22,8 +28,8 @@ export function oneActiveReservation(state: AuditState): Breach[] {
  * Stock is conserved as far as the data can tell. Inventory keeps no history of the shelf, so
  * "initial − shipped = available" cannot be checked; what the books do promise
  * (apps/inventory/store/stock.ts) is checked instead:
- * - `reserved` is exactly the units held by reservations in status `reserved` (holding adds to it,
- *   shipping and expiry take from it, nothing else touches it);
+ * - `reserved` is exactly the units held by reservations in status `reserved` or `expiring`
+ *   (holding adds to it, shipping and a release take from it, nothing else touches it);
  * - 0 ≤ reserved ≤ available (never oversold);
  * - no reservation is `shipped_unbacked`: its units shipped after expiry with no free stock to
  *   take them from, so the books show more shipped than the shelf held.
@@ -34,7 +40,7 @@ export function stockConserved(state: AuditState): Breach[] {
   const breaches: Breach[] = [];
   for (const reservation of state.reservations) {
     for (const item of reservation.items) {
-      if (reservation.status === "reserved") held.set(item.productId, (held.get(item.productId) ?? 0) + item.quantity);
+      if (holding.has(reservation.status)) held.set(item.productId, (held.get(item.productId) ?? 0) + item.quantity);
       if (reservation.status === "shipped_unbacked") {
         breaches.push(breach(`product ${item.productId}`, `${item.quantity} shipped unbacked for order ${reservation.orderId}`, "every shipped unit taken from stock"));
       }

@@ -25,7 +25,7 @@ export const inventory = defineService({
     let stopExpiry = async () => {};
     return {
       app: createApp(deps),
-      // Every inventory process sweeps; SKIP LOCKED keeps them from releasing the same reservation.
+      // Every inventory process sweeps; SKIP LOCKED keeps them from asking about the same reservation.
       start: () => void (stopExpiry = startReservationExpiry(deps, optionalMs(env.RESERVATION_SWEEP_MS) ?? 30_000)),
       stop: () => stopExpiry(),
     };

@@ -85,10 +85,28 @@ const shipment: WebhookCase<WebhookWorld> = {
   sameOrder: "processed",
 };
 
+/** Shipping refused the reservation: its two units go back, once, with one stock.released. */
+const refusal: WebhookCase<WebhookWorld> = {
+  name: "shipment.refused → the reserved stock goes back",
+  async prepare(world, label) {
+    await stocked(10)(world, label);
+    await deliver(world.app, "inventory", paidTwo(label));
+    return label;
+  },
+  event: (orderId, id) => eventFor("com.example.shipment.refused", orderId, { id }),
+  effects: async (world, orderId) => (await emitted(world, orderId, "com.example.stock.released")).length,
+  async check(world, orderId) {
+    expect(await stock(world, skuOf(orderId))).toMatchObject({ available: 10, reserved: 0 });
+    expect((await reservationsOf(world, orderId)).map((row) => row.status)).toEqual(["expired"]);
+  },
+  // Keyed by event id; a released reservation is not released again.
+  sameOrder: "processed",
+};
+
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "inventory",
   build: (database) => worldOf(createApp, { db: database.db, clock: createFixedClock(), ids: createSequentialIds("inv"), log: createMemoryLogger() }),
-  cases: [reservation, shortage, shipment],
+  cases: [reservation, shortage, shipment, refusal],
   refusals: {
     valid: reservation,
     unhandled: "com.example.order.created",

@@ -90,3 +90,39 @@ describe("notification after a crash between claim and send", () => {
     expect(sendsFor(world(), event.type, "n-live-holder")).toHaveLength(0);
   });
 });
+
+describe("customer messages never go backwards in the order's story", () => {
+  const rowsOf = async (orderId: string) => (await world().db.select().from(notifications)).filter((row) => row.orderId === orderId);
+
+  test("'payment completed' redriven after 'shipped': recorded as skipped, never sent, and stays so", async () => {
+    const orderId = "n-redrive";
+    for (const type of ["com.example.order.created", "com.example.shipment.created"] as const) await deliver(world().app, "notification", eventFor(type, orderId));
+    expect(await answerOf(await deliver(world().app, "notification", eventFor("com.example.payment.completed", orderId)))).toBe("processed");
+    expect(await answerOf(await deliver(world().withoutFastPath(), "notification", eventFor("com.example.payment.completed", orderId, { id: "redriven" })))).toBe("duplicate");
+    expect(sendsFor(world(), "com.example.payment.completed", orderId)).toEqual([]);
+    const byType = Object.fromEntries((await rowsOf(orderId)).map((row) => [row.type, row.status]));
+    expect(byType).toEqual({ "com.example.order.created": "sent", "com.example.shipment.created": "sent", "com.example.payment.completed": "skipped" });
+  });
+
+  test("in order, each step is sent", async () => {
+    const orderId = "n-in-order";
+    for (const type of ["com.example.order.created", "com.example.payment.completed", "com.example.stock.reserved", "com.example.shipment.created"] as const) {
+      expect(await answerOf(await deliver(world().app, "notification", eventFor(type, orderId)))).toBe("processed");
+    }
+    expect((await rowsOf(orderId)).map((row) => row.status)).toEqual(["sent", "sent", "sent", "sent"]);
+  });
+
+  test("an earlier and a later step at once, without the fast path: the earlier is sent only if it was decided first, else skipped", async () => {
+    const orderId = "n-race";
+    await Promise.all(
+      (["com.example.payment.completed", "com.example.shipment.created"] as const).map((type) => deliver(world().withoutFastPath(), "notification", eventFor(type, orderId))),
+    );
+    const rows = await rowsOf(orderId);
+    const statusOf = (type: string) => rows.find((row) => row.type === type)?.status;
+    expect(statusOf("com.example.shipment.created")).toBe("sent");
+    expect(["sent", "skipped"]).toContain(statusOf("com.example.payment.completed")!);
+    // What was sent is exactly what the rows say was sent, each once.
+    const sent = world().notifier.attempts().filter((attempt) => attempt.orderId === orderId).map((attempt) => attempt.type).sort();
+    expect(sent).toEqual(rows.filter((row) => row.status === "sent").map((row) => row.type).sort());
+  });
+});

@@ -37,6 +37,7 @@ export function orderApi(options: { ordersPerMinute?: number } = {}) {
   return {
     clock,
     db: () => opened().db,
+    app: () => opened().app,
     request,
     /** POST /orders as `as` (no token when null). */
     post: (body: unknown, as: string | null = "u-1", headers: Record<string, string> = {}) => sendJson("POST", "/orders", body, as ?? undefined, headers),

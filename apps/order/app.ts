@@ -3,6 +3,7 @@ import { createServiceApp, eventWebhook, oneHandlerFor } from "../../lib/http/in
 import type { OrderDeps } from "./deps.ts";
 import type { FollowedEvent } from "./domain/order-status.ts";
 import { applyEvent } from "./handlers/apply-event.ts";
+import { adminOrderRoutes } from "./routes/admin-orders.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { productRoutes } from "./routes/products.ts";
 
@@ -13,6 +14,7 @@ export const subscribes = [
   "com.example.payment.completed",
   "com.example.payment.failed",
   "com.example.payment.refunded",
+  "com.example.payment.escalated",
   "com.example.stock.reserved",
   "com.example.stock.insufficient",
   "com.example.stock.released",
@@ -24,6 +26,7 @@ export function createApp(deps: OrderDeps): Hono {
   const apply = { handle: (event: FollowedEvent, db = deps.db) => applyEvent({ ...deps, db }, event) };
   const app = createServiceApp("order", deps.log);
   app.route("/", orderRoutes(deps));
+  app.route("/", adminOrderRoutes(deps));
   app.route("/", productRoutes(deps));
   app.route(
     "/",

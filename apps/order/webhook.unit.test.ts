@@ -71,6 +71,18 @@ function moves(type: EventType, status: string, reason?: string): WebhookCase<We
 
 const paymentFailed = moves("com.example.payment.failed", "cancelled", "payment_failed");
 
+/** Payment gave up: the order waits for a person, with the reason, and is not cancelled. */
+const escalated: WebhookCase<WebhookWorld> = {
+  name: "payment.escalated → needs_attention (charge_unresolved)",
+  event: (orderId, id) => eventFor("com.example.payment.escalated", orderId, { id }),
+  effects: async (world, orderId) => (await view(world, orderId)).timeline.filter((entry) => entry.type === "com.example.payment.escalated").length,
+  async check(world, orderId) {
+    const order = await view(world, orderId);
+    expect([order.status, order.reason]).toEqual(["needs_attention", "charge_unresolved"]);
+    expect(await cancellationsOf(world, orderId)).toEqual([]);
+  },
+};
+
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "order",
   // Every case places orders as u-1 on a clock that never moves: no rate limit here.
@@ -80,6 +92,7 @@ const fixture: WebhookFixture<WebhookWorld> = {
     moves("com.example.payment.completed", "paid"),
     paymentFailed,
     moves("com.example.payment.refunded", "cancelled", "out_of_stock"),
+    escalated,
     moves("com.example.stock.reserved", "reserved"),
     moves("com.example.stock.insufficient", "pending"),
     moves("com.example.stock.released", "pending"),

@@ -4,5 +4,16 @@ import type { IdempotencyStore } from "../../lib/idempotency/index.ts";
 import type { Logger } from "../../lib/log/index.ts";
 import type { PaymentGateway } from "../../lib/payment-gateway/index.ts";
 import type { ServiceSecurity } from "../../lib/security/index.ts";
+import type { RecoveryPolicy } from "./recovery.ts";
 
-export type PaymentDeps = { db: Db; idempotency: IdempotencyStore; security: ServiceSecurity; gateway: PaymentGateway; clock: Clock; ids: Ids; log: Logger };
+export type PaymentDeps = {
+  db: Db;
+  idempotency: IdempotencyStore;
+  security: ServiceSecurity;
+  gateway: PaymentGateway;
+  clock: Clock;
+  ids: Ids;
+  log: Logger;
+  /** Default: recoveryPolicy() (recovery.ts). */
+  recovery?: RecoveryPolicy;
+};

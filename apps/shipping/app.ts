@@ -3,14 +3,15 @@ import * as v from "valibot";
 import { AppError } from "../../lib/errors/index.ts";
 import { authenticated, createServiceApp, eventWebhook, mayRead, query } from "../../lib/http/index.ts";
 import type { ShippingDeps } from "./deps.ts";
-import { arrangeShipment } from "./handlers/arrange-shipment.ts";
+import { settleOrder } from "./handlers/settle-order.ts";
 import { shipmentsOf } from "./store/shipments.ts";
 
-export const subscribes = ["com.example.stock.reserved"] as const;
+/** Ship what is reserved; settle what inventory says ran out of time. */
+export const subscribes = ["com.example.stock.reserved", "com.example.stock.expired"] as const;
 
 export type { ShippingDeps };
 
-/** The shipping service: arranges one shipment per reserved order. */
+/** The shipping service: arranges one shipment per reserved order, or refuses it once its time has run out. */
 export function createApp(deps: ShippingDeps): Hono {
   const app = createServiceApp("shipping", deps.log);
   // The shipment carries the customer's address: its customer and staff only; anyone else, and an
@@ -28,7 +29,10 @@ export function createApp(deps: ShippingDeps): Hono {
       subscribes,
       idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
-      handlers: { "com.example.stock.reserved": { handle: (e, db = deps.db) => arrangeShipment({ ...deps, db }, e) } },
+      handlers: {
+        "com.example.stock.reserved": { handle: (e, db = deps.db) => settleOrder({ ...deps, db }, e) },
+        "com.example.stock.expired": { handle: (e, db = deps.db) => settleOrder({ ...deps, db }, e) },
+      },
     }),
   );
   return app;

@@ -5,7 +5,7 @@ import { createFixedClock, createSequentialIds } from "../../lib/clock/index.ts"
 import { createMemoryLogger } from "../../lib/log/index.ts";
 import { answerOf, bearerFor, deliver, emittedEvents, eventFor, outcomesOf, problemFields, problemOf, testAddress, testWorld, webhookContract, type WebhookFixture, webhookUrl, type WebhookWorld, worldOf, signedForTest } from "../../lib/testing/index.ts";
 import { createApp } from "./app.ts";
-import { outbox, shipments } from "./store/schema.ts";
+import { outbox, refusals, shipments } from "./store/schema.ts";
 
 const clock = createFixedClock();
 
@@ -32,10 +32,25 @@ const shipment = {
   sameOrder: "duplicate" as const,
 };
 
+const refusalsOf = (world: WebhookWorld, orderId: string) => world.db.select().from(refusals).where(eq(refusals.orderId, orderId));
+const refusedEvents = (world: WebhookWorld, orderId: string) => emittedEvents(world.db, outbox, orderId, "com.example.shipment.refused");
+
+/** Inventory asks about a reservation nobody shipped: refused once, with one shipment.refused. */
+const expiry = {
+  name: "stock.expired → refused once",
+  event: (orderId: string, id?: string) => eventFor("com.example.stock.expired", orderId, { id }),
+  effects: async (world: WebhookWorld, orderId: string) => (await refusedEvents(world, orderId)).length,
+  async check(world: WebhookWorld, orderId: string) {
+    expect(await refusalsOf(world, orderId)).toEqual([expect.objectContaining({ orderId, reservationId: `res-${orderId}`, reason: "reservation_expired" })]);
+    expect(await shipmentsOf(world, orderId)).toEqual([]);
+  },
+  sameOrder: "duplicate" as const,
+};
+
 const fixture: WebhookFixture<WebhookWorld> = {
   service: "shipping",
   build: (database) => worldOf(createApp, { db: database.db, clock, ids: createSequentialIds("shp"), log: createMemoryLogger() }),
-  cases: [shipment],
+  cases: [shipment, expiry],
   refusals: {
     valid: shipment,
     unhandled: "com.example.payment.completed",
@@ -55,12 +70,39 @@ test("a batch of two orders ships both, and its redelivery ships nothing more", 
   await expectShipment(world(), "s-batch-2");
 });
 
-test("an expired reservation is not shipped: inventory gives the stock back and the order is refunded instead", async () => {
+test("an expired reservation is not shipped but refused, for good: inventory gives the stock back and the order is refunded instead", async () => {
   const orderId = "s-expired";
   const late = eventFor("com.example.stock.reserved", orderId, { data: { expiresAt: new Date(clock.now().getTime() - 1).toISOString() } });
   expect(await answerOf(await deliver(world().app, "shipping", late))).toBe("processed");
   expect(await shipmentsOf(world(), orderId)).toEqual([]);
   expect(await emittedEvents(world().db, outbox, orderId, "com.example.shipment.created")).toEqual([]);
+  const [refusal, ...more] = await refusedEvents(world(), orderId);
+  expect(more).toEqual([]);
+  expect(refusal!.event).toMatchObject({ causationid: late.id, data: { orderId, reason: "reservation_expired" } });
+  // The inventory's question that follows finds the order decided.
+  expect(await answerOf(await deliver(world().app, "shipping", eventFor("com.example.stock.expired", orderId)))).toBe("duplicate");
+  expect(await refusedEvents(world(), orderId)).toHaveLength(1);
+});
+
+test("shipped first, then asked about: stays shipped, nothing refused", async () => {
+  const orderId = "s-shipped-then-asked";
+  await deliver(world().app, "shipping", reserved(orderId));
+  expect(await answerOf(await deliver(world().app, "shipping", eventFor("com.example.stock.expired", orderId)))).toBe("duplicate");
+  await expectShipment(world(), orderId);
+  expect(await refusalsOf(world(), orderId)).toEqual([]);
+});
+
+test("the reservation and the expiry racing, without the fast path: shipped or refused, never both", async () => {
+  for (const orderId of ["s-race-1", "s-race-2", "s-race-3"]) {
+    await Promise.all([
+      deliver(world().withoutFastPath(), "shipping", reserved(orderId)),
+      deliver(world().withoutFastPath(), "shipping", eventFor("com.example.stock.expired", orderId)),
+    ]);
+    const decided = (await shipmentsOf(world(), orderId)).length + (await refusalsOf(world(), orderId)).length;
+    expect(decided).toBe(1);
+    const events = (await emittedEvents(world().db, outbox, orderId, "com.example.shipment.created")).length + (await refusedEvents(world(), orderId)).length;
+    expect(events).toBe(1);
+  }
 });
 
 const as = async (...caller: Parameters<typeof bearerFor>) => ({ headers: { authorization: await bearerFor(...caller) } });

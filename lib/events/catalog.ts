@@ -1,11 +1,11 @@
 import type * as v from "valibot";
-import { stockInsufficient, stockReleased, stockReserved } from "./inventory.ts";
+import { stockExpired, stockInsufficient, stockReleased, stockReserved } from "./inventory.ts";
 import { orderCancelled, orderCreated } from "./order.ts";
-import { paymentCompleted, paymentFailed, paymentRefunded } from "./payment.ts";
-import { shipmentCreated } from "./shipment.ts";
+import { paymentCompleted, paymentEscalated, paymentFailed, paymentRefunded } from "./payment.ts";
+import { shipmentCreated, shipmentRefused } from "./shipment.ts";
 
-/** A topic of the log and how many partitions it has (the broker port takes the same shape). */
-export type TopicSpec = { name: string; partitions: number };
+/** A topic of the log, how many partitions it has, and whether retention may delete it (the broker port takes the same shape). */
+export type TopicSpec = { name: string; partitions: number; keep?: "forever" };
 
 /** Topics and partition counts; every event is keyed by orderId (docs/architecture.md#events-and-topics). */
 export const topics = {
@@ -13,7 +13,8 @@ export const topics = {
   payment: { name: "payment-events", partitions: 6 },
   inventory: { name: "inventory-events", partitions: 6 },
   shipment: { name: "shipment-events", partitions: 6 },
-  deadLetter: { name: "dead-letters", partitions: 1 },
+  // Kept until redriven: a dead letter waits for a person, however long that takes.
+  deadLetter: { name: "dead-letters", partitions: 1, keep: "forever" },
 } as const satisfies Record<string, TopicSpec>;
 
 export const allTopics: TopicSpec[] = Object.values(topics);
@@ -53,6 +54,12 @@ export const eventCatalog = {
     topic: topics.payment.name,
     description: "The charge was given back (stock ran out or the reservation expired); the order is cancelled.",
   },
+  [paymentEscalated.entries.type.literal]: {
+    schema: paymentEscalated,
+    source: "/payment-service",
+    topic: topics.payment.name,
+    description: "Payment cannot finish the order by itself (a charge never resolved, a refund that kept failing); the order needs attention.",
+  },
   [stockReserved.entries.type.literal]: {
     schema: stockReserved,
     source: "/inventory-service",
@@ -69,13 +76,25 @@ export const eventCatalog = {
     schema: stockReleased,
     source: "/inventory-service",
     topic: topics.inventory.name,
-    description: "A reservation expired unshipped and its stock went back; payment refunds.",
+    description: "Shipping refused the reservation, so its stock went back; payment refunds.",
+  },
+  [stockExpired.entries.type.literal]: {
+    schema: stockExpired,
+    source: "/inventory-service",
+    topic: topics.inventory.name,
+    description: "A reservation outlived its hold with no shipment recorded; shipping settles it (already shipped, or refused for good).",
   },
   [shipmentCreated.entries.type.literal]: {
     schema: shipmentCreated,
     source: "/shipping-service",
     topic: topics.shipment.name,
     description: "A shipment was arranged for the reserved stock; the reservation can no longer expire.",
+  },
+  [shipmentRefused.entries.type.literal]: {
+    schema: shipmentRefused,
+    source: "/shipping-service",
+    topic: topics.shipment.name,
+    description: "Shipping will never ship the order: its reservation ran out first; inventory gives the stock back.",
   },
 } as const;
 

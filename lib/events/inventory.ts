@@ -28,8 +28,9 @@ export const stockInsufficient = domainEventSchema(
 );
 
 /**
- * A reservation gave its stock back without a shipment: it ran out of time, and stock held forever
- * would be lost to every other order (docs/architecture.md#saga-and-compensation).
+ * A reservation gave its stock back without a shipment: it ran out of time and shipping refused it
+ * (shipment.refused), and stock held forever would be lost to every other order
+ * (docs/architecture.md#saga-and-compensation).
  */
 export const stockReleased = domainEventSchema(
   "com.example.stock.released",
@@ -42,6 +43,17 @@ export const stockReleased = domainEventSchema(
   }),
 );
 
+/**
+ * A reservation outlived its hold (`expiresAt` and the grace) with no shipment recorded. Not a
+ * release: shipping alone knows whether it shipped, so it decides. It answers shipment.refused
+ * (then the stock goes back) unless it already shipped (its shipment.created is on its way).
+ */
+export const stockExpired = domainEventSchema(
+  "com.example.stock.expired",
+  v.object({ reservationId: id, orderId: id, userId: id, expiresAt: timestamp }),
+);
+
 export type StockReserved = v.InferOutput<typeof stockReserved>;
 export type StockInsufficient = v.InferOutput<typeof stockInsufficient>;
 export type StockReleased = v.InferOutput<typeof stockReleased>;
+export type StockExpired = v.InferOutput<typeof stockExpired>;

@@ -4,7 +4,8 @@ import { GatewayErrorCode, type ChargeRequest, type PaymentGateway } from "./typ
 
 /**
  * What the payment service relies on from any gateway: idempotency keys, declines, timeouts that
- * may have charged, refunds that cannot exceed the charge.
+ * may have charged, refunds that cannot exceed the charge, and a lookup by key that tells what
+ * happened to a charge whose answer was lost.
  */
 export function paymentGatewayContract(label: string, open: () => Promise<{ gateway: PaymentGateway; cleanup(): Promise<void> }>) {
   describe(`payment gateway contract: ${label}`, () => {
@@ -40,6 +41,29 @@ export function paymentGatewayContract(label: string, open: () => Promise<{ gate
       const again = await gateway.charge(charge);
       expect(retried.status).toBe("succeeded");
       expect(again.chargeId).toBe(retried.chargeId);
+    });
+
+    test("lookup by key: the charge made under it, as the charge call answered it", async () => {
+      const charge = request();
+      const made = await gateway.charge(charge);
+      expect(await gateway.lookup(charge.idempotencyKey)).toEqual(made);
+      const declined = request({ token: "tok_declined" });
+      // Looking up makes nothing: before the charge call there is no charge, after it the decline.
+      expect(await gateway.lookup(declined.idempotencyKey)).toBeUndefined();
+      expect(await gateway.charge(declined)).toMatchObject({ status: "declined" });
+      expect(await gateway.lookup(declined.idempotencyKey)).toMatchObject({ status: "declined", declineCode: "card_declined" });
+    });
+
+    test("lookup finds a charge whose every answer was lost (tok_lost_answer), and makes none itself", async () => {
+      const charge = request({ token: "tok_lost_answer" });
+      for (let call = 0; call < 2; call++) {
+        const failure = await gateway.charge(charge).then(() => undefined, (error: unknown) => error);
+        expect(hasCode(failure, GatewayErrorCode.timeout)).toBe(true);
+      }
+      const found = await gateway.lookup(charge.idempotencyKey);
+      expect(found).toMatchObject({ status: "succeeded", orderId: charge.orderId, amount: 1200 });
+      expect((await gateway.lookup(charge.idempotencyKey))?.chargeId).toBe(found!.chargeId);
+      expect(await gateway.lookup(`pay-${crypto.randomUUID()}`)).toBeUndefined();
     });
 
     test("a key reused for another amount is refused", async () => {

@@ -2,16 +2,21 @@ import { eq, sum } from "drizzle-orm";
 import type { Clock, Ids } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
+import { type SandboxFaults, withFaults } from "./sandbox-faults.ts";
 import { gatewayCharges, gatewayRefunds } from "./sandbox-schema.ts";
 import { type Charge, type ChargeRequest, GatewayErrorCode, type PaymentGateway, type Refund, testTokens } from "./types.ts";
+
+type ChargeRow = typeof gatewayCharges.$inferSelect;
 
 /**
  * A card processor stand-in with a durable ledger. It behaves like the real thing at the edges the
  * flow must survive: `tok_declined` is declined; `tok_timeout` is charged and then answers with a
- * timeout (the charge happened; a retry with the same key must find it, not charge again); an
- * idempotency key reused with other parameters is refused.
+ * timeout (the charge happened; a retry with the same key must find it, not charge again);
+ * `tok_lost_answer` answers every charge call with a timeout after charging (only `lookup` tells);
+ * an idempotency key reused with other parameters is refused. With `faults`, calls also fail as
+ * over a real network (sandbox-faults.ts).
  */
-export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids }): PaymentGateway {
+export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids; faults?: SandboxFaults }): PaymentGateway {
   const { db, clock, ids } = deps;
 
   async function charge(request: ChargeRequest): Promise<Charge> {
@@ -32,22 +37,12 @@ export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids }): 
       })
       .onConflictDoNothing({ target: gatewayCharges.idempotencyKey })
       .returning();
-    if (inserted && request.token === testTokens.timeout) {
-      throw new AppError(GatewayErrorCode.timeout, "sandbox: the processor did not answer in time", { status: 504, retryable: true });
-    }
-    const row = inserted ?? (await db.select().from(gatewayCharges).where(eq(gatewayCharges.idempotencyKey, request.idempotencyKey)))[0]!;
+    if ((inserted && request.token === testTokens.timeout) || request.token === testTokens.lostAnswer) throw timeout();
+    const row = inserted ?? (await findCharge(request.idempotencyKey))!;
     if (row.orderId !== request.orderId || row.amount !== request.amount || row.currency !== request.currency) {
       throw new AppError(GatewayErrorCode.idempotencyMismatch, `idempotency key ${request.idempotencyKey} was used for another charge`, { status: 422 });
     }
-    return {
-      chargeId: row.id,
-      orderId: row.orderId,
-      amount: row.amount,
-      currency: row.currency,
-      status: row.status,
-      ...(row.declineCode ? { declineCode: row.declineCode } : {}),
-      ...(row.transactionId ? { transactionId: row.transactionId } : {}),
-    };
+    return chargeOf(row);
   }
 
   async function refund(request: { idempotencyKey: string; chargeId: string; amount: number }): Promise<Refund> {
@@ -70,5 +65,32 @@ export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids }): 
     });
   }
 
-  return { charge, refund };
+  async function lookup(idempotencyKey: string): Promise<Charge | undefined> {
+    const row = await findCharge(idempotencyKey);
+    return row && chargeOf(row);
+  }
+
+  async function findCharge(idempotencyKey: string): Promise<ChargeRow | undefined> {
+    const [row] = await db.select().from(gatewayCharges).where(eq(gatewayCharges.idempotencyKey, idempotencyKey));
+    return row;
+  }
+
+  const gateway = { charge, refund, lookup };
+  return deps.faults ? withFaults(gateway, deps.faults) : gateway;
+}
+
+function chargeOf(row: ChargeRow): Charge {
+  return {
+    chargeId: row.id,
+    orderId: row.orderId,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    ...(row.declineCode ? { declineCode: row.declineCode } : {}),
+    ...(row.transactionId ? { transactionId: row.transactionId } : {}),
+  };
+}
+
+function timeout(): AppError {
+  return new AppError(GatewayErrorCode.timeout, "sandbox: the processor did not answer in time", { status: 504, retryable: true });
 }

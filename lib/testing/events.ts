@@ -50,6 +50,14 @@ export function dataFor<T extends EventType>(type: T, orderId: string, overrides
       refundId: `re-${orderId}`,
       reason: "out_of_stock",
     },
+    "com.example.payment.escalated": {
+      ...base,
+      paymentId: `pay-${orderId}`,
+      amount: 1000,
+      currency: "JPY",
+      reason: "charge_unresolved",
+      detail: "gateway.timeout: the processor did not answer in time",
+    },
     "com.example.stock.reserved": {
       ...base,
       reservationId: `res-${orderId}`,
@@ -59,6 +67,7 @@ export function dataFor<T extends EventType>(type: T, orderId: string, overrides
     },
     "com.example.stock.insufficient": { ...base, missing: [{ productId: "sku-1", requested: 1, available: 0 }] },
     "com.example.stock.released": { ...base, reservationId: `res-${orderId}`, items, reason: "expired" },
+    "com.example.stock.expired": { ...base, reservationId: `res-${orderId}`, expiresAt: "2026-11-25T10:30:00.000Z" },
     "com.example.shipment.created": {
       ...base,
       shipmentId: `shp-${orderId}`,
@@ -66,6 +75,7 @@ export function dataFor<T extends EventType>(type: T, orderId: string, overrides
       trackingNumber: "123456789012",
       shippingAddress: testAddress,
     },
+    "com.example.shipment.refused": { ...base, reservationId: `res-${orderId}`, reason: "reservation_expired" },
   };
   return { ...all[type], ...overrides } as unknown as DataOf<T>;
 }

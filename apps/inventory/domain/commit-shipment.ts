@@ -7,9 +7,9 @@ export type CommitShipment = { type: "commit-shipment"; shipment: DataOf<"com.ex
 
 /**
  * shipment.created → the units have left the warehouse, and the reservation can no longer expire.
- * Held: `available` and `reserved` both drop. Already released (the shipment was recorded after
- * the grace, docs/architecture.md#saga-and-compensation): the units come out of free stock; what
- * free stock cannot cover leaves the reservation shipped_unbacked, for a person to reconcile.
+ * Held (reserved, or expiring while shipping settles it): `available` and `reserved` both drop.
+ * Released before shipping decided expiries (status expired): the units come out of free stock;
+ * what free stock cannot cover leaves the reservation shipped_unbacked, for a person to reconcile.
  * Already shipped: a second shipment event for the order, nothing to do.
  */
 export function commitShipment(input: CommitShipment, state: InventoryState): Decision<InventoryEvent> {
@@ -18,6 +18,8 @@ export function commitShipment(input: CommitShipment, state: InventoryState): De
   if (!reservation) return reject("inventory.no_reservation", `shipment.created for order ${orderId}, which has no reservation`);
   switch (reservation.status) {
     case "reserved":
+    case "expiring":
+      // Still held: shipping asked to settle an expiring one had shipped it already.
       return [committed(reservation, { fromReserved: lines(reservation.items), fromFree: [], unbacked: [] })];
     case "expired":
       return [committed(reservation, fromFreeStock(reservation, state))];

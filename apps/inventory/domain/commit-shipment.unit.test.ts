@@ -1,6 +1,6 @@
 import { describe, test } from "bun:test";
 import { deciderSpec } from "../../../lib/testing/index.ts";
-import { at, expiryCheck, graceMs, reservation, reserveFor, shipmentOf, stock, ttlMs } from "./given.ts";
+import { at, expiryCheck, graceMs, refusalOf, reservation, reserveFor, shipmentOf, stock, ttlMs } from "./given.ts";
 import { decideInTurn, inventory, type InventoryInput } from "./inventory.ts";
 import type { InventoryEvent } from "./events.ts";
 import { inventoryOf, type Line } from "./state.ts";
@@ -12,9 +12,12 @@ function committed(status: "shipped" | "shipped_unbacked", sources: Partial<Reco
   return { type: "inventory.shipment.committed", reservationId: "res-o-1", orderId: "o-1", status, fromReserved: [], fromFree: [], unbacked: [], ...sources };
 }
 
-/** Reserved, then released by the sweeper (the units went back on the shelf), then `more`. */
+/**
+ * Reserved, then released (the units went back on the shelf), then `more`. Shipping never ships
+ * what it refused; a reservation released before shipping decided expiries could still ship.
+ */
 function afterExpiry(available: number, ...more: InventoryInput[]) {
-  const inputs = [reserveFor("o-1", two), expiryCheck("o-1", at(ttlMs + graceMs + 1)), ...more];
+  const inputs = [reserveFor("o-1", two), expiryCheck("o-1", at(ttlMs + graceMs + 1)), refusalOf("o-1"), ...more];
   return decideInTurn(inputs, inventoryOf([stock("p-a", available)])).state;
 }
 
@@ -28,6 +31,12 @@ describe("commit: shipment.created", () => {
   test("past expiresAt but inside the grace, the reservation still holds and ships from it", () => {
     const state = inventoryOf([stock("p-a", 2, 2)], [reservation("o-1", two, "reserved", at(-1))]);
     spec.given({ state }).when(shipmentOf("o-1")).then([committed("shipped", { fromReserved: two })]);
+  });
+
+  test("expiring (shipping was asked to settle it, and had shipped): it still holds, and ships from it", () => {
+    const state = decideInTurn([reserveFor("o-1", two), expiryCheck("o-1", at(ttlMs + graceMs + 1))], inventoryOf([stock("p-a", 5)])).state;
+    spec.given({ state }).when(shipmentOf("o-1")).then([committed("shipped", { fromReserved: two })]);
+    spec.given({ state }).when(shipmentOf("o-1")).thenState(inventoryOf([stock("p-a", 3, 0)], [reservation("o-1", two, "shipped")]));
   });
 
   test("after expiry, the units come out of free stock", () => {

@@ -1,7 +1,7 @@
 import { type DataOf, isEventType } from "../../../lib/events/index.ts";
 import type { Line } from "./state.ts";
 
-type Emits = "com.example.stock.reserved" | "com.example.stock.insufficient" | "com.example.stock.released";
+type Emits = "com.example.stock.reserved" | "com.example.stock.insufficient" | "com.example.stock.released" | "com.example.stock.expired";
 
 /**
  * What inventory tells the other services. The decider gives the type and `data`; the handler

@@ -17,6 +17,8 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
     }
     case "com.example.stock.insufficient":
       return state;
+    case "com.example.stock.expired":
+      return { products: state.products, reservations: withStatus(state, event.data.orderId, "expiring") };
     case "com.example.stock.released":
       return {
         products: adjust(state.products, event.data.items, (stock, quantity) => ({ ...stock, reserved: stock.reserved - quantity })),

@@ -10,17 +10,12 @@ const held = inventoryOf([stock("p-a", 4, 3)], [reservation("o-1", three)]);
 const due = at(ttlMs + graceMs + 1);
 
 describe("expire: time passes", () => {
-  test("a reservation held past expiresAt + grace gives its stock back with stock.released", () => {
+  test("a reservation held past expiresAt + grace asks shipping to settle it (stock.expired); the stock stays held", () => {
     spec
       .given({ state: held })
       .when(expiryCheck("o-1", due))
-      .then([
-        {
-          type: "com.example.stock.released",
-          data: { reservationId: "res-o-1", orderId: "o-1", userId: "user-of-o-1", items: three, reason: "expired" },
-        },
-      ]);
-    spec.given({ state: held }).when(expiryCheck("o-1", due)).thenState(inventoryOf([stock("p-a", 4, 0)], [reservation("o-1", three, "expired")]));
+      .then([{ type: "com.example.stock.expired", data: { reservationId: "res-o-1", orderId: "o-1", userId: "user-of-o-1", expiresAt: at(ttlMs).toISOString() } }]);
+    spec.given({ state: held }).when(expiryCheck("o-1", due)).thenState(inventoryOf([stock("p-a", 4, 3)], [reservation("o-1", three, "expiring")]));
   });
 
   test.each([
@@ -31,14 +26,22 @@ describe("expire: time passes", () => {
     spec.given({ state: held }).when(expiryCheck("o-1", at(elapsed))).thenNothing();
   });
 
-  test.each(["shipped", "shipped_unbacked", "expired"] as const)("a %s reservation is not released", (status) => {
+  test("a process that was down waits the grace from its start: the answers may be in its backlog", () => {
+    const upSince = at(ttlMs + 60 * graceMs);
+    spec.given({ state: held }).when(expiryCheck("o-1", new Date(upSince.getTime() + graceMs), upSince)).thenNothing();
+    spec.given({ state: held }).when(expiryCheck("o-1", new Date(upSince.getTime() + graceMs + 1), upSince)).then([
+      { type: "com.example.stock.expired", data: { reservationId: "res-o-1", orderId: "o-1", userId: "user-of-o-1", expiresAt: at(ttlMs).toISOString() } },
+    ]);
+  });
+
+  test.each(["expiring", "shipped", "shipped_unbacked", "expired"] as const)("a %s reservation is not asked about", (status) => {
     spec
       .given({ state: inventoryOf([stock("p-a", 4)], [reservation("o-1", three, status)]) })
       .when(expiryCheck("o-1", due))
       .thenNothing();
   });
 
-  test("an order without a reservation has nothing to release", () => {
+  test("an order without a reservation has nothing to expire", () => {
     spec.given({ state: inventoryOf([stock("p-a", 4)]) }).when(expiryCheck("o-1", due)).thenNothing();
   });
 });

@@ -24,4 +24,7 @@ export function reserveFor(orderId: string, items: Line[]): ReserveStock {
 
 export const shipmentOf = (orderId: string) => ({ type: "commit-shipment", shipment: dataFor("com.example.shipment.created", orderId) }) as const;
 
-export const expiryCheck = (orderId: string, when: Date) => ({ type: "expire-reservation", orderId, now: when, graceMs }) as const;
+export const expiryCheck = (orderId: string, when: Date, upSince?: Date) =>
+  ({ type: "expire-reservation", orderId, now: when, graceMs, ...(upSince ? { upSince } : {}) }) as const;
+
+export const refusalOf = (orderId: string) => ({ type: "release-refused", refusal: dataFor("com.example.shipment.refused", orderId) }) as const;

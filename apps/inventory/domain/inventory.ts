@@ -3,12 +3,13 @@ import { type CommitShipment, commitShipment } from "./commit-shipment.ts";
 import type { InventoryEvent } from "./events.ts";
 import { evolve } from "./evolve.ts";
 import { type ExpireReservation, expireReservation } from "./expire.ts";
+import { type ReleaseRefused, releaseRefused } from "./release.ts";
 import { type ReserveStock, reserveStock } from "./reserve.ts";
 import { type InventoryState, inventoryOf } from "./state.ts";
 
-export type InventoryInput = ReserveStock | CommitShipment | ExpireReservation;
+export type InventoryInput = ReserveStock | CommitShipment | ExpireReservation | ReleaseRefused;
 
-/** Inventory's rules: reserve for paid orders without overselling, ship, and expire what is not shipped. */
+/** Inventory's rules: reserve for paid orders without overselling, ship, ask shipping to settle what ran out of time, and give back what it refused. */
 export const inventory: Decider<InventoryState, InventoryInput, InventoryEvent> = {
   decide(input, state) {
     switch (input.type) {
@@ -18,6 +19,8 @@ export const inventory: Decider<InventoryState, InventoryInput, InventoryEvent> 
         return commitShipment(input, state);
       case "expire-reservation":
         return expireReservation(input, state);
+      case "release-refused":
+        return releaseRefused(input, state);
       default: {
         const unreachable: never = input;
         return unreachable;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { at, expiryCheck, graceMs, reservation, reserveFor, shipmentOf, stock, ttlMs } from "./given.ts";
+import { at, expiryCheck, graceMs, refusalOf, reservation, reserveFor, shipmentOf, stock, ttlMs } from "./given.ts";
 import { decideInTurn } from "./inventory.ts";
 import { inventoryOf } from "./state.ts";
 
@@ -15,13 +15,24 @@ describe("decideInTurn", () => {
     expect(decided.state.products.get("p-a")).toEqual(stock("p-a", 1, 1));
   });
 
-  test("a sweep releases every due reservation; a refusal stops nothing else", () => {
+  test("a sweep asks about every due reservation; a refusal stops nothing else", () => {
     const one = [{ productId: "p-a", quantity: 1 }];
     const state = inventoryOf([stock("p-a", 5, 2)], [reservation("o-1", one), reservation("o-2", one)]);
     const due = at(ttlMs + graceMs + 1);
     const decided = decideInTurn([expiryCheck("o-1", due), shipmentOf("o-unknown"), expiryCheck("o-2", due)], state);
-    expect(decided.events.map((event) => event.type)).toEqual(["com.example.stock.released", "com.example.stock.released"]);
+    expect(decided.events.map((event) => event.type)).toEqual(["com.example.stock.expired", "com.example.stock.expired"]);
     expect(decided.rejections.map((rejection) => rejection.rejected)).toEqual(["inventory.no_reservation"]);
-    expect(decided.state.products.get("p-a")).toEqual(stock("p-a", 5, 0));
+    // Asking gives nothing back: the units stay held until shipping refuses.
+    expect(decided.state.products.get("p-a")).toEqual(stock("p-a", 5, 2));
+  });
+
+  test("expiry, then shipping's answer: refused gives the stock back, shipped takes it from the reservation", () => {
+    const one = [{ productId: "p-a", quantity: 1 }];
+    const state = inventoryOf([stock("p-a", 5, 2)], [reservation("o-1", one), reservation("o-2", one)]);
+    const due = at(ttlMs + graceMs + 1);
+    const decided = decideInTurn([expiryCheck("o-1", due), expiryCheck("o-2", due), refusalOf("o-1"), shipmentOf("o-2")], state);
+    expect(decided.events.map((event) => event.type)).toEqual(["com.example.stock.expired", "com.example.stock.expired", "com.example.stock.released", "inventory.shipment.committed"]);
+    expect(decided.state.products.get("p-a")).toEqual(stock("p-a", 4, 0));
+    expect([...decided.state.reservations.values()].map((r) => r.status)).toEqual(["expired", "shipped"]);
   });
 });

@@ -5,11 +5,17 @@ export type Line = { productId: string; quantity: number };
 export type ReservedItem = Line & { warehouseId: string };
 
 /**
- * `reserved` holds stock until `expiresAt`; then `shipped` (the stock left the warehouse) or
- * `expired` (given back). A shipment recorded after expiry that found no free stock to take is
+ * `reserved` holds stock until `expiresAt`; then `shipped` (the stock left the warehouse), or
+ * `expiring` (its hold ran out and shipping was asked to settle it: the stock is still held) and
+ * then `shipped` or `expired` (given back, once shipping refused it). Only shipping decides
+ * between shipping and expiry, so no shipped order's stock is given back. A shipment recorded after
+ * a release made before that rule (status `expired`) that found no free stock to take is
  * `shipped_unbacked`: the books show more shipped than held, and a person must count the shelf.
  */
-export type ReservationStatus = "reserved" | "shipped" | "expired" | "shipped_unbacked";
+export type ReservationStatus = "reserved" | "expiring" | "shipped" | "expired" | "shipped_unbacked";
+
+/** The statuses in which a reservation holds its units (`reserved` counts them). */
+export const holdingStatuses: readonly ReservationStatus[] = ["reserved", "expiring"];
 
 /** One reservation per order: a second one for the same order cannot exist. */
 export type Reservation = {

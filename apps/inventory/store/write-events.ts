@@ -26,6 +26,9 @@ async function writeEvent(db: Executor, event: InventoryEvent, now: Date): Promi
     }
     case "com.example.stock.insufficient":
       return;
+    case "com.example.stock.expired":
+      await moveReservation(db, event.data.reservationId, "expiring");
+      return;
     case "com.example.stock.released":
       await eachLine(db, event.data.items, releaseHeld, `releasing ${event.data.reservationId}`);
       await moveReservation(db, event.data.reservationId, "expired");

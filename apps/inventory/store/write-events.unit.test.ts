@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import type { Database } from "../../../lib/db/index.ts";
 import { createTestDatabase } from "../../../lib/testing/index.ts";
-import { now, reservation, reserveFor, stock } from "../domain/given.ts";
+import { now, refusalOf, reservation, reserveFor, stock } from "../domain/given.ts";
 import { decideInTurn } from "../domain/inventory.ts";
 import { inventoryOf } from "../domain/state.ts";
 import { products, reservations } from "./schema.ts";
@@ -37,8 +37,8 @@ describe("writeEvents", () => {
 
   test("a release of units no longer held fails rather than drive reserved below zero", async () => {
     await setAvailable(database.db, "w-c", 5, now);
-    const held = inventoryOf([stock("w-c", 5, 2)], [reservation("w-held", [{ productId: "w-c", quantity: 2 }], "reserved", new Date(0))]);
-    const { events } = decideInTurn([{ type: "expire-reservation", orderId: "w-held", now, graceMs: 0 }], held);
+    const held = inventoryOf([stock("w-c", 5, 2)], [reservation("w-held", [{ productId: "w-c", quantity: 2 }], "expiring", new Date(0))]);
+    const { events } = decideInTurn([refusalOf("w-held")], held);
     expect(events.map((event) => event.type)).toEqual(["com.example.stock.released"]);
     expect(await failureOf(database.db.transaction((tx) => writeEvents(tx, events, now)))).toMatchObject({ code: "inventory.stock_changed" });
     expect(await stockOf("w-c")).toMatchObject({ available: 5, reserved: 0 });

@@ -1,7 +1,7 @@
-import type { DomainEvent } from "../../../lib/events/index.ts";
+import type { NotifiedEvent } from "./stages.ts";
 
 /** What the customer reads for each event (Japanese, the shop's language). */
-export function messageFor(event: DomainEvent): { subject: string; body: string } {
+export function messageFor(event: NotifiedEvent): { subject: string; body: string } {
   const id = event.data.orderId;
   switch (event.type) {
     case "com.example.order.created":
@@ -12,6 +12,8 @@ export function messageFor(event: DomainEvent): { subject: string; body: string 
       return { subject: "お支払いができませんでした", body: `注文 ${id} のお支払いができませんでした(${event.data.code})。` };
     case "com.example.payment.refunded":
       return { subject: "返金しました", body: `注文 ${id} の代金 ${event.data.amount} ${event.data.currency} を返金しました。` };
+    case "com.example.payment.escalated":
+      return { subject: "ご注文を確認しています", body: `注文 ${id} の手続きを担当者が確認しています。確認が済みしだいお知らせします。` };
     case "com.example.stock.reserved":
       return { subject: "商品を確保しました", body: `注文 ${id} の商品を確保しました。まもなく発送します。` };
     case "com.example.stock.insufficient":

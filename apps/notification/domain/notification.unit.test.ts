@@ -1,19 +1,22 @@
 import { describe, expect, test } from "bun:test";
-import { type EventType, eventTypes } from "../../../lib/events/index.ts";
 import { deciderSpec, eventFor } from "../../../lib/testing/index.ts";
-import { draftFor, type Message, notificationDecider, type SendMessage } from "./notification.ts";
+import { draftFor, type Message, type NotificationEvent, notificationDecider } from "./notification.ts";
+import { type NotifiedType, notifiedTypes, stageOf } from "./stages.ts";
 
 const orderId = "o-1";
 const spec = deciderSpec(notificationDecider);
-const send = (message: Message): SendMessage[] => [{ type: "notification.send", message }];
+const send = (message: Message): NotificationEvent[] => [{ type: "notification.send", message }];
+const skip = (message: Message): NotificationEvent[] => [{ type: "notification.skip", message }];
+const story = (storyStage: number) => ({ state: { status: "none", storyStage } }) as const;
 
 /** The subject the customer reads for each step (the shop's language). */
-const subjects: Record<EventType, string> = {
+const subjects: Record<NotifiedType, string> = {
   "com.example.order.created": "ご注文を受け付けました",
   "com.example.order.cancelled": "ご注文をキャンセルしました",
   "com.example.payment.completed": "お支払いが完了しました",
   "com.example.payment.failed": "お支払いができませんでした",
   "com.example.payment.refunded": "返金しました",
+  "com.example.payment.escalated": "ご注文を確認しています",
   "com.example.stock.reserved": "商品を確保しました",
   "com.example.stock.insufficient": "在庫が不足しています",
   "com.example.stock.released": "商品の確保を取り消しました",
@@ -21,9 +24,9 @@ const subjects: Record<EventType, string> = {
 };
 
 describe("notification", () => {
-  test.each(eventTypes)("%s: one message, keyed by type and order, naming the order", (type) => {
+  test.each(notifiedTypes)("%s: one message, keyed by type and order, naming the order", (type) => {
     const event = eventFor(type, orderId);
-    const message = { key: `${type}:${orderId}`, orderId, userId: `user-of-${orderId}`, type, subject: subjects[type], body: expect.stringContaining(orderId) };
+    const message = { key: `${type}:${orderId}`, orderId, userId: `user-of-${orderId}`, type, stage: stageOf[type], subject: subjects[type], body: expect.stringContaining(orderId) };
     spec.given([]).when(event).then(send(message as Message));
   });
 
@@ -33,9 +36,10 @@ describe("notification", () => {
     expect(draftFor(eventFor("com.example.order.cancelled", orderId)).body).toContain("payment_failed");
   });
 
-  test("nothing when the message was sent (any delivery of the same type and order)", () => {
+  test("nothing when the message was sent or skipped (any delivery of the same type and order)", () => {
     spec.given({ state: { status: "sent" } }).when(eventFor("com.example.payment.completed", orderId)).thenNothing();
     spec.given({ state: { status: "sent" } }).when(eventFor("com.example.payment.completed", orderId, { id: "another-id" })).thenNothing();
+    spec.given({ state: { status: "skipped" } }).when(eventFor("com.example.payment.completed", orderId)).thenNothing();
   });
 
   test("a claimed row is sent as it was recorded, not as it would be worded now", () => {
@@ -45,5 +49,35 @@ describe("notification", () => {
 
   test("refused while another delivery holds the send lease (the webhook answers 503)", () => {
     spec.given({ state: { status: "busy" } }).when(eventFor("com.example.stock.reserved", orderId)).thenRejects("notification.in_progress");
+  });
+});
+
+describe("customer messages never go backwards in the order's story", () => {
+  const paid = eventFor("com.example.payment.completed", orderId);
+
+  test("'payment completed' after 'shipped' (a redrive, a late topic) is skipped, recorded, not sent", () => {
+    spec.given(story(stageOf["com.example.shipment.created"])).when(paid).then(skip(draftFor(paid)));
+    spec.given(story(stageOf["com.example.shipment.created"])).when(paid).thenState({ status: "skipped" });
+  });
+
+  test("the next step, or another of the same stage, is sent", () => {
+    spec.given(story(stageOf["com.example.order.created"])).when(paid).then(send(draftFor(paid)));
+    spec.given(story(stageOf["com.example.payment.completed"])).when(paid).then(send(draftFor(paid)));
+  });
+
+  test("every story the flow tells goes up, stage by stage", () => {
+    const stories: NotifiedType[][] = [
+      ["com.example.order.created", "com.example.payment.completed", "com.example.stock.reserved", "com.example.shipment.created"],
+      ["com.example.order.created", "com.example.payment.failed", "com.example.order.cancelled"],
+      ["com.example.order.created", "com.example.payment.completed", "com.example.stock.insufficient", "com.example.payment.refunded", "com.example.order.cancelled"],
+      ["com.example.order.created", "com.example.payment.completed", "com.example.stock.reserved", "com.example.stock.released", "com.example.payment.refunded", "com.example.order.cancelled"],
+      ["com.example.order.created", "com.example.payment.escalated"],
+      ["com.example.order.created", "com.example.payment.completed", "com.example.stock.insufficient", "com.example.payment.escalated"],
+    ];
+    for (const steps of stories) {
+      const stages = steps.map((type) => stageOf[type]);
+      expect(stages).toEqual([...stages].sort((a, b) => a - b));
+      for (let i = 1; i < steps.length; i++) expect(stages[i]!).toBeGreaterThan(stages[i - 1]!);
+    }
   });
 });

@@ -13,7 +13,8 @@ import { outbox } from "../store/schema.ts";
 /**
  * The saga's bookkeeping: every event lands on the order's timeline (its source and id are the
  * dedup truth), then load → decide → write: the order's status moves when the state machine
- * allows, and a cancellation enqueues order.cancelled in the same transaction.
+ * allows, and a cancellation enqueues order.cancelled in the same transaction. An order that
+ * needs attention keeps why and since when, for staff (GET /admin/orders?status=needs_attention).
  */
 export async function applyEvent(deps: OrderDeps, event: FollowedEvent): Promise<Outcome> {
   return deps.db.transaction(async (tx) => {
@@ -34,7 +35,9 @@ async function write(tx: Executor, deps: OrderDeps, cause: FollowedEvent, state:
   const next = replay(orderDecider, decision, state);
   if (decision.length === 0 || next.status === "none") return;
   const now = deps.clock.now();
-  await updateOrderStatus(tx, next.orderId, { status: next.status, reason: next.reason, updatedAt: now });
+  const attention = decision.find((event) => event.type === "order.needs_attention");
+  const waiting = attention ? { attentionDetail: attention.detail, attentionSince: attention.since } : {};
+  await updateOrderStatus(tx, next.orderId, { status: next.status, reason: next.reason, updatedAt: now, ...waiting });
   const cancellations = decision.flatMap((event) => (event.type === "com.example.order.cancelled" ? [event.data] : []));
   await enqueue(
     tx,

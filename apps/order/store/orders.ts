@@ -2,6 +2,7 @@ import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/index.ts";
 import { type DomainEvent, eventInstant } from "../../../lib/events/index.ts";
 import type { OrderState } from "../domain/order.ts";
+import type { OrderStatus } from "../domain/order-status.ts";
 import { orders, orderTimeline } from "./schema.ts";
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -33,18 +34,36 @@ export async function insertOrder(db: Executor, row: typeof orders.$inferInsert)
 /** Where a page of a customer's orders starts: after the order last shown (newest first). */
 export type OrderPosition = { createdAt: Date; id: string };
 
+/** Orders placed before `after` (ties on time broken by id); everything without it. */
+function olderThan(after: OrderPosition | undefined) {
+  return after ? or(lt(orders.createdAt, after.createdAt), and(eq(orders.createdAt, after.createdAt), lt(orders.id, after.id))) : undefined;
+}
+
 /** Up to `limit` of the customer's orders, newest first, after `after` (ties on time broken by id). */
 export async function listOrders(db: Executor, userId: string, limit: number, after?: OrderPosition) {
-  const older = after ? or(lt(orders.createdAt, after.createdAt), and(eq(orders.createdAt, after.createdAt), lt(orders.id, after.id))) : undefined;
   return db
     .select()
     .from(orders)
-    .where(and(eq(orders.userId, userId), older))
+    .where(and(eq(orders.userId, userId), olderThan(after)))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(limit);
 }
 
-export async function updateOrderStatus(db: Executor, orderId: string, change: Pick<OrderRow, "status" | "reason" | "updatedAt">) {
+/** Up to `limit` orders of one status, every customer's, newest first, after `after` (for staff). */
+export async function listOrdersByStatus(db: Executor, status: OrderStatus, limit: number, after?: OrderPosition) {
+  return db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, status), olderThan(after)))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(limit);
+}
+
+export async function updateOrderStatus(
+  db: Executor,
+  orderId: string,
+  change: Pick<OrderRow, "status" | "reason" | "updatedAt"> & Partial<Pick<OrderRow, "attentionDetail" | "attentionSince">>,
+) {
   await db.update(orders).set(change).where(eq(orders.id, orderId));
 }
 

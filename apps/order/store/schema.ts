@@ -1,6 +1,6 @@
 import { index, integer, jsonb, pgSchema, primaryKey, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { outboxTable } from "../../../lib/outbox/index.ts";
-import type { CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
+import type { AttentionReason, CancellationReason, PaymentMethod, ShippingAddress } from "../../../lib/events/index.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
 
 /** The order service's own PostgreSQL schema: no other service reads it. */
@@ -16,7 +16,11 @@ export const orders = schema.table(
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
     status: text("status").$type<OrderStatus>().notNull(),
-    reason: text("reason").$type<CancellationReason>(),
+    /** Why it was cancelled, or why it needs attention. */
+    reason: text("reason").$type<CancellationReason | AttentionReason>(),
+    /** needs_attention: what payment last heard from the gateway, and since when the order waits for a person. */
+    attentionDetail: text("attention_detail"),
+    attentionSince: timestamp("attention_since", { withTimezone: true }),
     items: jsonb("items").$type<OrderItem[]>().notNull(),
     totalAmount: integer("total_amount").notNull(),
     currency: text("currency").notNull(),
@@ -33,6 +37,8 @@ export const orders = schema.table(
     unique("orders_user_idempotency_key").on(t.userId, t.idempotencyKey),
     // GET /orders: one customer's orders, newest first, paged by (created_at, id).
     index("orders_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
+    // GET /admin/orders?status=: the orders of one status, newest first, paged the same way.
+    index("orders_status_created_idx").on(t.status, t.createdAt.desc(), t.id.desc()),
   ],
 );
 

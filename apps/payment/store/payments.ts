@@ -1,10 +1,10 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "../../../lib/db/index.ts";
 import { AppError } from "../../../lib/errors/index.ts";
-import type { ChargeRequested, PaymentState, PublishedPaymentEvent } from "../domain/types.ts";
-import { payments, type PaymentStatus } from "./schema.ts";
+import type { ChargeRequested, PaymentState } from "../domain/types.ts";
+import { payments } from "./schema.ts";
 
-type PaymentRow = typeof payments.$inferSelect;
+export type PaymentRow = typeof payments.$inferSelect;
 
 /** The order's payment as the decider sees it; `none` when the order has none yet. */
 export async function loadPayment(db: Executor, orderId: string): Promise<PaymentState> {
@@ -19,71 +19,64 @@ export async function customerOfOrder(db: Executor, orderId: string): Promise<st
 }
 
 /**
- * Writes the intent with its gateway key unless the order has a payment (unique order_id: the
- * truth against double charges), and returns the payment as stored: when another delivery wrote
- * first, its intent is the one to charge.
+ * Takes the charge for this delivery: writes the intent with its gateway key unless the order has
+ * a payment (unique order_id: the truth against double charges), or, when one is still charging,
+ * moves its `next_attempt_at` on so that the reconciler keeps off while this delivery asks the
+ * gateway. Returns the payment as stored: when another delivery wrote first, its intent is the
+ * one to charge; when it was settled meanwhile, there is nothing to charge.
  */
-export async function recordIntent(db: Executor, { intent, at }: ChargeRequested): Promise<PaymentState> {
-  const { paymentId, ...columns } = intent;
+export async function recordIntent(db: Executor, { intent, at }: ChargeRequested, step: { causeId: string; nextAttemptAt: Date }): Promise<PaymentState> {
+  const { paymentId, fulfilment, ...columns } = intent;
   const [inserted] = await db
     .insert(payments)
-    .values({ ...columns, id: paymentId, status: "charging", createdAt: at, updatedAt: at })
+    .values({ ...columns, id: paymentId, fulfilment, status: "charging", ...step, createdAt: at, updatedAt: at })
     // Any conflict, not only on order_id: the gateway key pay-{orderId} is unique too, and a
     // concurrent insert that meets it there would raise instead (only the target is an arbiter).
     .onConflictDoNothing()
     .returning();
-  return inserted ? stateOf(inserted) : loadPayment(db, intent.orderId);
-}
-
-/**
- * Moves the payment to the state a published event settles, if it is still in the state that
- * event follows: false when another delivery moved it first (the concurrency guard).
- */
-export async function saveSettlement(db: Executor, event: PublishedPaymentEvent): Promise<boolean> {
-  const { orderId } = event.data;
-  switch (event.type) {
-    case "com.example.payment.completed": {
-      const { chargeId, data, at } = event;
-      return transition(db, orderId, "charging", { status: "completed", chargeId, transactionId: data.transactionId, declineCode: null, updatedAt: at });
-    }
-    case "com.example.payment.failed": {
-      const { chargeId, transactionId, declineCode, at } = event;
-      return transition(db, orderId, "charging", { status: "failed", chargeId, transactionId, declineCode, updatedAt: at });
-    }
-    case "com.example.payment.refunded":
-      return transition(db, orderId, "completed", { status: "refunded", refundId: event.data.refundId, updatedAt: event.at });
-    default: {
-      const unreachable: never = event;
-      return unreachable;
-    }
-  }
-}
-
-async function transition(db: Executor, orderId: string, from: PaymentStatus, change: Partial<PaymentRow> & { status: PaymentStatus }) {
-  const moved = await db
+  if (inserted) return stateOf(inserted);
+  const [taken] = await db
     .update(payments)
-    .set(change)
-    .where(and(eq(payments.orderId, orderId), eq(payments.status, from)))
-    .returning({ id: payments.id });
-  return moved.length === 1;
+    .set({
+      // Always later than before, even within the same millisecond as a reconciler's claim, so
+      // that the claim's fence no longer holds.
+      nextAttemptAt: sql`greatest(${step.nextAttemptAt.toISOString()}::timestamptz, ${payments.nextAttemptAt} + interval '1 millisecond')`,
+      fulfilment: sql`coalesce(${payments.fulfilment}, ${JSON.stringify(fulfilment)}::jsonb)`,
+      updatedAt: at,
+    })
+    .where(and(eq(payments.orderId, intent.orderId), eq(payments.status, "charging")))
+    .returning();
+  return taken ? stateOf(taken) : loadPayment(db, intent.orderId);
 }
 
-function stateOf(row: PaymentRow | undefined): PaymentState {
+export function stateOf(row: PaymentRow | undefined): PaymentState {
   if (!row) return { status: "none" };
-  const { id: paymentId, orderId, userId, idempotencyKey, amount, currency, method } = row;
-  const intent = { paymentId, orderId, userId, idempotencyKey, amount, currency, method };
+  const { id: paymentId, orderId, userId, idempotencyKey, amount, currency, method, fulfilment } = row;
+  const intent = { paymentId, orderId, userId, idempotencyKey, amount, currency, method, fulfilment };
   switch (row.status) {
     case "charging":
+      return { status: "charging", intent, lookups: row.attempts };
     case "failed":
     case "refunded":
       return { status: row.status, intent };
     case "completed":
       // Only the move to completed writes the status, and it writes the charge id with it.
-      if (!row.chargeId) throw new AppError("payment.charge_missing", `payment ${paymentId} is completed without a charge id`);
-      return { status: "completed", intent, chargeId: row.chargeId };
+      return { status: "completed", intent, chargeId: required(row, row.chargeId, "charge id") };
+    case "refunding": {
+      const refund = { idempotencyKey: required(row, row.refundKey, "refund key"), reason: required(row, row.refundReason, "refund reason"), attempts: row.attempts };
+      return { status: "refunding", intent, chargeId: required(row, row.chargeId, "charge id"), refund };
+    }
+    case "needs_attention":
+      return { status: "needs_attention", intent, reason: required(row, row.attentionReason, "reason") };
     default: {
       const unreachable: never = row.status;
       return unreachable;
     }
   }
+}
+
+/** Each move writes what its status needs with it; a row without it was written around the store. */
+function required<T>(row: PaymentRow, value: T | null, what: string): T {
+  if (value === null) throw new AppError("payment.row_incomplete", `payment ${row.id} is ${row.status} without its ${what}`);
+  return value;
 }

@@ -18,3 +18,15 @@ export const shipments = schema.table("shipments", {
   shippingAddress: jsonb("shipping_address").$type<ShippingAddress>().notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
 });
+
+/**
+ * Orders shipping will never ship: their reservation ran out first (shipment.refused). An order has
+ * a shipment or a refusal, never both: both are decided under the order's lock (store/shipments.ts).
+ */
+export const refusals = schema.table("refusals", {
+  orderId: text("order_id").primaryKey(),
+  userId: text("user_id").notNull(),
+  reservationId: text("reservation_id").notNull(),
+  reason: text("reason").$type<"reservation_expired">().notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+});

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createMemoryLogger } from "../../lib/log/index.ts";
+import { orderBody, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
+import { composeFlow, type Flow } from "../dev/compose.ts";
+import { flowClient } from "../dev/flow-client.ts";
+
+/**
+ * The whole flow on the embedded engines, with a card whose every charge call is made and its
+ * answer lost (`tok_lost_answer`): each delivery of order.created fails (504) and is retried, and
+ * none can ever settle the payment. The reconciler (every 50 ms here, for payments untouched for
+ * 200 ms) looks the charge up by its key, finds it, and completes the payment: the order ships.
+ */
+let flow: Flow;
+let dataDir: string;
+const { read, post, stock } = flowClient(() => flow);
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "orderflow-stranded-"));
+  const env = { ...testSecurityEnv, PAYMENT_RECONCILE_MS: "50", PAYMENT_STALE_AFTER_MS: "200" };
+  flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, env });
+  await flow.start();
+});
+afterAll(async () => {
+  await flow?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+test("a charge whose answers were all lost is found by its key and completed: the order ships, charged once", async () => {
+  await stock("p-stranded", 3, 1200);
+  const response = await post(orderBody([{ productId: "p-stranded", quantity: 2 }], { token: "tok_lost_answer" }));
+  expect(response.status).toBe(202);
+  const { orderId } = (await response.json()) as { orderId: string };
+
+  const order = await waitFor(async () => {
+    const current = await read(`/orders/${orderId}`);
+    return current.status === "shipped" ? current : undefined;
+  }, { what: "the stranded order to ship" });
+  expect(order.timeline.map((entry: { type: string }) => entry.type)).toContain("com.example.payment.completed");
+  expect((await read(`/gateway/charges?orderId=${orderId}`)).charges).toMatchObject([{ status: "succeeded", amount: 2400, refunds: [] }]);
+  const { payments } = await read(`/payments?orderId=${orderId}`);
+  expect(payments).toMatchObject([{ status: "completed", nextAttemptAt: null }]);
+  expect(await read("/inventory/p-stranded")).toEqual({ productId: "p-stranded", available: 1, reserved: 0 });
+});
