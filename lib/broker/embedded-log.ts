@@ -41,6 +41,11 @@ export class PartitionLog {
     if (torn) options.log.warn({ bytes: torn.bytes, path: torn.path }, "embedded broker: cut a record torn by a crash off the end of its segment");
   }
 
+  /** A topic's retention changed (ensureTopics on a folder written before the topic said "keep forever"). */
+  setRetention(retention: RetentionPolicy): void {
+    this.options.retention = retention;
+  }
+
   /** The earliest offset still stored: records before it were deleted by retention. */
   get startOffset(): bigint {
     return this.segments[0]!.base;

@@ -97,9 +97,9 @@ test("retention by age deletes segments whose newest record is too old, the last
   expect(offsets(log.read(0n, 10))).toEqual([40]);
 });
 
-test("dead-letters are kept until redriven: no retention by age or size, with or without a namespace", () => {
-  for (const topic of ["dead-letters", "staging.dead-letters"]) expect(defaultRetentionOf(topic)).toMatchObject({ bytes: Infinity, ms: Infinity });
-  expect(defaultRetentionOf("order-events")).toMatchObject({ bytes: 1024 ** 3, ms: 7 * day });
+test("a topic kept forever (dead-letters, until redriven) has no retention by age or size; others the default", () => {
+  expect(defaultRetentionOf({ keep: "forever" })).toMatchObject({ bytes: Infinity, ms: Infinity });
+  expect(defaultRetentionOf({})).toMatchObject({ bytes: 1024 ** 3, ms: 7 * day });
 });
 
 test("a record torn by a crash mid-write is cut off on reopen, reported, and the next append takes its offset", () => {

@@ -1,4 +1,5 @@
 import { allCommittedOffsets } from "./embedded-offsets.ts";
+import type { TopicSpec } from "./types.ts";
 
 /** How much of a partition the embedded broker keeps. Infinity: no limit. */
 export type RetentionPolicy = {
@@ -15,13 +16,9 @@ const MiB = 1024 * 1024;
 /** Kafka's defaults for age (7 days); 1 GiB per partition; 64 MiB segments, so retention frees space in steps. */
 export const defaultRetention: RetentionPolicy = { bytes: 1024 * MiB, ms: 7 * 24 * 3600 * 1000, segmentBytes: 64 * MiB };
 
-/**
- * The default policy per topic: `dead-letters` (lib/events' catalog; with a namespace, its prefix
- * before a dot) is kept until redriven, neither by age nor by size, as on Kafka.
- */
-export function defaultRetentionOf(topic: string): RetentionPolicy {
-  const isDeadLetters = topic === "dead-letters" || topic.endsWith(".dead-letters");
-  return isDeadLetters ? { ...defaultRetention, bytes: Infinity, ms: Infinity } : defaultRetention;
+/** The default policy of a topic: none by age or size for one kept forever (dead-letters), as on Kafka. */
+export function defaultRetentionOf(topic: Pick<TopicSpec, "keep">): RetentionPolicy {
+  return topic.keep === "forever" ? { ...defaultRetention, bytes: Infinity, ms: Infinity } : defaultRetention;
 }
 
 /** A consumer group whose committed offset is before the earliest record retention kept. */

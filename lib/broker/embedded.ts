@@ -17,7 +17,7 @@ export type EmbeddedBrokerOptions = {
   fsync?: boolean;
   maxBatch?: number;
   /** What each topic keeps. Default: 1 GiB and 7 days per partition; dead-letters until redriven. */
-  retentionOf?: (topic: string) => RetentionPolicy;
+  retentionOf?: (topic: TopicSpec) => RetentionPolicy;
   /** How often age retention runs. Default: every minute. */
   retentionCheckMs?: number;
   now?: () => number;
@@ -56,9 +56,12 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
   const groups = new Map<string, ConsumerGroup>();
   let closed = false;
 
-  const openTopic = (name: string, count: number) =>
-    partitions.set(name, Array.from({ length: count }, (_, p) => new PartitionLog(join(dir, "log", name), name, p, { sync: fsync, retention: retentionOf(name), now, log })));
-  for (const [name, count] of Object.entries(specs)) openTopic(name, count);
+  const openTopic = (spec: TopicSpec) =>
+    partitions.set(
+      spec.name,
+      Array.from({ length: spec.partitions }, (_, p) => new PartitionLog(join(dir, "log", spec.name), spec.name, p, { sync: fsync, retention: retentionOf(spec), now, log })),
+    );
+  for (const spec of Object.values(specs)) openTopic(spec);
 
   const partitionsOf = (topic: string): PartitionLog[] => {
     const logs = partitions.get(topic);
@@ -103,12 +106,18 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
     async ensureTopics(topics: TopicSpec[]) {
       assertOpen();
       const missing = topics.filter((t) => !partitions.has(t.name));
-      if (missing.length === 0) return;
-      for (const t of missing) {
-        specs[t.name] = t.partitions;
-        openTopic(t.name, t.partitions);
+      // A folder from before its topic was marked "keep forever" (dead-letters): the spec wins.
+      const changed = topics.filter((t) => partitions.has(t.name) && specs[t.name]?.keep !== t.keep);
+      if (missing.length === 0 && changed.length === 0) return;
+      for (const t of changed) {
+        specs[t.name] = { ...specs[t.name]!, keep: t.keep };
+        for (const partitionLog of partitionsOf(t.name)) partitionLog.setRetention(retentionOf(specs[t.name]!));
       }
-      writeFileDurably(topicsFile, JSON.stringify(specs, null, 2), { sync: fsync });
+      for (const t of missing) {
+        specs[t.name] = { name: t.name, partitions: t.partitions, ...(t.keep ? { keep: t.keep } : {}) };
+        openTopic(specs[t.name]!);
+      }
+      writeFileDurably(topicsFile, JSON.stringify(stored(specs), null, 2), { sync: fsync });
     },
 
     async publish(records: ProducedRecord[]) {
@@ -164,12 +173,25 @@ function groupActiveError(group: string): AppError {
   return new AppError(BrokerErrorCode.groupActive, `consumer group "${group}" has active members; stop its consumers (the dispatcher) before resetting it`, { status: 409 });
 }
 
-/** topics.json is written by rename with fsync, so an unreadable one is damage, not a torn write. */
-function readTopics(file: string): Record<string, number> {
+/** As topics.json keeps a topic: its partition count, or the count and what retention may do. */
+type StoredTopic = number | { partitions: number; keep?: "forever" };
+
+/**
+ * topics.json is written by rename with fsync, so an unreadable one is damage, not a torn write.
+ * A topic is `"name": count`, or `"name": {"partitions": count, "keep": "forever"}`.
+ */
+function readTopics(file: string): Record<string, TopicSpec> {
   if (!existsSync(file)) return {};
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
+    const stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, StoredTopic>;
+    return Object.fromEntries(
+      Object.entries(stored).map(([name, topic]) => [name, typeof topic === "number" ? { name, partitions: topic } : { name, ...topic }]),
+    );
   } catch (error) {
     throw new AppError("broker.damaged_topics", `${file} is unreadable; it lists each topic's partition count, as {"name": count}`, { cause: error });
   }
+}
+
+function stored(specs: Record<string, TopicSpec>): Record<string, StoredTopic> {
+  return Object.fromEntries(Object.values(specs).map(({ name, partitions, keep }) => [name, keep ? { partitions, keep } : partitions]));
 }

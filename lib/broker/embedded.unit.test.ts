@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "bun:test";
@@ -137,6 +137,34 @@ test("readAll reads from the earliest record kept to the end at the call; what i
   expect(offsets).toEqual(offsets.map((_, i) => offsets[0]! + BigInt(i)));
   expect(offsets.at(-1)).toBe(199n);
   expect((await broker.readAll("t")).at(-1)?.offset).toBe(204n);
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("a topic kept forever is never cut by retention, also in a folder written before it said so", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "orderflow-broker-"));
+  const small = { bytes: 2000, ms: Infinity, segmentBytes: 500 };
+  const retentionOf = (topic: { keep?: "forever" }) => (topic.keep === "forever" ? { ...small, bytes: Infinity } : small);
+  const fill = async (broker: ReturnType<typeof createEmbeddedBroker>, topic: string) => {
+    for (let from = 0; from < 200; from += 10) {
+      await broker.publish(Array.from({ length: 10 }, (_, i) => ({ topic, key: "k", value: new TextEncoder().encode(`record ${from + i}`), headers: {} })));
+    }
+  };
+  // An older folder: topics.json knew partition counts only.
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "topics.json"), JSON.stringify({ "dead-letters": 1 }));
+  let broker = createEmbeddedBroker({ dir, fsync: false, retentionOf });
+  await broker.ensureTopics([{ name: "dead-letters", partitions: 1, keep: "forever" }, { name: "events", partitions: 1 }]);
+  await fill(broker, "dead-letters");
+  await fill(broker, "events");
+  expect((await broker.readAll("dead-letters"))[0]?.offset).toBe(0n);
+  expect((await broker.readAll("events"))[0]?.offset).toBeGreaterThan(0n);
+  await broker.close();
+  expect(JSON.parse(readFileSync(join(dir, "topics.json"), "utf8"))).toEqual({ "dead-letters": { partitions: 1, keep: "forever" }, events: 1 });
+  // Reopened, it still knows, before anyone calls ensureTopics.
+  broker = createEmbeddedBroker({ dir, fsync: false, retentionOf });
+  await fill(broker, "dead-letters");
+  expect(await broker.readAll("dead-letters")).toHaveLength(400);
   await broker.close();
   rmSync(dir, { recursive: true, force: true });
 });

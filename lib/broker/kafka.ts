@@ -1,7 +1,7 @@
 import { Admin, compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from "@platformatic/kafka";
 import type { AppError } from "../errors/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { defaultRetention, defaultRetentionOf } from "./embedded-retention.ts";
+import { defaultRetention } from "./embedded-retention.ts";
 import { createKafkaSubscription } from "./kafka-consumer.ts";
 import { closedError, hasKafkaError, KafkaErrorCode, toAppError } from "./kafka-errors.ts";
 import { readKafkaTopic } from "./kafka-read-all.ts";
@@ -37,8 +37,8 @@ const leaderWaitMs = 10_000;
  * dead-letters, kept until redriven, as the embedded broker does) and min.insync.replicas, so that
  * acks=all means "stored on that many replicas" whatever the cluster says.
  */
-export function topicConfigs(topic: string, options: Pick<KafkaBrokerOptions, "retentionMs" | "replicationFactor" | "minInsyncReplicas">) {
-  const keptForever = defaultRetentionOf(topic).ms === Number.POSITIVE_INFINITY;
+export function topicConfigs(topic: Pick<TopicSpec, "keep">, options: Pick<KafkaBrokerOptions, "retentionMs" | "replicationFactor" | "minInsyncReplicas">) {
+  const keptForever = topic.keep === "forever";
   const retentionMs = keptForever ? -1 : (options.retentionMs ?? defaultRetention.ms);
   const { replicationFactor } = options;
   const minInsync = options.minInsyncReplicas ?? (replicationFactor === undefined ? undefined : Math.min(2, replicationFactor));
@@ -75,9 +75,10 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
   const reads = new Set<Promise<unknown>>();
   let closed: Promise<void> | undefined;
 
-  async function createTopic({ name, partitions }: TopicSpec) {
+  async function createTopic(spec: TopicSpec) {
+    const { name, partitions } = spec;
     try {
-      await admin.createTopics({ topics: [{ topic: name, partitions, replicas: options.replicationFactor ?? -1 }], configs: topicConfigs(name, options) });
+      await admin.createTopics({ topics: [{ topic: name, partitions, replicas: options.replicationFactor ?? -1 }], configs: topicConfigs(spec, options) });
     } catch (error) {
       if (!hasKafkaError(error, "TOPIC_ALREADY_EXISTS")) throw error;
     }

@@ -7,6 +7,11 @@
 export type TopicSpec = {
   name: string;
   partitions: number;
+  /**
+   * "forever": no retention by age or size (a topic whose records wait for a person, such as
+   * dead-letters, kept until redriven). Default: the broker's retention.
+   */
+  keep?: "forever";
 };
 
 /** A record to append. Records with the same key land on the same partition, in order. */

@@ -23,14 +23,14 @@ test("a failure holds back the later events of its order only; each failure is r
 });
 
 test.each([
-  [new Error("connection reset"), "retry"],
-  [new AppError("x.down", "down", { status: 503, retryable: true }), "retry"],
-  [new AppError("x.busy", "busy", { status: 409 }), "retry"],
-  [new AppError("x.throttled", "slow down", { status: 429 }), "retry"],
-  [new AppError("x.bug", "broken invariant"), "retry"],
-  [new AppError("x.invalid", "invalid", { status: 422, issues: [{ field: "data.total", message: "negative" }] }), "rejected"],
-  [new AppError("x.gone", "gone", { status: 404 }), "rejected"],
-] as const)("failureOf(%p) is %s", (error, outcome) => {
+  ["an unexpected error", new Error("connection reset"), "retry"],
+  ["a retryable 503", new AppError("x.down", "down", { status: 503, retryable: true }), "retry"],
+  ["a 409 conflict", new AppError("x.busy", "busy", { status: 409 }), "retry"],
+  ["a 429", new AppError("x.throttled", "slow down", { status: 429 }), "retry"],
+  ["an AppError without status (500)", new AppError("x.bug", "broken invariant"), "retry"],
+  ["a 422", new AppError("x.invalid", "invalid", { status: 422, issues: [{ field: "data.total", message: "negative" }] }), "rejected"],
+  ["a 404", new AppError("x.gone", "gone", { status: 404 }), "rejected"],
+] as const)("%s is %s", (_name, error, outcome) => {
   const failure = failureOf(error);
   expect(failure.outcome).toBe(outcome);
   expect(failure.problem.code).toBe(error instanceof AppError ? error.code : "internal");
