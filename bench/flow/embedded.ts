@@ -1,0 +1,54 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createPgliteDatabase } from "../../lib/db/index.ts";
+import { testSecurityEnv } from "../../lib/testing/index.ts";
+import { freePort } from "../engines/exec.ts";
+import { readEffects } from "./effects.ts";
+import { type Env, healthy, spawnLogged, stopGracefully } from "./spawn.ts";
+import type { FlowUnderTest } from "./types.ts";
+
+/**
+ * `bun run dev` with nothing configured, in a process of its own: PGlite on disk, the embedded
+ * broker (fsynced per batch), the in-memory idempotency store, every service, the relay and the
+ * dispatcher in one process. Its DATA_DIR is a fresh folder of the run.
+ */
+export async function startEmbedded(workDir: string, options: { logLevel: string }): Promise<FlowUnderTest> {
+  const dataDir = join(workDir, "embedded");
+  mkdirSync(dataDir, { recursive: true });
+  const port = freePort();
+  const env: Env = {
+    ...process.env,
+    ...testSecurityEnv,
+    PORT: String(port),
+    INTERNAL_PORT: String(freePort()),
+    DATA_DIR: dataDir,
+    DATABASE_URL: "",
+    KAFKA_BROKERS: "",
+    REDIS_URL: "",
+    UPSTASH_REDIS_REST_URL: "",
+    ORDERFLOW_RATE_LIMIT: "0",
+    LOG_LEVEL: options.logLevel,
+  };
+  const child = spawnLogged(workDir, "embedded-dev", ["bun", "apps/dev/index.ts"], env);
+  await healthy(child, port);
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    name: "embedded",
+    engines: "PGlite on disk, embedded log (fsync per batch), in-memory idempotency store; one process",
+    url: () => base,
+    notificationsFile: join(dataDir, "notifications.jsonl"),
+    roles: [{ name: "bun run dev (everything)", pids: () => [child.pid] }],
+    settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel },
+    stop: () => stopGracefully(child),
+    // PGlite has one owner: read once the flow has stopped and let go of its folder.
+    async effects() {
+      const database = await createPgliteDatabase(join(dataDir, "pglite"));
+      try {
+        return await readEffects(database);
+      } finally {
+        await database.close();
+      }
+    },
+    dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}

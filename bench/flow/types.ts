@@ -1,0 +1,41 @@
+import type { KafkaTotals } from "../engines/kafka.ts";
+import type { Role } from "../measure/processes.ts";
+
+/** When each step of one order took effect (ms since the epoch), from the services' own records. */
+export type EffectTimes = {
+  orderId: string;
+  paid?: number;
+  reserved?: number;
+  shipped?: number;
+  notified?: number;
+  /** When the relay marked each step's event published (its outbox row): the hops between steps. */
+  published: { created?: number; paid?: number; reserved?: number; shipped?: number };
+};
+
+/** Counts read from the engines, for round trips per order (real engines only). */
+export type EngineCounters = {
+  statements: Array<{ query: string; calls: number; totalMs: number }>;
+  database: Record<string, number>;
+  redis: Map<string, number>;
+  kafka: KafkaTotals;
+};
+
+/** One deployment of the flow, running, with everything the bench reads from it. */
+export type FlowUnderTest = {
+  name: "embedded" | "real";
+  /** What it runs on, for the report. */
+  engines: string;
+  url(service: "order" | "inventory"): string;
+  /** The recording notifier's log: completions are counted from it. */
+  notificationsFile: string;
+  roles: Role[];
+  settings: Record<string, string>;
+  /** Real engines: the counters now (pg_stat_statements, pg_stat_database, Redis, Kafka). */
+  counters?: () => Promise<EngineCounters>;
+  /** Stops the flow's processes (gracefully). */
+  stop(): Promise<void>;
+  /** After stop: when each step of these orders took effect. */
+  effects(): Promise<Map<string, EffectTimes>>;
+  /** After effects: drops what the run created (database, folders). */
+  dispose(): Promise<void>;
+};

@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The kernel's clock ticks per second for /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const ticksPerSecond = 100;
+
+/** A process, or a set of them (PostgreSQL's backends), measured under one name. */
+export type Role = { name: string; pids(): number[]; shared?: boolean };
+
+type Sample = { at: number; cpuTicks: Map<number, number>; rssKiB: number };
+export type CpuMark = Map<string, Map<number, number>>;
+
+/** CPU time (utime + stime) of a live process in ticks, or undefined once it is gone. */
+export function cpuTicksOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name may hold spaces and parentheses: the fields start after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+export function rssKiBOf(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The children of `parent` (PostgreSQL's backends and workers are its postmaster's children). */
+export function childrenOf(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** The pids whose command line contains every one of `parts`. */
+export function findProcesses(parts: string[]): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (parts.every((part) => command.includes(part))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Samples CPU and resident memory of every role once a second: CPU between two marks (a phase), and
+ * the memory of each role over the whole run (its peak, and the series a soak is judged by).
+ */
+export function createProcessSampler(intervalMs = 1_000) {
+  const roles = new Map<string, Role>();
+  const series = new Map<string, Array<{ at: number; rssKiB: number }>>();
+  const peaks = new Map<string, number>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  function sample(role: Role): Sample {
+    const cpuTicks = new Map<number, number>();
+    let rssKiB = 0;
+    for (const pid of role.pids()) {
+      const ticks = cpuTicksOf(pid);
+      if (ticks === undefined) continue;
+      cpuTicks.set(pid, ticks);
+      rssKiB += rssKiBOf(pid);
+    }
+    return { at: Date.now(), cpuTicks, rssKiB };
+  }
+
+  function tick() {
+    for (const role of roles.values()) {
+      const { at, rssKiB } = sample(role);
+      if (rssKiB === 0) continue;
+      series.get(role.name)!.push({ at, rssKiB });
+      peaks.set(role.name, Math.max(peaks.get(role.name) ?? 0, rssKiB));
+    }
+  }
+
+  return {
+    add(role: Role) {
+      roles.set(role.name, role);
+      if (!series.has(role.name)) series.set(role.name, []);
+    },
+    start() {
+      timer ??= setInterval(tick, intervalMs);
+      tick();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+    /** CPU ticks of every role's processes now: the start or end of a phase. */
+    mark(): CpuMark {
+      tick();
+      return new Map([...roles.values()].map((role) => [role.name, sample(role).cpuTicks]));
+    },
+    roles: () => [...roles.values()],
+    peakRssMiB: (name: string) => (peaks.get(name) ?? 0) / 1024,
+    rssSeries: (name: string) => series.get(name) ?? [],
+  };
+}
+
+export type ProcessSampler = ReturnType<typeof createProcessSampler>;
+
+/**
+ * CPU seconds each role used between two marks. A process that appeared meanwhile counts from its
+ * start; one that disappeared counts up to the first mark only (a pool's connections live on).
+ */
+export function cpuSecondsBetween(from: CpuMark, to: CpuMark): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [name, after] of to) {
+    const before = from.get(name) ?? new Map<number, number>();
+    let ticks = 0;
+    for (const [pid, value] of after) ticks += value - (before.get(pid) ?? 0);
+    used.set(name, ticks / ticksPerSecond);
+  }
+  return used;
+}
