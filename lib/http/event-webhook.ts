@@ -115,39 +115,44 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
 
   /**
    * One transaction for the batch, each event in a savepoint of it, events in order. The fast path
+   * is asked for the whole batch at once, before the transaction (concurrent commands, which the
+   * Redis client pipelines, and no Redis round trip while the transaction holds a connection). It
    * is told "done" only after the commit: marking before it would let a rolled-back event pass for
    * a duplicate. A failed commit undoes the whole batch, and the request fails as a whole.
    */
   async function runInTransaction(db: Db, accepted: Accepted[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
-    const claimed = new Map<string, ClaimToken>();
+    const keys = accepted.map(({ event, spec }) => keyOf(event, spec));
+    const firstOf = new Map<string, number>();
+    keys.forEach((key, i) => firstOf.has(key) || firstOf.set(key, i));
+    const seen = await Promise.all([...firstOf.keys()].map(async (key) => [key, await idempotency.get(key)] as const));
+    const fresh = seen.filter(([, state]) => state !== "done").map(([key]) => key);
+    const claims = new Map<string, ClaimToken | undefined>(await Promise.all(fresh.map(async (key) => [key, await idempotency.claim(key, claimTtlMs)] as const)));
+    const applied = new Set<string>();
     try {
       const results = await db.transaction(async (tx) => {
-        const inSavepoint = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => tx.transaction((savepoint) => spec.handle(event, savepoint));
-        const apply = async (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> => {
-          const key = keyOf(event, spec);
-          // The same key twice in one batch: the database, inside this transaction, decides.
-          if (claimed.has(key)) return inSavepoint(event, spec);
-          if ((await idempotency.get(key)) === "done") return "duplicate";
-          const token = await idempotency.claim(key, claimTtlMs);
-          if (!token) throw inProgress(key);
-          try {
-            const outcome = await inSavepoint(event, spec);
-            claimed.set(key, token);
-            return outcome;
-          } catch (error) {
-            await idempotency.release(key, token);
-            throw error;
-          }
+        const apply = async (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>, index: number): Promise<Outcome> => {
+          const key = keys[index]!;
+          // The same key again in this batch: the database, inside this transaction, decides.
+          if (firstOf.get(key) !== index) return tx.transaction((savepoint) => spec.handle(event, savepoint));
+          if (!claims.has(key)) return "duplicate";
+          if (!claims.get(key)) throw inProgress(key);
+          const outcome = await tx.transaction((savepoint) => spec.handle(event, savepoint));
+          applied.add(key);
+          return outcome;
         };
         return applyInOrder(
-          accepted.map(({ event, spec }): Step => ({ id: event.id, orderKey: orderKeyOf(event), apply: () => apply(event, spec) })),
+          accepted.map(({ event, spec }, index): Step => ({ id: event.id, orderKey: orderKeyOf(event), apply: () => apply(event, spec, index) })),
           onFailure,
         );
       });
-      await Promise.all([...claimed].map(([key, token]) => idempotency.markDone(key, token, doneTtlMs)));
+      await Promise.all(
+        [...claims].map(([key, token]) =>
+          token === undefined ? undefined : applied.has(key) ? idempotency.markDone(key, token, doneTtlMs) : idempotency.release(key, token),
+        ),
+      );
       return results;
     } catch (error) {
-      await Promise.all([...claimed].map(([key, token]) => idempotency.release(key, token)));
+      await Promise.all([...claims].map(([key, token]) => (token === undefined ? undefined : idempotency.release(key, token))));
       throw error;
     }
   }
