@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { openBroker, openDatabase, publicAddress, requireEngines, serve } from "../../lib/engines/index.ts";
+import { openBroker, openDatabase, publicAddress, requireEngines, serve, waitForDatabase } from "../../lib/engines/index.ts";
 import { allTopics } from "../../lib/events/index.ts";
 import { createLogger } from "../../lib/log/index.ts";
 import { createOutboxRelay } from "../../lib/outbox/index.ts";
@@ -10,6 +10,7 @@ const defaultPort = 3060;
 const log = createLogger({ name: "relay", level: process.env.LOG_LEVEL });
 const config = requireEngines(log, process.env, ["kafkaBrokers", "databaseUrl"]);
 const database = await openDatabase(config);
+await waitForDatabase(database, log);
 const broker = await openBroker(config, log, "orderflow-relay");
 // Topics are created here (and by the dispatcher), not by the broker on first use: auto-creation
 // would give them the broker's default partition count, not ours.

@@ -1,10 +1,10 @@
-import { sql } from "drizzle-orm";
 import { systemClock, uuidV7Ids } from "../clock/index.ts";
 import { internalAddress, internalListener, publicListener } from "../http/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { createServiceSecurity, securityConfigFromEnv } from "../security/index.ts";
 import type { ServiceDefinition } from "../service/index.ts";
 import { type EngineConfig, engineConfigFromEnv, openDatabase, openIdempotencyStore } from "./engines.ts";
+import { waitForDatabase } from "./wait-for-database.ts";
 
 type Env = Record<string, string | undefined>;
 type Fetch = (request: Request) => Response | Promise<Response>;
@@ -53,7 +53,7 @@ export function serve(log: Logger, listeners: Listener[], stop: () => Promise<vo
 
 /**
  * The life of one service's process (`bun run start <service>`): its secrets (missing ones stop
- * it at once), PostgreSQL (checked at once, so a wrong URL fails at start-up), the idempotency
+ * it at once), PostgreSQL (waited for while it starts or recovers; a wrong URL fails at start-up), the idempotency
  * store, the service its definition builds from them, then the public and internal listeners
  * until a signal. Its lines go to stdout as JSON, from LOG_LEVEL (default info) up.
  */
@@ -62,7 +62,7 @@ export async function runServiceProcess(service: ServiceDefinition, env: Env): P
   const config = requireEngines(log, env, ["databaseUrl"]);
   const security = createServiceSecurity(securityConfigFromEnv(env));
   const database = await openDatabase(config);
-  await database.db.execute(sql`select 1`);
+  await waitForDatabase(database, log);
   const idempotency = openIdempotencyStore(config, log);
   const running = service.create({ database, idempotency, security, clock: systemClock, ids: uuidV7Ids, dataDir: config.dataDir, env, log });
   await running.start?.();
