@@ -1,0 +1,43 @@
+import { services } from "../harness/cluster.ts";
+import { checkLoad, startLoad } from "../harness/load-run.ts";
+import type { Scenario } from "../harness/scenario.ts";
+
+const victims = [...services, "relay", "dispatcher"] as const;
+
+/**
+ * `kill -9` of every service, the relay and a dispatcher in turn, several rounds, while orders
+ * keep coming; each is started again at once on the same port, as a supervisor would.
+ */
+export const kill9: Scenario = {
+  name: "kill-9",
+  title: "kill -9 of each service, the relay and a dispatcher, repeatedly, under load",
+  fault: `SIGKILL of ${victims.join(", ")} in turn, restarted at once`,
+  faults: ["kill -9"],
+  short: true,
+  async run(ctx) {
+    const size = ctx.tier === "short" ? { orders: 240, rate: 8, rounds: 1 } : { orders: 1200, rate: 12, rounds: 3 };
+    ctx.setting("rounds", `${size.rounds} × ${victims.length} kills`);
+    const cluster = await ctx.startCluster({});
+    const load = await startLoad(ctx, cluster, { orders: size.orders, ratePerSecond: size.rate });
+    const kills = size.rounds * victims.length;
+    let midFlow = 0;
+    for (let k = 0; k < kills; k++) {
+      const victim = victims[k % victims.length]!;
+      // Spread over the load: the k-th kill after (k+1)/(kills+1) of the orders were accepted.
+      await load.atLeast(Math.floor(((k + 1) * size.orders) / (kills + 1)));
+      const inFlight = await cluster.state.counts();
+      const lag = await cluster.lag.lag().catch(() => undefined);
+      ctx.progress(`kill -9 ${victim} (${k + 1}/${kills})`);
+      const killed = await cluster.children.killAndRestart(victim, Math.floor(k / victims.length));
+      ctx.fault("kill -9", `${victim}: pid ${killed.killedPid} ended by ${killed.signal}, pid ${killed.newPid} healthy after ${killed.downMs} ms; ` +
+        `${inFlight.open} orders open, ${lag?.total ?? "?"} records undelivered at the kill`);
+      if (inFlight.open > 0) midFlow++;
+    }
+    // Under load: orders still on their way when each process died.
+    ctx.check("every kill landed mid-flow", midFlow === kills, `${midFlow} of ${kills} kills with orders open`);
+    checkLoad(ctx, await load.done, size.orders);
+    ctx.progress("waiting for the flow to settle");
+    await ctx.settle(cluster);
+    return cluster;
+  },
+};
