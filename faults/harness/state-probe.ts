@@ -53,7 +53,13 @@ export function createStateProbe(databaseUrl: string) {
     };
   }
 
-  return { sql, counts, close: () => sql.end({ timeout: 5 }) };
+  /** Orders not yet shipped, cancelled or needs_attention: one cheap query, to time a fault mid-flow. */
+  async function openOrders(): Promise<number> {
+    const [row] = await sql`select count(*)::int as n from orders.orders where status not in ('shipped', 'cancelled', 'needs_attention')`;
+    return row!.n as number;
+  }
+
+  return { sql, counts, openOrders, close: () => sql.end({ timeout: 5 }) };
 }
 
 export type StateProbe = ReturnType<typeof createStateProbe>;

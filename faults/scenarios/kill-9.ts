@@ -1,3 +1,4 @@
+import { waitFor } from "../../lib/testing/index.ts";
 import { services } from "../harness/cluster.ts";
 import { checkLoad, startLoad } from "../harness/load-run.ts";
 import type { Scenario } from "../harness/scenario.ts";
@@ -25,6 +26,8 @@ export const kill9: Scenario = {
       const victim = victims[k % victims.length]!;
       // Spread over the load: the k-th kill after (k+1)/(kills+1) of the orders were accepted.
       await load.atLeast(Math.floor(((k + 1) * size.orders) / (kills + 1)));
+      // Mid-flow: the flow keeps up with the load, so wait for a moment with orders on their way.
+      await waitFor(() => cluster.state.openOrders().then((n) => n > 0), { timeoutMs: 30_000, intervalMs: 5, what: "orders in flight" }).catch(() => undefined);
       const inFlight = await cluster.state.counts();
       const lag = await cluster.lag.lag().catch(() => undefined);
       ctx.progress(`kill -9 ${victim} (${k + 1}/${kills})`);

@@ -1,12 +1,11 @@
 import { Hono } from "hono";
-import * as v from "valibot";
-import { readCloudEvents, type ValidCloudEvent } from "../cloudevents/index.ts";
+import { readCloudEvents } from "../cloudevents/index.ts";
 import { AppError } from "../errors/index.ts";
-import { eventCatalog, type EventOf, type EventType, isEventType } from "../events/index.ts";
+import type { EventOf, EventType } from "../events/index.ts";
 import type { Db } from "../db/index.ts";
 import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { WebhookVerifier } from "../security/index.ts";
-import { toIssues } from "./issues.ts";
+import { acceptEvent, type AcceptedEvent } from "./accept-event.ts";
 import { applyInOrder, type EventResult, type Step } from "./event-outcomes.ts";
 import { logFailure, noteHandling } from "./problem.ts";
 import { assertPushSize, verifiedPush } from "./signed-push.ts";
@@ -88,7 +87,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   app.post(`/events/${service}`, async (c) => {
     const { events, mode } = await readCloudEvents(await verifiedPush(c.req.raw, options.verify), { refuseBinary });
     assertPushSize(events.length);
-    const accepted = events.map((event, index) => accept(event, mode === "batch" ? `[${index}]` : ""));
+    const accepted = events.map((event, index) => acceptEvent({ service, subscribes, handlers }, event, mode === "batch" ? `[${index}]` : ""));
     const failures = new Map<string, unknown>();
     const onFailure = (step: Step, error: unknown) => {
       failures.set(step.id, error);
@@ -104,7 +103,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
     return c.json({ results });
   });
 
-  type Accepted = ReturnType<typeof accept>;
+  type Accepted = AcceptedEvent;
 
   const orderKeyOf = (event: EventOf<EventType>) => event.data.orderId;
 
@@ -160,35 +159,6 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
   const keyOf = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => spec.dedupKey?.(event) ?? defaultDedupKey(service, event);
   const inProgress = (key: string) =>
     new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
-
-  /**
-   * The envelope was parsed once, by readCloudEvents (the edge); the catalogue's schema checks only
-   * what the envelope leaves open: the type's own attributes and its `data`.
-   */
-  function accept(event: ValidCloudEvent, at: string) {
-    const spec = isEventType(event.type) ? handlers[event.type] : undefined;
-    if (!spec) {
-      throw new AppError("event.unhandled_type", `${service} does not handle events of type "${event.type}"`, {
-        status: 422,
-        issues: [{ field: at ? `${at}.type` : "type", message: `expected one of ${subscribes.join(", ")}` }],
-      });
-    }
-    const { schema, source } = eventCatalog[event.type as EventType];
-    if (event.source !== source) {
-      throw new AppError("event.wrong_source", `${event.type} is published by ${source}, not ${event.source}`, {
-        status: 422,
-        issues: [{ field: at ? `${at}.source` : "source", message: `expected ${source}` }],
-      });
-    }
-    const parsed = v.safeParse(schema, event);
-    if (!parsed.success) {
-      throw new AppError("event.invalid_data", `the ${event.type} event ${event.id} does not match its schema`, {
-        status: 422,
-        issues: toIssues(parsed.issues, at),
-      });
-    }
-    return { event: parsed.output as EventOf<EventType>, spec };
-  }
 
   async function runOnce(event: EventOf<EventType>, spec: EventHandlerSpec<EventType>): Promise<Outcome> {
     const key = keyOf(event, spec);
