@@ -1,92 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, expect, test } from "bun:test";
-import { type Broker, type ConsumedRecord, createEmbeddedBroker, partitionForKey } from "../../lib/broker/index.ts";
-import { readCloudEvents, readDeadLetter, redriven, redriveMarker, toKafkaRecord } from "../../lib/cloudevents/index.ts";
-import { allTopics, newEvent, topics } from "../../lib/events/index.ts";
-import { createMemoryLogger } from "../../lib/log/index.ts";
+import { readDeadLetter } from "../../lib/cloudevents/index.ts";
+import { topics } from "../../lib/events/index.ts";
 import { waitFor } from "../../lib/testing/index.ts";
 import { maxPushBytes } from "./batches.ts";
-import type { RetryPolicy } from "./classify.ts";
-import { createDispatcher, type Dispatcher, type DispatcherOptions, type PushMode } from "./dispatcher.ts";
-import { testSecurity, testSigner } from "../../lib/testing/index.ts";
+import { broker, cancelled, onePartition, publish, setUp, tearDown } from "./dispatcher-fixture.ts";
 
-/**
- * The dispatcher against a real embedded broker; the webhook is a scripted function, because what
- * is under test is what the dispatcher does with each kind of answer.
- */
-let broker: Broker;
-let dispatcher: Dispatcher;
-let dir: string;
-
-afterEach(async () => {
-  await dispatcher?.stop();
-  await broker?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function cancelled(orderId: string, n: number, userId = "u") {
-  return newEvent("com.example.order.cancelled", { orderId, userId, reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });
-}
-
-/** The webhook's answer: a status, or a whole response (to carry headers). */
-type Answer = (ids: string[], attempt: number) => number | Response;
-
-async function setUp(answer: Answer, mode?: PushMode, retry: Partial<RetryPolicy> = {}, gate?: () => Promise<void>) {
-  dir = mkdtempSync(join(tmpdir(), "orderflow-dispatcher-"));
-  broker = createEmbeddedBroker({ dir, fsync: false });
-  await broker.ensureTopics(allTopics);
-  const deliveries: string[][] = [];
-  const bodyBytes: number[] = [];
-  // A fake clock: every wait is recorded and returns at once.
-  const sleeps: number[] = [];
-  const modesSeen: string[] = [];
-  const deadLetters: ConsumedRecord[] = [];
-  const log = createMemoryLogger();
-  await broker.subscribe({ group: "test-dlq", topics: [topics.deadLetter.name], handle: async (r) => void deadLetters.push(...r) });
-  const options: DispatcherOptions = {
-    broker,
-    subscriptions: [{ service: "notification", topics: [topics.order.name], types: ["com.example.order.cancelled"], mode }],
-    sign: testSigner,
-    deliver: async (_service, request) => {
-      const body = await request.clone().text();
-      testSecurity.verifyPush(request.headers, body);
-      bodyBytes.push(Buffer.byteLength(body));
-      const read = await readCloudEvents(request);
-      modesSeen.push(read.mode);
-      const ids = read.events.map((e) => e.id);
-      deliveries.push(ids);
-      const answered = answer(ids, deliveries.length);
-      return typeof answered === "number" ? new Response(null, { status: answered }) : answered;
-    },
-    retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4, ...retry },
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      await gate?.();
-    },
-    log,
-  };
-  dispatcher = createDispatcher(options);
-  await dispatcher.start();
-  const restart = async () => {
-    await dispatcher.stop();
-    dispatcher = createDispatcher(options);
-    await dispatcher.start();
-  };
-  return { deliveries, bodyBytes, sleeps, modesSeen, deadLetters, log, restart };
-}
-
-/** `count` order ids on one partition of the order topic: their events come in one batch, in order. */
-function onePartition(prefix: string, count: number): string[] {
-  const target = partitionForKey(`${prefix}-0`, topics.order.partitions);
-  const keys: string[] = [];
-  for (let i = 0; keys.length < count; i++) if (partitionForKey(`${prefix}-${i}`, topics.order.partitions) === target) keys.push(`${prefix}-${i}`);
-  return keys;
-}
-
-const publish = (...events: ReturnType<typeof cancelled>[]) =>
-  broker.publish(events.map((e) => toKafkaRecord(topics.order.name, e.data.orderId, e)));
+/** What the dispatcher does with each kind of answer: delivery modes, retries, refusals, sizes. */
+afterEach(tearDown);
 
 test("2xx: every event delivered once, in order", async () => {
   const { deliveries, deadLetters } = await setUp(() => 200);
@@ -139,57 +59,6 @@ test("retries that never succeed end in the dead-letter topic; the order's later
   await waitFor(() => deadLetters.length >= 2 && deliveries.some((d) => d.includes("o3b-1")));
   expect(deliveries.flat()).not.toContain("o3-2");
   expect(readDeadLetter(deadLetters[1]!)).toMatchObject({ event: { id: "o3-2" }, reason: expect.stringContaining("parked behind o3-1") });
-});
-
-test("one failing event in a batch: the others are done at once, only it (and its order's later events) retried", async () => {
-  const [a, b, c] = onePartition("o13", 3) as [string, string, string];
-  let failures = 2;
-  const answer = (ids: string[]) => {
-    const results = ids.map((id) => {
-      if (id === `${b}-1` && failures-- > 0) return { id, outcome: "retry", problem: { status: 500, code: "internal" } };
-      return { id, outcome: "processed" };
-    });
-    // The webhook holds the later events of a failed order back (lib/http/event-outcomes.ts).
-    const failed = results.find((r) => r.outcome === "retry");
-    for (const r of results) if (failed && r !== failed && r.id.startsWith(b)) Object.assign(r, { outcome: "retry", problem: { status: 409, code: "event.held" } });
-    return Response.json({ results });
-  };
-  const { deliveries, deadLetters, sleeps } = await setUp(answer);
-  await publish(cancelled(a, 1), cancelled(b, 1), cancelled(b, 2), cancelled(c, 1));
-  await waitFor(() => deliveries.length >= 3);
-  expect(deliveries).toEqual([[`${a}-1`, `${b}-1`, `${b}-2`, `${c}-1`], [`${b}-1`, `${b}-2`], [`${b}-1`, `${b}-2`]]);
-  expect(sleeps).toHaveLength(2);
-  expect(deadLetters).toEqual([]);
-});
-
-test("an event out of attempts counts only its own tries; held events are not charged for them", async () => {
-  const answer = (ids: string[]) =>
-    Response.json({
-      results: ids.map((id) =>
-        id === "o14-1" ? { id, outcome: "retry", problem: { status: 500, code: "internal" } } : { id, outcome: "retry", problem: { status: 409, code: "event.held" } },
-      ),
-    });
-  const { deliveries, deadLetters } = await setUp(answer);
-  await publish(cancelled("o14", 1), cancelled("o14", 2));
-  await waitFor(() => deadLetters.length >= 2);
-  expect(deliveries).toHaveLength(4);
-  expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ attempts: 4, event: { id: "o14-1" } });
-  expect(readDeadLetter(deadLetters[1]!)).toMatchObject({ attempts: 0, event: { id: "o14-2" }, reason: expect.stringContaining("parked behind o14-1") });
-});
-
-test("an event the webhook rejects is dead-lettered at once, with the webhook's problem", async () => {
-  const answer = (ids: string[]) =>
-    Response.json({
-      results: ids.map((id) =>
-        id === "o15b-1" ? { id, outcome: "rejected", problem: { status: 422, code: "x.invalid", errors: [{ field: "data.total", message: "no" }] } } : { id, outcome: "processed" },
-      ),
-    });
-  const { deliveries, deadLetters, log } = await setUp(answer);
-  await publish(cancelled("o15a", 1), cancelled("o15b", 1));
-  await waitFor(() => deadLetters.length >= 1);
-  expect(deliveries.flat().sort()).toEqual(["o15a-1", "o15b-1"]);
-  expect(readDeadLetter(deadLetters[0]!)).toMatchObject({ status: 422, attempts: 1, event: { id: "o15b-1" } });
-  expect(JSON.parse(log.lines()[0]!)).toMatchObject({ refusal: { code: "x.invalid", fields: ["data.total"] } });
 });
 
 test("a rejected batch is split: the poison event is dead-lettered, its order's later events parked, the others delivered in order", async () => {
@@ -281,60 +150,4 @@ test("without Retry-After the wait is a jittered backoff under its exponential c
   await waitFor(() => deliveries.length >= 4);
   expect(sleeps).toHaveLength(3);
   [100, 200, 300].forEach((ceiling, i) => expect(sleeps[i]).toBeLessThanOrEqual(ceiling));
-});
-
-test("an order being retried holds back its own later events only: later batches of its partition flow past it", async () => {
-  const [a, b] = onePartition("o16", 2) as [string, string];
-  let healed = false;
-  let open: () => void = () => {};
-  const gate = () => new Promise<void>((resolve) => (open = resolve));
-  const answer = (ids: string[]) =>
-    Response.json({ results: ids.map((id) => (id === `${a}-1` && !healed ? { id, outcome: "retry", problem: { status: 503, code: "busy" } } : { id, outcome: "processed" })) });
-  const { deliveries, sleeps, deadLetters } = await setUp(answer, undefined, {}, gate);
-  await publish(cancelled(a, 1));
-  await waitFor(() => sleeps.length >= 1, { what: "the first retry's wait" });
-  // Same partition, later offsets: one event of the retrying order, one of another order.
-  await publish(cancelled(a, 2), cancelled(b, 1));
-  await waitFor(() => deliveries.flat().includes(`${b}-1`), { what: "the other order delivered past the retrying one" });
-  expect(deliveries.flat()).not.toContain(`${a}-2`);
-  healed = true;
-  open();
-  await waitFor(() => deliveries.flat().includes(`${a}-2`), { what: "the held event, after its predecessor" });
-  const ofA = deliveries.flat().filter((id) => id.startsWith(a));
-  expect(ofA.lastIndexOf(`${a}-1`)).toBeLessThan(ofA.indexOf(`${a}-2`));
-  expect(deadLetters).toEqual([]);
-});
-
-test("stop abandons an order's retries at once: the wait is cut short and nothing is dead-lettered", async () => {
-  const { deliveries, sleeps, deadLetters } = await setUp(() => 503, undefined, { maxAttempts: 1_000 }, () => new Promise<void>(() => {}));
-  await publish(cancelled("o17", 1));
-  await waitFor(() => sleeps.length >= 1);
-  await dispatcher.stop();
-  expect(deliveries).toHaveLength(1);
-  expect(deadLetters).toEqual([]);
-});
-
-test("a restarted dispatcher keeps the order parked; a redrive of its dead letters unparks it, in order", async () => {
-  let poisoned = true;
-  const { deliveries, deadLetters, restart } = await setUp((ids) => (poisoned && ids.includes("o18-1") ? 422 : 200));
-  await publish(cancelled("o18", 1));
-  await waitFor(() => deadLetters.length >= 1);
-  await restart();
-  await publish(cancelled("o18", 2));
-  await waitFor(() => deadLetters.length >= 2, { what: "the later event parked by the new dispatcher" });
-  expect(readDeadLetter(deadLetters[1]!)).toMatchObject({ event: { id: "o18-2" }, reason: expect.stringContaining("parked behind o18-1") });
-  expect(deliveries.flat()).toEqual(["o18-1"]);
-
-  // The cause is fixed; a redrive puts both back, in order, marked for this subscriber, then marks the letters.
-  poisoned = false;
-  const letters = deadLetters.slice(0, 2);
-  await broker.publish(letters.map((r) => redriven(toKafkaRecord(topics.order.name, r.key, readDeadLetter(r).event!), ["notification"])));
-  await broker.publish(letters.map((r) => redriveMarker(topics.deadLetter.name, r.key, r.offset)));
-  await waitFor(() => deliveries.flat().includes("o18-2"));
-  expect(deliveries.flat()).toEqual(["o18-1", "o18-1", "o18-2"]);
-  // Redriven and marked: a restart finds nothing parked, and the order's next event is delivered.
-  await restart();
-  await publish(cancelled("o18", 3));
-  await waitFor(() => deliveries.flat().includes("o18-3"));
-  expect(deadLetters).toHaveLength(4);
 });
