@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createMemoryLogger } from "../../lib/log/index.ts";
-import { orderBody, terminalStatuses, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
+import { expect, test } from "bun:test";
+import { orderBody, terminalStatuses, waitFor } from "../../lib/testing/index.ts";
 import { type AuditResult, runAudit } from "../audit/run-audit.ts";
-import { composeFlow, type Flow } from "../dev/compose.ts";
-import { flowClient } from "../dev/flow-client.ts";
+import { flowForTests } from "../dev/flow-for-tests.ts";
 
 /**
  * The race the issue found, provoked on purpose: reservations last 150 ms, the sweeper asks about
@@ -14,19 +9,7 @@ import { flowClient } from "../dev/flow-client.ts";
  * expiry meet all the time. Shipping decides each order once: whichever way each one goes, no
  * order is both shipped and refunded, and the books add up.
  */
-let flow: Flow;
-let dataDir: string;
-const { read, post, stock } = flowClient(() => flow);
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "orderflow-expiry-race-"));
-  flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, env: testSecurityEnv, reservation: { ttlMs: 150, graceMs: 0, sweepMs: 10 } });
-  await flow.start();
-});
-afterAll(async () => {
-  await flow?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+const { read, post, stock, flow } = flowForTests("expiry-race", { reservation: { ttlMs: 150, graceMs: 0, sweepMs: 10 } });
 
 test("shipment and expiry racing over 12 orders: each shipped or refunded and cancelled, never both", async () => {
   await stock("p-race", 24, 500);
@@ -39,7 +22,7 @@ test("shipment and expiry racing over 12 orders: each shipped or refunded and ca
     await waitFor(async () => terminalStatuses.has((await read(`/orders/${orderId}`)).status), { what: `order ${orderId} to end` });
   }
   let last: AuditResult | undefined;
-  await waitFor(async () => (last = await runAudit(flow.database)).breaches.length === 0, { what: "a clean audit" }).catch(() => {});
+  await waitFor(async () => (last = await runAudit(flow().database)).breaches.length === 0, { what: "a clean audit" }).catch(() => {});
   expect(last?.breaches).toEqual([]);
   const statuses: string[] = await Promise.all(orderIds.map(async (orderId) => (await read(`/orders/${orderId}`)).status));
   const shippedUnits = 2 * statuses.filter((status) => status === "shipped").length;

@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createMemoryLogger } from "../../lib/log/index.ts";
-import { orderBody, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
+import { expect, test } from "bun:test";
+import { orderBody, waitFor } from "../../lib/testing/index.ts";
 import { type AuditResult, runAudit } from "../audit/run-audit.ts";
-import { composeFlow, type Flow } from "../dev/compose.ts";
-import { flowClient } from "../dev/flow-client.ts";
+import { flowForTests } from "../dev/flow-for-tests.ts";
 
 /**
  * A gateway that never answers (every call times out: PAYMENT_SANDBOX_TIMEOUT_RATE=1; behind half
@@ -14,27 +9,9 @@ import { flowClient } from "../dev/flow-client.ts";
  * After two lookups the payment is escalated and the order needs attention: not pending forever,
  * and listed for staff. The auditor accepts it as an end.
  */
-let flow: Flow;
-let dataDir: string;
-const { read, post, stock } = flowClient(() => flow);
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "orderflow-gateway-faults-"));
-  const env = {
-    ...testSecurityEnv,
-    PAYMENT_SANDBOX_TIMEOUT_RATE: "1",
-    PAYMENT_SANDBOX_SEED: "11",
-    PAYMENT_RECONCILE_MS: "50",
-    PAYMENT_STALE_AFTER_MS: "100",
-    PAYMENT_LOOKUP_ATTEMPTS: "2",
-  };
-  flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, env });
-  await flow.start();
+const { read, post, stock, flow } = flowForTests("gateway-faults", {
+  env: { PAYMENT_SANDBOX_TIMEOUT_RATE: "1", PAYMENT_SANDBOX_SEED: "11", PAYMENT_RECONCILE_MS: "50", PAYMENT_STALE_AFTER_MS: "100", PAYMENT_LOOKUP_ATTEMPTS: "2" },
 });
-afterAll(async () => {
-  await flow?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
 
 test("a payment the gateway never settles: the order needs attention, with the reason, listed for staff", async () => {
   await stock("p-faulty", 5, 700);
@@ -56,6 +33,6 @@ test("a payment the gateway never settles: the order needs attention, with the r
 
   // At rest, the auditor finds no breach: needs_attention is an end, charged in full or not at all.
   let last: AuditResult | undefined;
-  await waitFor(async () => (last = await runAudit(flow.database)).breaches.length === 0, { what: "a clean audit" }).catch(() => {});
+  await waitFor(async () => (last = await runAudit(flow().database)).breaches.length === 0, { what: "a clean audit" }).catch(() => {});
   expect(last?.breaches).toEqual([]);
 }, 60_000);

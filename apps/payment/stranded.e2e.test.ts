@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createMemoryLogger } from "../../lib/log/index.ts";
-import { orderBody, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
-import { composeFlow, type Flow } from "../dev/compose.ts";
-import { flowClient } from "../dev/flow-client.ts";
+import { expect, test } from "bun:test";
+import { orderBody, waitFor } from "../../lib/testing/index.ts";
+import { flowForTests } from "../dev/flow-for-tests.ts";
 
 /**
  * The whole flow on the embedded engines, with a card whose every charge call is made and its
@@ -13,20 +8,7 @@ import { flowClient } from "../dev/flow-client.ts";
  * none can ever settle the payment. The reconciler (every 50 ms here, for payments untouched for
  * 200 ms) looks the charge up by its key, finds it, and completes the payment: the order ships.
  */
-let flow: Flow;
-let dataDir: string;
-const { read, post, stock } = flowClient(() => flow);
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "orderflow-stranded-"));
-  const env = { ...testSecurityEnv, PAYMENT_RECONCILE_MS: "50", PAYMENT_STALE_AFTER_MS: "200" };
-  flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, env });
-  await flow.start();
-});
-afterAll(async () => {
-  await flow?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+const { read, post, stock } = flowForTests("stranded", { env: { PAYMENT_RECONCILE_MS: "50", PAYMENT_STALE_AFTER_MS: "200" } });
 
 test("a charge whose answers were all lost is found by its key and completed: the order ships, charged once", async () => {
   await stock("p-stranded", 3, 1200);
