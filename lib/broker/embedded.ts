@@ -92,6 +92,7 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
       sync: fsync,
       onBehindRetention: (lag) => log.warn(`${describeLag(lag)}, now`),
       onReadError: (error) => log.error({ group: name, error }, "embedded broker: a consumer group cannot read its log, retrying"),
+      onWriteError: (error) => log.error({ group: name, error }, "embedded broker: a consumer group's offsets could not be written, written with the next commit"),
     });
     groups.set(name, group);
     return group;
