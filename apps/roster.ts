@@ -20,6 +20,7 @@ export const subscriptions = roster.map((service) => ({
   service: service.name as ServiceName,
   types: service.subscribes,
   topics: topicsFor(service.subscribes),
+  concurrency: "pushConcurrency" in service ? service.pushConcurrency : undefined,
 }));
 
 export const outboxes = roster.flatMap((service) => ("outbox" in service && service.outbox ? [service.outbox] : []));

@@ -9,7 +9,7 @@ export type PushLimits = { maxEvents: number; maxBytes: number };
 export const receiverLimits: PushLimits = { maxEvents: maxEventsPerPush, maxBytes: maxPushBytes };
 
 /** Bytes of one event in a batch body: `[` + events joined by `,` + `]`, as serializeCloudEventBatch writes it. */
-const bytesOf = (event: ValidCloudEvent) => Buffer.byteLength(serializeCloudEvent(event));
+export const eventBytes = (event: ValidCloudEvent) => Buffer.byteLength(serializeCloudEvent(event));
 
 /**
  * Cuts a poll into batches the receiver takes: at most `maxEvents` and `maxBytes` each, events in
@@ -21,7 +21,7 @@ export function cutBatches<T extends { event: ValidCloudEvent }>(items: T[], lim
   let current: T[] = [];
   let bytes = 2;
   for (const item of items) {
-    const size = bytesOf(item.event);
+    const size = eventBytes(item.event);
     const full = current.length >= limits.maxEvents || bytes + 1 + size > limits.maxBytes;
     if (current.length > 0 && full) {
       batches.push(current);

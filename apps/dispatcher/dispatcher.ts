@@ -10,6 +10,7 @@ import { type DeliveryDeps, deliverInOrder, type Item } from "./delivery.ts";
 import { KeyOrder } from "./key-order.ts";
 import { parkedOrders } from "./parked-orders.ts";
 import { Parking } from "./parking.ts";
+import { createPushQueue } from "./push-queue.ts";
 import { batchId, requestOf } from "./push-request.ts";
 import { refusalOf } from "./refusal.ts";
 import { defaultRetryPolicy } from "./retry-config.ts";
@@ -34,6 +35,8 @@ export type SubscriptionSpec = {
   mode?: PushMode;
   /** This subscription's retries, over the dispatcher's `retry` (retry-config.ts reads both from the environment). */
   retry?: Partial<RetryPolicy>;
+  /** Requests in flight to this subscriber, over the dispatcher's `pushConcurrency`. */
+  concurrency?: number;
 };
 
 /** Sends a request to a service's webhook: over HTTP, or in-process to its Hono app; `signal` abandons it. */
@@ -54,6 +57,8 @@ export type DispatcherOptions = {
   log: Logger;
   /** Records of one partition in delivery at once (later batches go while earlier ones retry). */
   maxInFlight?: number;
+  /** Requests in flight to one subscriber; batch-mode attempts waiting for one go out together (push-queue.ts). */
+  pushConcurrency?: number;
 };
 
 export type Dispatcher = { start(): Promise<void>; stop(): Promise<void> };
@@ -78,6 +83,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const sleep = options.sleep ?? ((ms: number) => Bun.sleep(ms));
   const urlOf = options.urlOf ?? ((service: string) => `http://${service}`);
   const maxInFlight = options.maxInFlight ?? 2_000;
+  const pushConcurrency = options.pushConcurrency ?? 4;
   const running: Subscription[] = [];
   let stopping = false;
 
@@ -122,9 +128,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // retryable failure is dead-lettered: long enough to ride out a service restart or a deploy,
     // short enough that a real outage shows up in dead-letters.
     const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry, ...spec.retry };
+    const batched = (spec.mode ?? "batch") === "batch";
+    const send = (items: Item[], signal: AbortSignal | undefined) => attempt(spec, items, signal);
     const deps: DeliveryDeps = {
-      batched: (spec.mode ?? "batch") === "batch",
-      attempt: (items, signal) => attempt(spec, items, signal),
+      batched,
+      attempt: batched ? createPushQueue(send, { concurrency: spec.concurrency ?? pushConcurrency }) : send,
       deadLetter: (items, answer, why) => deadLetter(spec.service, items, answer, why),
       parking,
       policy,

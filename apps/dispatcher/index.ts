@@ -46,6 +46,7 @@ const dispatcher = createDispatcher({
   urlOf,
   sign,
   deliver: createHttpDeliver({ urlOf, timeoutMs: numberFromEnv("DISPATCH_TIMEOUT_MS", 10_000) }),
+  pushConcurrency: numberFromEnv("DISPATCH_CONCURRENCY", 4),
   log,
 });
 await dispatcher.start();

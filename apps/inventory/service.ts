@@ -10,6 +10,8 @@ export const inventory = defineService({
   port: 3030,
   schema,
   subscribes,
+  // Every batch locks the stock of its products: one batch at a time (see ServiceDefinition).
+  pushConcurrency: 1,
   outbox,
   create: ({ database, idempotency, security, clock, ids, env, log }) => {
     const deps = {

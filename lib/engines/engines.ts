@@ -11,6 +11,8 @@ export type EngineConfig = {
   /** Prefix of every topic and consumer group (ORDERFLOW_NAMESPACE): environments sharing a cluster. */
   namespace?: string;
   databaseUrl?: string;
+  /** Connections each process may open to PostgreSQL (DATABASE_POOL_SIZE); unset: `defaultPoolSize`. */
+  databasePoolSize?: number;
   kafkaBrokers?: string[];
   /** Replicas of each topic created at start-up; unset: the cluster's default.replication.factor. */
   kafkaReplicationFactor?: number;
@@ -22,11 +24,18 @@ export type EngineConfig = {
   upstash?: { url: string; token: string };
 };
 
+/**
+ * An API request need not wait for the pushes in flight (DISPATCH_CONCURRENCY, 4 per service) to
+ * free a connection, and seven processes stay well below PostgreSQL's default max_connections (100).
+ */
+const defaultPoolSize = 10;
+
 export function engineConfigFromEnv(env: Record<string, string | undefined>): EngineConfig {
   return {
     dataDir: env.DATA_DIR ?? ".data",
     namespace: env.ORDERFLOW_NAMESPACE || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: env.DATABASE_POOL_SIZE ? positiveInteger("DATABASE_POOL_SIZE", env.DATABASE_POOL_SIZE) : undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     kafkaReplicationFactor: env.KAFKA_REPLICATION_FACTOR ? positiveInteger("KAFKA_REPLICATION_FACTOR", env.KAFKA_REPLICATION_FACTOR) : undefined,
     kafkaMinInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS ? positiveInteger("KAFKA_MIN_INSYNC_REPLICAS", env.KAFKA_MIN_INSYNC_REPLICAS) : undefined,
@@ -40,7 +49,7 @@ export function engineConfigFromEnv(env: Record<string, string | undefined>): En
 }
 
 export async function openDatabase(config: EngineConfig): Promise<Database> {
-  return config.databaseUrl ? createPostgresDatabase(config.databaseUrl) : createPgliteDatabase(join(config.dataDir, "pglite"));
+  return config.databaseUrl ? createPostgresDatabase(config.databaseUrl, { max: config.databasePoolSize ?? defaultPoolSize }) : createPgliteDatabase(join(config.dataDir, "pglite"));
 }
 
 /** `clientId` names the process in the broker's logs and metrics; `log` gets what no caller waits for. */

@@ -45,23 +45,38 @@ export type Step = { id: string; orderKey: string; apply(): Promise<"processed" 
  * Applies the steps in order and gives each its outcome. One event's failure does not stop the
  * others, but the later events of ITS order are held back (outcome `retry`, not attempted): an
  * order's events are applied in their order or not at all, while every other order flows on.
+ *
+ * With `concurrency` above 1, different orders are applied at the same time (at most that many),
+ * each order's events still one after the other: for handlers that wait on the outside world (a
+ * gateway, a mail provider) and hold no transaction shared with the others. The results keep the
+ * steps' order.
  */
-export async function applyInOrder(steps: Step[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
+export async function applyInOrder(steps: Step[], onFailure: (step: Step, error: unknown) => void, { concurrency = 1 } = {}): Promise<EventResult[]> {
+  const results: EventResult[] = new Array(steps.length);
+  const byOrder = new Map<string, number[]>();
+  steps.forEach((step, index) => byOrder.set(step.orderKey, [...(byOrder.get(step.orderKey) ?? []), index]));
+  const orders = concurrency > 1 ? [...byOrder.values()] : [steps.map((_, index) => index)];
   const blockedBy = new Map<string, string>();
-  const results: EventResult[] = [];
-  for (const step of steps) {
-    const blocker = blockedBy.get(step.orderKey);
-    if (blocker !== undefined) {
-      results.push({ id: step.id, ...heldBehind(blocker) });
-      continue;
+  let next = 0;
+  const worker = async () => {
+    while (next < orders.length) {
+      for (const index of orders[next++]!) {
+        const step = steps[index]!;
+        const blocker = blockedBy.get(step.orderKey);
+        if (blocker !== undefined) {
+          results[index] = { id: step.id, ...heldBehind(blocker) };
+          continue;
+        }
+        try {
+          results[index] = { id: step.id, outcome: await step.apply() };
+        } catch (error) {
+          onFailure(step, error);
+          blockedBy.set(step.orderKey, step.id);
+          results[index] = { id: step.id, ...failureOf(error) };
+        }
+      }
     }
-    try {
-      results.push({ id: step.id, outcome: await step.apply() });
-    } catch (error) {
-      onFailure(step, error);
-      blockedBy.set(step.orderKey, step.id);
-      results.push({ id: step.id, ...failureOf(error) });
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, orders.length)) }, worker));
   return results;
 }

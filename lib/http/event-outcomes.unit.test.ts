@@ -22,6 +22,39 @@ test("a failure holds back the later events of its order only; each failure is r
   expect(reported).toEqual(["b1", "c1"]);
 });
 
+test("with concurrency, other orders go on while one waits; each order's events stay in order and a failure still holds its later ones", async () => {
+  const applied: string[] = [];
+  let releaseA: () => void = () => {};
+  const aWaits = new Promise<void>((resolve) => (releaseA = resolve));
+  const tracked = (id: string, orderKey: string, run: () => Promise<void> = async () => {}): Step => ({
+    id,
+    orderKey,
+    apply: async () => {
+      await run();
+      applied.push(id);
+      return "processed";
+    },
+  });
+  const results = applyInOrder(
+    [
+      // a1 waits until b2 has been applied: only concurrent orders let it finish.
+      tracked("a1", "a", () => aWaits),
+      tracked("b1", "b"),
+      tracked("a2", "a"),
+      tracked("b2", "b", async () => void queueMicrotask(releaseA)),
+      step("c1", "c", new Error("boom")),
+      tracked("c2", "c"),
+    ],
+    () => {},
+    { concurrency: 3 },
+  );
+  const outcomes = (await results).map((r) => `${r.id}:${r.outcome}`);
+  expect(outcomes).toEqual(["a1:processed", "b1:processed", "a2:processed", "b2:processed", "c1:retry", "c2:retry"]);
+  expect(applied.indexOf("b2")).toBeLessThan(applied.indexOf("a1"));
+  expect(applied.indexOf("a1")).toBeLessThan(applied.indexOf("a2"));
+  expect(applied).not.toContain("c2");
+});
+
 test.each([
   ["an unexpected error", new Error("connection reset"), "retry"],
   ["a retryable 503", new AppError("x.down", "down", { status: 503, retryable: true }), "retry"],

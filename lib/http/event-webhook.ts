@@ -60,6 +60,13 @@ export type WebhookOptions<S extends readonly EventType[]> = {
  * take structured and batch mode only, whose attributes are in the body; the dispatcher pushes
  * batches to them (binary mode is for external receivers configured for it).
  */
+/**
+ * Orders applied at once by a webhook without `db` (its handlers wait on a gateway or a provider,
+ * each in its own transaction): a pushed batch of a hundred charges then takes a few gateway round
+ * trips, not a hundred. Bounded, to stay within the database pool and the outside service's limits.
+ */
+const eachConcurrency = 8;
+
 const refuseBinary = "binary mode is not accepted on signed pushes: its ce- headers are outside the signature";
 
 /**
@@ -109,7 +116,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
 
   function runEach(accepted: Accepted[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
     const steps = accepted.map(({ event, spec }): Step => ({ id: event.id, orderKey: orderKeyOf(event), apply: () => runOnce(event, spec) }));
-    return applyInOrder(steps, onFailure);
+    return applyInOrder(steps, onFailure, { concurrency: eachConcurrency });
   }
 
   /**

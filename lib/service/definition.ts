@@ -39,6 +39,13 @@ export type ServiceDefinition<S extends readonly EventType[] = readonly EventTyp
   /** Its PostgreSQL schema: no other service reads its tables. */
   readonly schema: PgSchema;
   readonly subscribes: S;
+  /**
+   * Pushes the dispatcher has in flight to it at once (default DISPATCH_CONCURRENCY). 1 where the
+   * handlers of different orders write the same rows in one batch transaction (inventory's stock):
+   * two batches locking the same products in different orders would deadlock; one at a time,
+   * what arrives meanwhile goes in the next batch.
+   */
+  readonly pushConcurrency?: number;
   /** Present when the service emits events: the relay publishes it. */
   readonly outbox?: OutboxTable;
   create(context: ServiceContext): RunningService;

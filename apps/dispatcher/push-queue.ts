@@ -1,0 +1,128 @@
+import type { Answer } from "./answer.ts";
+import { eventBytes, type PushLimits, receiverLimits } from "./batches.ts";
+import type { Item } from "./delivery.ts";
+
+/** One attempt of a request carrying these events, in order (dispatcher.ts signs and sends it). */
+export type Send = (items: Item[], signal: AbortSignal | undefined) => Promise<Answer>;
+
+export type PushQueueOptions = {
+  /** Requests to the subscriber in flight at once. */
+  concurrency: number;
+  limits?: PushLimits;
+};
+
+type Waiting = { items: Item[]; signal: AbortSignal | undefined; answer(answer: Answer): void };
+
+/**
+ * The pushes of one subscription, at most `concurrency` requests at a time. Attempts that find
+ * every slot taken wait, and when a slot frees, those waiting go out TOGETHER as one request (cut
+ * below the receiver's limits): batches grow with the load, from what piles up while earlier
+ * requests are in flight, never from a timer. When the subscriber keeps up, each attempt goes
+ * alone and at once.
+ *
+ * A joined request is answered per event (our webhooks list one result per event, by id), and
+ * each attempt gets its own events' results back. An answer on the request as a whole (a 5xx, no
+ * answer, 413, 400/415/422, or a 2xx without results) says nothing of which attempt caused it, so
+ * the attempts of a joined request are then sent again, each alone, and judged on their own
+ * answer: an innocent batch is never charged for another's failure.
+ *
+ * An attempt whose signal aborts is answered at once (as no answer); a joined request is itself
+ * abandoned only when every attempt in it was.
+ */
+export function createPushQueue(send: Send, options: PushQueueOptions): Send {
+  const { concurrency, limits = receiverLimits } = options;
+  const waiting: Waiting[] = [];
+  let inFlight = 0;
+
+  const pump = () => {
+    while (inFlight < concurrency && waiting.length > 0) {
+      const joined = takeJoinable(waiting, limits);
+      inFlight++;
+      void pushJoined(send, joined).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+
+  return (items, signal) =>
+    new Promise<Answer>((resolve) => {
+      if (signal?.aborted) return resolve(abandoned());
+      let settled = false;
+      const answer = (a: Answer) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        resolve(a);
+      };
+      const entry: Waiting = { items, signal, answer };
+      const onAbort = () => {
+        const at = waiting.indexOf(entry);
+        if (at >= 0) waiting.splice(at, 1);
+        answer(abandoned());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      waiting.push(entry);
+      pump();
+    });
+}
+
+/** The first waiting attempts, in order, as many as fit in one request (batches.ts's limits); at least one. */
+function takeJoinable(waiting: Waiting[], limits: PushLimits): Waiting[] {
+  let count = 0;
+  let events = 0;
+  let bytes = 1; // "[" and "]", and a "," before every event but the first
+  for (const entry of waiting) {
+    const more = entry.items.reduce((sum, item) => sum + 1 + eventBytes(item.event), 0);
+    if (count > 0 && (events + entry.items.length > limits.maxEvents || bytes + more > limits.maxBytes)) break;
+    count++;
+    events += entry.items.length;
+    bytes += more;
+  }
+  return waiting.splice(0, count);
+}
+
+async function pushJoined(send: Send, joined: Waiting[]): Promise<void> {
+  if (joined.length === 1) {
+    const [only] = joined;
+    return only!.answer(await send(only!.items, only!.signal));
+  }
+  const items = joined.flatMap((w) => w.items);
+  const answer = await send(items, allAborted(joined.map((w) => w.signal)));
+  const shares = splitAnswer(answer, joined.map((w) => w.items));
+  if (shares) return joined.forEach((w, i) => w.answer(shares[i]!));
+  // Judged as a whole: each attempt again on its own, so the answer is about its events only.
+  await Promise.all(joined.map(async (w) => w.answer(await send(w.items, w.signal))));
+}
+
+/** Each attempt's share of a per-event answer; undefined when the answer is not one result per event, by id. */
+function splitAnswer(answer: Answer, parts: Item[][]): Answer[] | undefined {
+  if (answer.status === undefined || answer.status < 200 || answer.status >= 300) return undefined;
+  let results: Array<{ id?: unknown }>;
+  try {
+    const parsed = JSON.parse(answer.detail) as { results?: unknown };
+    if (!Array.isArray(parsed?.results)) return undefined;
+    results = parsed.results as Array<{ id?: unknown }>;
+  } catch {
+    return undefined;
+  }
+  const ids = parts.flat().map((item) => item.event.id);
+  if (results.length !== ids.length || results.some((r, i) => r.id !== ids[i])) return undefined;
+  let from = 0;
+  return parts.map((part) => {
+    const share = results.slice(from, (from += part.length));
+    return { ...answer, detail: JSON.stringify({ results: share }) };
+  });
+}
+
+/** Aborts once every one of `signals` has (an attempt without a signal never abandons the request). */
+function allAborted(signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  if (signals.some((s) => s === undefined)) return undefined;
+  const controller = new AbortController();
+  const check = () => signals.every((s) => s!.aborted) && controller.abort();
+  for (const s of signals) s!.addEventListener("abort", check, { once: true });
+  check();
+  return controller.signal;
+}
+
+const abandoned = (): Answer => ({ status: undefined, detail: "abandoned: the delivery was stopped or revoked", failure: new Error("abandoned"), retryAfter: null });

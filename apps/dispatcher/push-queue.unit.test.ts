@@ -1,0 +1,144 @@
+import { expect, test } from "bun:test";
+import type { DeadLetterOrigin } from "../../lib/cloudevents/index.ts";
+import { newEvent } from "../../lib/events/index.ts";
+import type { Answer } from "./answer.ts";
+import type { Item } from "./delivery.ts";
+import { createPushQueue } from "./push-queue.ts";
+
+const origin: DeadLetterOrigin = { topic: "order-events", partition: 0, offset: 0n };
+
+function item(orderId: string, n = 1): Item {
+  const event = newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });
+  return { key: orderId, event, origin, redriven: false, attempts: 0 };
+}
+
+const idsOf = (items: Item[]) => items.map((i) => i.event.id);
+const perEvent = (items: Item[], outcome = "processed"): Answer => ({
+  status: 200,
+  detail: JSON.stringify({ results: items.map((i) => ({ id: i.event.id, outcome })) }),
+  failure: undefined,
+  retryAfter: null,
+});
+const resultIds = (answer: Answer) => (JSON.parse(answer.detail) as { results: Array<{ id: string }> }).results.map((r) => r.id);
+
+/** A subscriber that answers only when told: each request waits for `release()`. */
+function gatedSubscriber(answerOf: (items: Item[]) => Answer = (items) => perEvent(items)) {
+  const requests: Item[][] = [];
+  const gates: Array<() => void> = [];
+  const send = async (items: Item[]) => {
+    requests.push(items);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    return answerOf(items);
+  };
+  const release = async () => {
+    while (gates.length === 0) await Bun.sleep(1);
+    gates.shift()!();
+  };
+  return { send, requests, release };
+}
+
+test("a free subscriber gets each attempt alone and at once", async () => {
+  const subscriber = gatedSubscriber();
+  const push = createPushQueue(subscriber.send, { concurrency: 2 });
+  const a = push([item("a")], undefined);
+  const b = push([item("b")], undefined);
+  expect(subscriber.requests.map(idsOf)).toEqual([["a-1"], ["b-1"]]);
+  await subscriber.release();
+  await subscriber.release();
+  expect(resultIds(await a)).toEqual(["a-1"]);
+  expect(resultIds(await b)).toEqual(["b-1"]);
+});
+
+test("attempts waiting for a slot go out together, and each gets its own events' results", async () => {
+  const subscriber = gatedSubscriber();
+  const push = createPushQueue(subscriber.send, { concurrency: 1 });
+  const first = push([item("a")], undefined);
+  const waiting = [push([item("b"), item("b", 2)], undefined), push([item("c")], undefined), push([item("d")], undefined)];
+  expect(subscriber.requests).toHaveLength(1);
+  await subscriber.release();
+  await first;
+  await subscriber.release();
+  const answers = await Promise.all(waiting);
+  expect(subscriber.requests.map(idsOf)).toEqual([["a-1"], ["b-1", "b-2", "c-1", "d-1"]]);
+  expect(answers.map(resultIds)).toEqual([["b-1", "b-2"], ["c-1"], ["d-1"]]);
+  expect(answers.every((answer) => answer.status === 200)).toBe(true);
+});
+
+test("a joined request stays below the receiver's event limit", async () => {
+  const subscriber = gatedSubscriber();
+  const push = createPushQueue(subscriber.send, { concurrency: 1, limits: { maxEvents: 3, maxBytes: 1_000_000 } });
+  const all = [push([item("a")], undefined), push([item("b"), item("b", 2)], undefined), push([item("c")], undefined), push([item("d"), item("d", 2)], undefined)];
+  for (let i = 0; i < 3; i++) await subscriber.release();
+  await Promise.all(all);
+  expect(subscriber.requests.map(idsOf)).toEqual([["a-1"], ["b-1", "b-2", "c-1"], ["d-1", "d-2"]]);
+});
+
+test("an answer on a joined request as a whole is not shared: each attempt is sent again alone and judged on its own answer", async () => {
+  // The subscriber refuses any request carrying "poison" as a whole (422), as a receiver that
+  // cannot read one event of a batch would.
+  const requests: Item[][] = [];
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const push = createPushQueue(
+    async (items) => {
+      requests.push(items);
+      if (requests.length === 1) await gate;
+      if (items.some((i) => i.key === "poison")) return { status: 422, detail: "unreadable", failure: undefined, retryAfter: null };
+      return perEvent(items);
+    },
+    { concurrency: 1 },
+  );
+  const first = push([item("a")], undefined);
+  const innocent = push([item("b")], undefined);
+  const guilty = push([item("poison")], undefined);
+  open();
+  await first;
+  expect((await innocent).status).toBe(200);
+  expect(resultIds(await innocent)).toEqual(["b-1"]);
+  expect((await guilty).status).toBe(422);
+  expect(requests.map(idsOf)).toEqual([["a-1"], ["b-1", "poison-1"], ["b-1"], ["poison-1"]]);
+});
+
+test("an attempt aborted while waiting is answered at once and never sent", async () => {
+  const subscriber = gatedSubscriber();
+  const push = createPushQueue(subscriber.send, { concurrency: 1 });
+  const first = push([item("a")], undefined);
+  const controller = new AbortController();
+  const revoked = push([item("b")], controller.signal);
+  const kept = push([item("c")], undefined);
+  controller.abort();
+  const answer = await revoked;
+  expect(answer.status).toBeUndefined();
+  expect(answer.detail).toContain("abandoned");
+  await subscriber.release();
+  await first;
+  await subscriber.release();
+  expect(resultIds(await kept)).toEqual(["c-1"]);
+  expect(subscriber.requests.map(idsOf)).toEqual([["a-1"], ["c-1"]]);
+});
+
+test("a joined request is abandoned only when every attempt in it is", async () => {
+  const signals: Array<AbortSignal | undefined> = [];
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const push = createPushQueue(
+    async (items, signal) => {
+      signals.push(signal);
+      if (signals.length === 1) await gate;
+      return perEvent(items);
+    },
+    { concurrency: 1 },
+  );
+  const first = push([item("a")], undefined);
+  const [one, two] = [new AbortController(), new AbortController()];
+  const joined = [push([item("b")], one.signal), push([item("c")], two.signal)];
+  open();
+  await first;
+  await Promise.all(joined);
+  const signal = signals[1]!;
+  expect(signal.aborted).toBe(false);
+  one.abort();
+  expect(signal.aborted).toBe(false);
+  two.abort();
+  expect(signal.aborted).toBe(true);
+});
