@@ -6,8 +6,9 @@ import type { Db } from "../db/index.ts";
 import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { WebhookVerifier } from "../security/index.ts";
 import { acceptEvent, type AcceptedEvent } from "./accept-event.ts";
+import { planBatch } from "./batch-plan.ts";
 import { applyInOrder, type EventResult, type Step } from "./event-outcomes.ts";
-import { logFailure, noteHandling } from "./problem.ts";
+import { logBatchFallback, logFailure, noteHandling } from "./problem.ts";
 import { assertPushSize, verifiedPush } from "./signed-push.ts";
 
 export type Outcome = "processed" | "duplicate";
@@ -52,7 +53,18 @@ export type WebhookOptions<S extends readonly EventType[]> = {
    * each event on its own.
    */
   db?: Db;
+  /**
+   * With `db`: the service's set-based handler of a whole batch (constant round trips, however
+   * many events), tried first. It gets the events the fast path lets through, in order, and the
+   * batch's transaction, and returns one outcome per event, as applying them one by one with
+   * `handlers` would; it throws to have them applied one by one instead (a constraint, a rejection
+   * it does not decide itself).
+   */
+  applyBatch?: BatchApply;
 };
+
+/** See WebhookOptions.applyBatch. */
+export type BatchApply = (events: EventOf<EventType>[], tx: Db) => Promise<Outcome[]>;
 
 /**
  * Standard Webhooks signs the body only: in binary mode the attributes (type, source, id) travel
@@ -96,14 +108,14 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
     assertPushSize(events.length);
     const accepted = events.map((event, index) => acceptEvent({ service, subscribes, handlers }, event, mode === "batch" ? `[${index}]` : ""));
     const failures = new Map<string, unknown>();
-    const onFailure = (step: Step, error: unknown) => {
+    const onFailure = (step: { id: string }, error: unknown) => {
       failures.set(step.id, error);
       const event = accepted.find((a) => a.event.id === step.id)?.event;
       // A single event's failure is the answer, which onErrorWith logs naming the event.
       if (mode === "batch") logFailure(c, event, error);
       else noteHandling(c, event);
     };
-    const results = options.db ? await runInTransaction(options.db, accepted, onFailure) : await runEach(accepted, onFailure);
+    const results = options.db ? await runInTransaction(options.db, accepted, onFailure, (error, count) => logBatchFallback(c, error, count)) : await runEach(accepted, onFailure);
     // A single structured event keeps the plain HTTP meaning: its failure is the answer's status.
     const failure = mode === "batch" ? undefined : failures.get(results[0]?.id ?? "");
     if (failure !== undefined) throw failure;
@@ -114,7 +126,7 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
 
   const orderKeyOf = (event: EventOf<EventType>) => event.data.orderId;
 
-  function runEach(accepted: Accepted[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
+  function runEach(accepted: Accepted[], onFailure: (step: { id: string }, error: unknown) => void): Promise<EventResult[]> {
     const steps = accepted.map(({ event, spec }): Step => ({ id: event.id, orderKey: orderKeyOf(event), apply: () => runOnce(event, spec) }));
     return applyInOrder(steps, onFailure, { concurrency: eachConcurrency });
   }
@@ -126,7 +138,12 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
    * is told "done" only after the commit: marking before it would let a rolled-back event pass for
    * a duplicate. A failed commit undoes the whole batch, and the request fails as a whole.
    */
-  async function runInTransaction(db: Db, accepted: Accepted[], onFailure: (step: Step, error: unknown) => void): Promise<EventResult[]> {
+  async function runInTransaction(
+    db: Db,
+    accepted: Accepted[],
+    onFailure: (step: { id: string }, error: unknown) => void,
+    onFallback: (error: unknown, events: number) => void,
+  ): Promise<EventResult[]> {
     const keys = accepted.map(({ event, spec }) => keyOf(event, spec));
     const firstOf = new Map<string, number>();
     keys.forEach((key, i) => firstOf.has(key) || firstOf.set(key, i));
@@ -136,6 +153,8 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
     const applied = new Set<string>();
     try {
       const results = await db.transaction(async (tx) => {
+        const batched = options.applyBatch ? await applyAsBatch(tx, options.applyBatch, accepted, keys, claims, applied, onFailure, onFallback) : undefined;
+        if (batched) return batched;
         const apply = async (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>, index: number): Promise<Outcome> => {
           const key = keys[index]!;
           // The same key again in this batch: the database, inside this transaction, decides.
@@ -161,6 +180,39 @@ export function eventWebhook<const S extends readonly EventType[]>(options: Webh
       await Promise.all([...claims].map(([key, token]) => (token === undefined ? undefined : idempotency.release(key, token))));
       throw error;
     }
+  }
+
+  /**
+   * The set-based path (`applyBatch`): the fast path's verdicts first (batch-plan.ts), then every
+   * other event to the service's batch handler at once, in a savepoint. If the handler throws, the
+   * savepoint is rolled back and undefined returned: the caller then applies the events one by one,
+   * each in its own savepoint, which finds the event at fault and answers each on its own.
+   */
+  async function applyAsBatch(
+    tx: Db,
+    applyBatch: BatchApply,
+    accepted: Accepted[],
+    keys: string[],
+    claims: Map<string, ClaimToken | undefined>,
+    applied: Set<string>,
+    onFailure: (step: { id: string }, error: unknown) => void,
+    onFallback: (error: unknown, events: number) => void,
+  ): Promise<EventResult[] | undefined> {
+    const planned = accepted.map(({ event }, i) => ({ id: event.id, key: keys[i]!, orderKey: orderKeyOf(event) }));
+    const plan = planBatch(planned, claims, inProgress);
+    let outcomes: Outcome[];
+    try {
+      outcomes = plan.apply.length === 0 ? [] : await tx.transaction((savepoint) => applyBatch(plan.apply.map((i) => accepted[i]!.event), savepoint));
+    } catch (error) {
+      onFallback(error, plan.apply.length);
+      return undefined;
+    }
+    for (const { index, error } of plan.failures) onFailure(planned[index]!, error);
+    plan.apply.forEach((index, i) => {
+      plan.decided[index] = { id: planned[index]!.id, outcome: outcomes[i]! };
+      if (claims.get(keys[index]!)) applied.add(keys[index]!);
+    });
+    return plan.decided as EventResult[];
   }
 
   const keyOf = (event: EventOf<EventType>, spec: EventHandlerSpec<EventType>) => spec.dedupKey?.(event) ?? defaultDedupKey(service, event);

@@ -1,5 +1,5 @@
 export { authenticated, type AuthEnv, mayRead, staffOnly } from "./auth.ts";
-export { eventWebhook, oneHandlerFor, type Outcome } from "./event-webhook.ts";
+export { type BatchApply, eventWebhook, oneHandlerFor, type Outcome } from "./event-webhook.ts";
 export { type EventOutcome, type EventResult } from "./event-outcomes.ts";
 export { internalAddress, internalListener, publicListener } from "./listeners.ts";
 export { notFound, onErrorWith, type Problem } from "./problem.ts";

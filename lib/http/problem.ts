@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type ErrorIssue, isAppError } from "../errors/index.ts";
-import { eventFields, type Logger } from "../log/index.ts";
+import { errorSummary, eventFields, type Logger } from "../log/index.ts";
 
 /** RFC 9457 problem details. `code` is our stable error code; `errors` names the failing fields. */
 export type Problem = { status: number; title: string; code: string; detail?: string; errors?: ErrorIssue[] };
@@ -59,6 +59,12 @@ export function logFailure(c: Context, event: { id: string; type: string; data?:
   const named = { method: c.req.method, path: c.req.path, ...(event ? eventFields(event) : {}) };
   if (isAppError(error)) log?.warn({ ...named, code: error.code, status: error.status }, "event not applied");
   else log?.error({ ...named, error }, "event not applied: unexpected error");
+}
+
+/** A set-based batch that fell back to event by event: slower, not wrong; its summary says why. */
+export function logBatchFallback(c: Context, error: unknown, events: number): void {
+  const log = c.get(logKey) as Logger | undefined;
+  log?.info({ method: c.req.method, path: c.req.path, events, why: errorSummary(error) }, "batch applied event by event");
 }
 
 /**
