@@ -36,3 +36,26 @@ export async function claimEvent(
     .returning({ eventId: processed.eventId });
   return claimed.length === 1;
 }
+
+/**
+ * claimEvent for a whole batch, in one statement: the events (known by source and id) this
+ * transaction claimed, as `claimKey`s. An event given twice is claimed once; one already claimed
+ * by an earlier delivery is left out. A set-based handler applies only the claimed ones.
+ */
+export async function claimEvents(
+  tx: Executor,
+  processed: ProcessedEventsTable,
+  events: Array<{ source: string; id: string; type: string }>,
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const unique = [...new Map(events.map((event) => [claimKey(event), event])).values()];
+  const claimed = await tx
+    .insert(processed)
+    .values(unique.map((event) => ({ source: event.source, eventId: event.id, type: event.type })))
+    .onConflictDoNothing()
+    .returning({ source: processed.source, eventId: processed.eventId });
+  return new Set(claimed.map((row) => claimKey({ source: row.source, id: row.eventId })));
+}
+
+/** How claimEvents names an event: its source and id (unique together, as CloudEvents makes them). */
+export const claimKey = (event: { source: string; id: string }) => JSON.stringify([event.source, event.id]);

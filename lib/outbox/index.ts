@@ -1,3 +1,3 @@
-export { claimEvent, enqueue } from "./enqueue.ts";
+export { claimEvent, claimEvents, claimKey, enqueue } from "./enqueue.ts";
 export { createOutboxRelay } from "./relay.ts";
 export { outboxTable, type OutboxTable, processedEventsTable } from "./tables.ts";
