@@ -57,7 +57,7 @@ test("the batch handler gets the events the fast path lets through, at once and 
   const applyBatch: BatchApply = async (batch, tx) => {
     calls.push(batch.map((e) => e.id));
     const outcomes: Outcome[] = [];
-    for (const event of batch) outcomes.push((await claimEvent(tx, processedEvents, event as EventOf<EventType>)) ? "processed" : "duplicate");
+    for (const event of batch) outcomes.push((await claimEvent(tx!, processedEvents, event as EventOf<EventType>)) ? "processed" : "duplicate");
     return outcomes;
   };
   const answered = await push(webhook(idempotency, applyBatch), events);
@@ -76,7 +76,7 @@ test("a batch handler that throws leaves nothing behind: the events are applied 
     eventFor("com.example.payment.completed", "bf-3", { id: "bf-other" }),
   ];
   const throwsAfterWriting: BatchApply = async (batch, tx) => {
-    for (const event of batch) await claimEvent(tx, processedEvents, event as EventOf<EventType>);
+    for (const event of batch) await claimEvent(tx!, processedEvents, event as EventOf<EventType>);
     throw new Error("a constraint the batch handler does not decide");
   };
   const answered = await push(webhook(idempotency, throwsAfterWriting, "bf-failing"), events);
@@ -114,4 +114,35 @@ test("the plan: a key another delivery holds fails and holds back its order's la
   expect(plan.decided.map((r) => (r ? `${r.id}:${r.outcome}` : undefined))).toEqual(["e1:retry", "e2:retry", "e3:duplicate", undefined, undefined]);
   expect(plan.decided[1]?.problem?.code).toBe("event.held");
   expect(plan.failures.map((f) => f.index)).toEqual([0]);
+});
+
+test("without a push transaction, a batch handler that gives up hands its events to the one-by-one path under the same claims", async () => {
+  const idempotency = createMemoryIdempotencyStore();
+  const handled: string[] = [];
+  const events = [eventFor("com.example.payment.completed", "bn-1", { id: "bn-a" }), eventFor("com.example.payment.completed", "bn-2", { id: "bn-b" })];
+  const app = eventWebhook({
+    service: "notification",
+    subscribes: ["com.example.payment.completed"],
+    idempotency,
+    verify: testSecurity.verifyPush,
+    applyBatch: async (batch, tx) => {
+      expect(tx).toBeUndefined();
+      expect(batch.map((e) => e.id)).toEqual(["bn-a", "bn-b"]);
+      throw new Error("the provider is down for the batch");
+    },
+    handlers: {
+      "com.example.payment.completed": {
+        handle: async (event) => {
+          handled.push(event.id);
+          return "processed";
+        },
+      },
+    },
+  });
+  app.onError(onErrorWith(createMemoryLogger()));
+  const answered = await app.request(await signedForTest(toBatchRequest(webhookUrl("notification"), events)));
+  // Not "in progress": the fast path's claims are the push's own, whichever path applies it.
+  expect(await outcomesOf(answered)).toEqual(["processed", "processed"]);
+  expect(handled.sort()).toEqual(["bn-a", "bn-b"]);
+  expect(await idempotency.get(defaultDedupKey("notification", events[1]!))).toBe("done");
 });
