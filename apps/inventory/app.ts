@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { createServiceApp, eventWebhook } from "../../lib/http/index.ts";
 import type { InventoryDeps } from "./deps.ts";
+import { inventoryBatch } from "./handlers/apply-batch.ts";
 import { commitShipment } from "./handlers/commit-shipment.ts";
 import { releaseRefused } from "./handlers/release-refused.ts";
 import { reserveStock } from "./handlers/reserve-stock.ts";
@@ -22,6 +23,8 @@ export function createApp(deps: InventoryDeps): Hono {
       subscribes,
       idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
+      // A push in a constant number of statements, whatever its size; one by one if it gives up.
+      applyBatch: inventoryBatch(deps),
       // Deduplicated by event, source + id (the default key), truth in processed_events.
       handlers: {
         "com.example.payment.completed": { handle: (e, db = deps.db) => reserveStock({ ...deps, db }, e) },

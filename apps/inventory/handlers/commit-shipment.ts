@@ -1,6 +1,5 @@
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
-import { eventFields } from "../../../lib/log/index.ts";
 import { claimEvent } from "../../../lib/outbox/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { decideInTurn } from "../domain/inventory.ts";
@@ -8,6 +7,7 @@ import { inventoryOf } from "../domain/state.ts";
 import { findReservation } from "../store/reservations.ts";
 import { processedEvents } from "../store/schema.ts";
 import { lockStock } from "../store/stock.ts";
+import { alertOnDecided } from "./alerts.ts";
 import { applyDecided } from "./apply-decided.ts";
 
 /**
@@ -21,11 +21,7 @@ export async function commitShipment(deps: InventoryDeps, event: EventOf<"com.ex
     const reservation = await findReservation(tx, event.data.orderId, { lock: true });
     const stock = await lockStock(tx, reservation?.items.map((item) => item.productId) ?? []);
     const decided = decideInTurn([{ type: "commit-shipment", shipment: event.data }], inventoryOf(stock, reservation ? [reservation] : []));
-    for (const committed of decided.events) {
-      if (committed.type === "inventory.shipment.committed" && committed.status === "shipped_unbacked") {
-        deps.log.error({ ...eventFields(event), orderId: committed.orderId }, "inventory: shipped after its reservation expired and the stock was gone: count the shelf");
-      }
-    }
+    alertOnDecided(deps, event, decided);
     await applyDecided(tx, deps, decided, { now: deps.clock.now(), cause: event });
     return "processed";
   });

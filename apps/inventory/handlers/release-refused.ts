@@ -1,6 +1,5 @@
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
-import { eventFields } from "../../../lib/log/index.ts";
 import { claimEvent } from "../../../lib/outbox/index.ts";
 import type { InventoryDeps } from "../deps.ts";
 import { decideInTurn } from "../domain/inventory.ts";
@@ -8,6 +7,7 @@ import { inventoryOf } from "../domain/state.ts";
 import { findReservation } from "../store/reservations.ts";
 import { processedEvents } from "../store/schema.ts";
 import { lockStock } from "../store/stock.ts";
+import { alertOnDecided } from "./alerts.ts";
 import { applyDecided } from "./apply-decided.ts";
 
 /**
@@ -21,9 +21,7 @@ export async function releaseRefused(deps: InventoryDeps, event: EventOf<"com.ex
     const reservation = await findReservation(tx, event.data.orderId, { lock: true });
     const stock = await lockStock(tx, reservation?.items.map((item) => item.productId) ?? []);
     const decided = decideInTurn([{ type: "release-refused", refusal: event.data }], inventoryOf(stock, reservation ? [reservation] : []));
-    for (const rejection of decided.rejections) {
-      if (rejection.rejected === "inventory.shipped_and_refused") deps.log.error({ ...eventFields(event), ...rejection }, "inventory: shipping refused an order it had shipped");
-    }
+    alertOnDecided(deps, event, decided);
     await applyDecided(tx, deps, decided, { now: deps.clock.now(), cause: event });
     return "processed";
   });

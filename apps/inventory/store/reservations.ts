@@ -1,5 +1,5 @@
-import { and, asc, eq, lt, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import { type Executor, rowsOf } from "../../../lib/db/index.ts";
 import type { Reservation, ReservationStatus } from "../domain/state.ts";
 import { reservations } from "./schema.ts";
 
@@ -51,4 +51,47 @@ export async function insertReservation(db: Executor, reservation: Reservation, 
 export async function setReservationStatus(db: Executor, id: string, status: ReservationStatus): Promise<boolean> {
   const rows = await db.update(reservations).set({ status }).where(eq(reservations.id, id)).returning({ id: reservations.id });
   return rows.length === 1;
+}
+
+/**
+ * lockOrder for several orders, in one statement. Taken in the order of the lock keys (which two
+ * orders may share), the same for every transaction that takes more than one, so that two of them
+ * queue instead of deadlocking.
+ */
+export async function lockOrders(db: Executor, orderIds: readonly string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  const keys = sql.join([...new Set(orderIds)].map((orderId) => sql`${`inventory:order:${orderId}`}::text`), sql`, `);
+  await db.execute(sql`
+    select pg_advisory_xact_lock(lock.key)
+    from (select distinct hashtext(name) as key from unnest(array[${keys}]) as name order by key) as lock
+    order by lock.key`);
+}
+
+/** The reservations of these orders, locked until the transaction ends, in order id order. */
+export async function lockReservationsOf(db: Executor, orderIds: readonly string[]): Promise<Reservation[]> {
+  if (orderIds.length === 0) return [];
+  return db
+    .select(columns)
+    .from(reservations)
+    .where(inArray(reservations.orderId, [...new Set(orderIds)]))
+    .orderBy(asc(reservations.orderId))
+    .for("update");
+}
+
+/** insertReservation for several, in one statement. */
+export async function insertReservations(db: Executor, rows: readonly Reservation[], createdAt: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(reservations).values(rows.map((reservation) => ({ ...reservation, createdAt })));
+}
+
+/** setReservationStatus for several, in one statement; returns the ids it moved (a missing one does not exist). */
+export async function setReservationStatuses(db: Executor, moves: ReadonlyMap<string, ReservationStatus>): Promise<Set<string>> {
+  if (moves.size === 0) return new Set();
+  const rows = [...moves].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, status]) => sql`(${id}::text, ${status}::text)`);
+  const moved = await db.execute(sql`
+    update ${reservations} set ${sql.identifier(reservations.status.name)} = move.status
+    from (values ${sql.join(rows, sql`, `)}) as move(id, status)
+    where ${reservations.id} = move.id
+    returning ${reservations.id} as id`);
+  return new Set(rowsOf<{ id: string }>(moved).map((row) => row.id));
 }

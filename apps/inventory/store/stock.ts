@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { type Executor, rowsOf } from "../../../lib/db/index.ts";
 import type { Stock } from "../domain/state.ts";
 import { products } from "./schema.ts";
 
@@ -62,4 +62,36 @@ export async function shipFree(db: Executor, productId: string, quantity: number
 async function updateIf(db: Executor, productId: string, set: { reserved?: SQL; available?: SQL }, guard: SQL): Promise<boolean> {
   const rows = await db.update(products).set(set).where(and(eq(products.productId, productId), guard)).returning({ id: products.productId });
   return rows.length === 1;
+}
+
+/**
+ * Net change of one product's counters over several writes, with the least stock those writes
+ * need to find on the row for each of their own guards to hold when applied one after another
+ * (undefined: no write of that kind). See planStockWrites in write-events.ts.
+ */
+export type StockChange = { productId: string; availableDelta: number; reservedDelta: number; minFree?: number; minReserved?: number };
+
+/**
+ * Applies several products' changes in ONE statement, each row only if its guards hold (free
+ * stock ≥ minFree, reserved ≥ minReserved). Returns the products it changed; a missing one is a row
+ * whose guard failed or that does not exist, and the caller fails the transaction.
+ */
+export async function applyStockChanges(db: Executor, changes: readonly StockChange[]): Promise<Set<string>> {
+  if (changes.length === 0) return new Set();
+  // Every caller locked these rows already (lockStock, in product order); sorted only so that a batch is one and the same statement.
+  const rows = [...changes]
+    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))
+    .map((c) => sql`(${c.productId}::text, ${c.availableDelta}::integer, ${c.reservedDelta}::integer, ${c.minFree ?? null}::integer, ${c.minReserved ?? null}::integer)`);
+  const column = (of: { name: string }) => sql.identifier(of.name);
+  const changed = await db.execute(sql`
+    update ${products} set
+      ${column(products.available)} = ${products.available} + change.available_delta,
+      ${column(products.reserved)} = ${products.reserved} + change.reserved_delta
+    from (values ${sql.join(rows, sql`, `)})
+      as change(product_id, available_delta, reserved_delta, min_free, min_reserved)
+    where ${products.productId} = change.product_id
+      and (change.min_free is null or ${products.available} - ${products.reserved} >= change.min_free)
+      and (change.min_reserved is null or ${products.reserved} >= change.min_reserved)
+    returning ${products.productId} as product_id`);
+  return new Set(rowsOf<{ product_id: string }>(changed).map((row) => row.product_id));
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
+import fc from "fast-check";
 import type { Database } from "../../../lib/db/index.ts";
 import { createTestDatabase } from "../../../lib/testing/index.ts";
 import { now, refusalOf, reservation, reserveFor, stock } from "../domain/given.ts";
@@ -7,7 +8,8 @@ import { decideInTurn } from "../domain/inventory.ts";
 import { inventoryOf } from "../domain/state.ts";
 import { products, reservations } from "./schema.ts";
 import { setAvailable } from "./stock.ts";
-import { writeEvents } from "./write-events.ts";
+import type { InventoryEvent } from "../domain/events.ts";
+import { planStockWrites, type StepKind, type StockStep, writeEvents } from "./write-events.ts";
 
 /**
  * The conditional UPDATEs stay the concurrency guard: a decision made on rows that changed since
@@ -42,5 +44,49 @@ describe("writeEvents", () => {
     expect(events.map((event) => event.type)).toEqual(["com.example.stock.released"]);
     expect(await failureOf(database.db.transaction((tx) => writeEvents(tx, events, now)))).toMatchObject({ code: "inventory.stock_changed" });
     expect(await stockOf("w-c")).toMatchObject({ available: 5, reserved: 0 });
+  });
+});
+
+describe("planStockWrites: several writes of a product as one guarded UPDATE", () => {
+  type Row = { available: number; reserved: number };
+  /** The writes one after another, each with its own rule, as the per-line UPDATEs ran them; undefined once one fails. */
+  function oneByOne(row: Row, steps: StockStep[]): Row | undefined {
+    let { available, reserved } = row;
+    for (const { kind, quantity: q } of steps) {
+      const holds = kind === "holdFree" || kind === "shipFree" ? available - reserved >= q : reserved >= q;
+      if (!holds) return undefined;
+      if (kind === "holdFree") reserved += q;
+      if (kind === "releaseHeld") reserved -= q;
+      if (kind === "shipHeld") [available, reserved] = [available - q, reserved - q];
+      if (kind === "shipFree") available -= q;
+    }
+    return { available, reserved };
+  }
+  /** The folded change, as applyStockChanges's WHERE and SET compute it. */
+  function folded(row: Row, steps: StockStep[]): Row | undefined {
+    const [change] = planStockWrites(steps).stock;
+    if (!change) return row;
+    if (change.minFree !== undefined && row.available - row.reserved < change.minFree) return undefined;
+    if (change.minReserved !== undefined && row.reserved < change.minReserved) return undefined;
+    return { available: row.available + change.availableDelta, reserved: row.reserved + change.reservedDelta };
+  }
+  const kinds: StepKind[] = ["holdFree", "releaseHeld", "shipHeld", "shipFree"];
+  const step = fc.record({ kind: fc.constantFrom(...kinds), quantity: fc.integer({ min: 1, max: 4 }) }).map((s) => ({ ...s, productId: "p", doing: "test" }));
+  const row = fc.record({ free: fc.nat({ max: 6 }), reserved: fc.nat({ max: 6 }) }).map(({ free, reserved }) => ({ available: free + reserved, reserved }));
+
+  test("allows exactly the rows on which the writes one after another all hold, and ends where they end", () => {
+    fc.assert(fc.property(row, fc.array(step, { maxLength: 8 }), (start, steps) => expect(folded(start, steps)).toEqual(oneByOne(start, steps))), { numRuns: 2_000 });
+  });
+
+  test("a write that would fail midway fails the whole UPDATE, though the net change would fit", async () => {
+    // 2 on hand, both held: shipping 1 from free stock fails before the release that would have freed it.
+    await database.db.insert(products).values({ productId: "w-mid", available: 2, reserved: 2, updatedAt: now });
+    const events: InventoryEvent[] = [
+      { type: "inventory.shipment.committed", reservationId: "w-none", orderId: "w-none", status: "shipped", fromReserved: [], fromFree: [{ productId: "w-mid", quantity: 1 }], unbacked: [] },
+      { type: "com.example.stock.released", data: { reservationId: "w-none-2", orderId: "w-none-2", userId: "u", items: [{ productId: "w-mid", quantity: 2 }], reason: "expired" } },
+    ];
+    expect(await failureOf(database.db.transaction((tx) => writeEvents(tx, events, now)))).toMatchObject({ code: "inventory.stock_changed" });
+    expect(await failureOf(database.db.transaction((tx) => writeEvents(tx, [...events].reverse(), now)))).toMatchObject({ code: "inventory.reservation_missing" });
+    expect(await stockOf("w-mid")).toMatchObject({ available: 2, reserved: 2 });
   });
 });
