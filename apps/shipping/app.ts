@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { AppError } from "../../lib/errors/index.ts";
 import { authenticated, createServiceApp, eventWebhook, mayRead, query } from "../../lib/http/index.ts";
 import type { ShippingDeps } from "./deps.ts";
+import { applyBatch } from "./handlers/apply-batch.ts";
 import { settleOrder } from "./handlers/settle-order.ts";
 import { shipmentsOf } from "./store/shipments.ts";
 
@@ -29,6 +30,9 @@ export function createApp(deps: ShippingDeps): Hono {
       subscribes,
       idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
+      // A push in a constant number of statements (settleOrder event by event if it throws), in the
+      // push's transaction; in one of its own should the webhook ever come without one.
+      applyBatch: (events, tx) => (tx ? applyBatch({ ...deps, db: tx }, events) : deps.db.transaction((own) => applyBatch({ ...deps, db: own }, events))),
       handlers: {
         "com.example.stock.reserved": { handle: (e, db = deps.db) => settleOrder({ ...deps, db }, e) },
         "com.example.stock.expired": { handle: (e, db = deps.db) => settleOrder({ ...deps, db }, e) },

@@ -1,15 +1,15 @@
 import type { Executor } from "../../../lib/db/index.ts";
 import { isRejection } from "../../../lib/domain/index.ts";
-import { type EventOf, newEvent } from "../../../lib/events/index.ts";
+import { newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { eventFields } from "../../../lib/log/index.ts";
 import { claimEvent, enqueue } from "../../../lib/outbox/index.ts";
 import type { ShippingDeps } from "../deps.ts";
-import { type ShippingEvent, type ShippingInput, shippingDecider } from "../domain/shipment.ts";
+import { type ShippingEvent, shippingDecider } from "../domain/shipment.ts";
 import { insertRefusal, insertShipment, loadShipmentState } from "../store/shipments.ts";
 import { outbox, processedEvents } from "../store/schema.ts";
+import { type Incoming, inputOf } from "./apply-batch.ts";
 
-type Incoming = EventOf<"com.example.stock.reserved"> | EventOf<"com.example.stock.expired">;
 
 /**
  * stock.reserved (ship it) or stock.expired (let it go) → shipping's one decision for the order, in
@@ -33,12 +33,6 @@ export async function settleOrder(deps: ShippingDeps, event: Incoming): Promise<
     }
     return "processed";
   });
-}
-
-function inputOf(deps: ShippingDeps, event: Incoming): ShippingInput {
-  const now = deps.clock.now();
-  if (event.type === "com.example.stock.reserved") return { type: "arrange-shipment", reservation: event, now, newId: deps.ids.next() };
-  return { type: "settle-expiry", expiry: event.data, now };
 }
 
 function write(tx: Executor, decided: ShippingEvent): Promise<boolean> {
