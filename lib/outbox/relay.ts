@@ -67,23 +67,24 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * Coalesces wake-ups: one drain at a time, over the outboxes marked pending; names marked while
-   * it runs are drained in the next round. On failure the names stay pending for the next wake.
+   * Coalesces wake-ups: one round at a time, over the outboxes marked pending, drained side by
+   * side; names marked while it runs are drained in the next round. On failure the failed names
+   * stay pending for the next wake.
    */
   function run(): Promise<number> {
     running ??= (async () => {
       let total = 0;
       while (pending.size > 0 && !stopped) {
-        for (const name of [...pending]) {
-          // Unmarked BEFORE the drain: a NOTIFY that arrives meanwhile marks it again.
-          pending.delete(name);
-          try {
-            total += await drain(name);
-          } catch (error) {
-            pending.add(name);
-            throw error;
-          }
-        }
+        // Every pending outbox at once: each has its own lock, rows and topic, and one waiting on
+        // the broker's answer need not hold back the others (each takes a connection meanwhile).
+        const round = [...pending];
+        // Unmarked BEFORE the drain: a NOTIFY that arrives meanwhile marks it again.
+        for (const name of round) pending.delete(name);
+        const drained = await Promise.allSettled(round.map((name) => drain(name)));
+        const failed = drained.flatMap((result, i) => (result.status === "rejected" ? [{ name: round[i]!, error: result.reason as unknown }] : []));
+        for (const { name } of failed) pending.add(name);
+        if (failed.length > 0) throw failed[0]!.error;
+        for (const result of drained) if (result.status === "fulfilled") total += result.value;
       }
       return total;
     })().finally(() => (running = undefined));
