@@ -1,7 +1,9 @@
 import type { Hono } from "hono";
+import type { Db } from "../../lib/db/index.ts";
 import { createServiceApp, eventWebhook, oneHandlerFor } from "../../lib/http/index.ts";
 import type { OrderDeps } from "./deps.ts";
 import type { FollowedEvent } from "./domain/order-status.ts";
+import { applyBatch } from "./handlers/apply-batch.ts";
 import { applyEvent } from "./handlers/apply-event.ts";
 import { adminOrderRoutes } from "./routes/admin-orders.ts";
 import { orderRoutes } from "./routes/orders.ts";
@@ -36,7 +38,17 @@ export function createApp(deps: OrderDeps): Hono {
       idempotency: deps.idempotency, verify: deps.security.verifyPush,
       db: deps.db,
       handlers: oneHandlerFor(subscribes, apply),
+      applyBatch: (events, tx) => applyInTransaction(deps, events as FollowedEvent[], tx),
     }),
   );
   return app;
+}
+
+/**
+ * The set-based handler in the push's transaction (always given here: the webhook has `db`), or in
+ * one of its own otherwise: it locks orders and must roll back whole if it gives up. The cast is
+ * sound: the webhook passes only subscribed types (`subscribes`), all of them followed events.
+ */
+function applyInTransaction(deps: OrderDeps, events: FollowedEvent[], tx: Db | undefined) {
+  return tx ? applyBatch({ ...deps, db: tx }, events) : deps.db.transaction((own) => applyBatch({ ...deps, db: own }, events));
 }
