@@ -1,5 +1,6 @@
 import type { Answer } from "./answer.ts";
 import { eventBytes, type PushLimits, receiverLimits } from "./batches.ts";
+import { classify } from "./classify.ts";
 import type { Item } from "./delivery.ts";
 
 /** One attempt of a request carrying these events, in order (dispatcher.ts signs and sends it). */
@@ -11,6 +12,9 @@ export type PushQueueOptions = {
   limits?: PushLimits;
 };
 
+/** See createPushQueue: what one joined request may carry at most. */
+export const maxJoinedEvents = 100;
+
 type Waiting = { items: Item[]; signal: AbortSignal | undefined; answer(answer: Answer): void };
 
 /**
@@ -21,16 +25,22 @@ type Waiting = { items: Item[]; signal: AbortSignal | undefined; answer(answer: 
  * alone and at once.
  *
  * A joined request is answered per event (our webhooks list one result per event, by id), and
- * each attempt gets its own events' results back. An answer on the request as a whole (a 5xx, no
- * answer, 413, 400/415/422, or a 2xx without results) says nothing of which attempt caused it, so
- * the attempts of a joined request are then sent again, each alone, and judged on their own
- * answer: an innocent batch is never charged for another's failure.
+ * each attempt gets its own events' results back. A refusal of the request as a whole (413,
+ * 400/415/422, or a 2xx without results) says nothing of which attempt caused it, so the attempts
+ * of a joined request are then sent again, each alone, and judged on their own answer. No answer
+ * or a 5xx/429 is about the subscriber, not the events: every attempt in the request gets it (and
+ * backs off), as it would have alone.
+ *
+ * A joined request carries at most `maxJoinedEvents`: a slow subscriber makes events pile up, and
+ * one request of hundreds could outlast the delivery timeout; its events would then be retried
+ * while it still runs, and find their claims held.
  *
  * An attempt whose signal aborts is answered at once (as no answer); a joined request is itself
  * abandoned only when every attempt in it was.
  */
 export function createPushQueue(send: Send, options: PushQueueOptions): Send {
-  const { concurrency, limits = receiverLimits } = options;
+  const { concurrency } = options;
+  const limits = { ...(options.limits ?? receiverLimits), maxEvents: Math.min((options.limits ?? receiverLimits).maxEvents, maxJoinedEvents) };
   const waiting: Waiting[] = [];
   let inFlight = 0;
 
@@ -91,7 +101,11 @@ async function pushJoined(send: Send, joined: Waiting[]): Promise<void> {
   const answer = await send(items, allAborted(joined.map((w) => w.signal)));
   const shares = splitAnswer(answer, joined.map((w) => w.items));
   if (shares) return joined.forEach((w, i) => w.answer(shares[i]!));
-  // Judged as a whole: each attempt again on its own, so the answer is about its events only.
+  // No answer, or one that says "later" (5xx, 429): the subscriber is down or busy, whatever the
+  // events; sending the parts again at once would only add to its load. Each attempt backs off.
+  if (classify(answer.status) === "retry") return joined.forEach((w) => w.answer(answer));
+  // Refused as a whole (413, 400/415/422, a 2xx without results): about the content, so each
+  // attempt again on its own, and its answer is about its events only.
   await Promise.all(joined.map(async (w) => w.answer(await send(w.items, w.signal))));
 }
 

@@ -142,3 +142,40 @@ test("a joined request is abandoned only when every attempt in it is", async () 
   two.abort();
   expect(signal.aborted).toBe(true);
 });
+
+test("no answer to a joined request is every attempt's answer: nothing is sent again at once to a subscriber that is down or busy", async () => {
+  const requests: Item[][] = [];
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const push = createPushQueue(
+    async (items) => {
+      requests.push(items);
+      if (requests.length === 1) await gate;
+      return { status: requests.length === 1 ? 200 : 503, detail: requests.length === 1 ? JSON.stringify({ results: [{ id: "a-1", outcome: "processed" }] }) : "busy", failure: undefined, retryAfter: "1" };
+    },
+    { concurrency: 1 },
+  );
+  const first = push([item("a")], undefined);
+  const joined = [push([item("b")], undefined), push([item("c")], undefined)];
+  open();
+  await first;
+  const answers = await Promise.all(joined);
+  expect(answers.map((a) => [a.status, a.retryAfter])).toEqual([
+    [503, "1"],
+    [503, "1"],
+  ]);
+  expect(requests.map(idsOf)).toEqual([["a-1"], ["b-1", "c-1"]]);
+});
+
+test("a joined request carries at most a hundred events, whatever the receiver would take", async () => {
+  const subscriber = gatedSubscriber();
+  const push = createPushQueue(subscriber.send, { concurrency: 1 });
+  const first = push([item("first")], undefined);
+  const waiting = Array.from({ length: 150 }, (_, i) => push([item(`o${i}`)], undefined));
+  await subscriber.release();
+  await first;
+  await subscriber.release();
+  await subscriber.release();
+  await Promise.all(waiting);
+  expect(subscriber.requests.map((r) => r.length)).toEqual([1, 100, 50]);
+});
