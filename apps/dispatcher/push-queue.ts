@@ -1,6 +1,5 @@
 import type { Answer } from "./answer.ts";
 import { eventBytes, type PushLimits, receiverLimits } from "./batches.ts";
-import { classify } from "./classify.ts";
 import type { Item } from "./delivery.ts";
 
 /** One attempt of a request carrying these events, in order (dispatcher.ts signs and sends it). */
@@ -15,7 +14,15 @@ export type PushQueueOptions = {
 /** See createPushQueue: what one joined request may carry at most. */
 export const maxJoinedEvents = 100;
 
-type Waiting = { items: Item[]; signal: AbortSignal | undefined; answer(answer: Answer): void };
+type Waiting = {
+  items: Item[];
+  signal: AbortSignal | undefined;
+  answer(answer: Answer): void;
+  /** Answered (or abandoned): never sent again. */
+  settled(): boolean;
+  /** Goes in a request of its own: its joined request was judged as a whole. */
+  alone?: boolean;
+};
 
 /**
  * The pushes of one subscription, at most `concurrency` requests at a time. Attempts that find
@@ -25,11 +32,12 @@ type Waiting = { items: Item[]; signal: AbortSignal | undefined; answer(answer: 
  * alone and at once.
  *
  * A joined request is answered per event (our webhooks list one result per event, by id), and
- * each attempt gets its own events' results back. A refusal of the request as a whole (413,
- * 400/415/422, or a 2xx without results) says nothing of which attempt caused it, so the attempts
- * of a joined request are then sent again, each alone, and judged on their own answer. No answer
- * or a 5xx/429 is about the subscriber, not the events: every attempt in the request gets it (and
- * backs off), as it would have alone.
+ * each attempt gets its own events' results back. No answer, a 503 or a 429 is about the
+ * subscriber (down, busy), not the events: every attempt in the request gets it and backs off, as
+ * it would have alone. Any other answer on the request as a whole (a 500, 413, 400/415/422, a 2xx
+ * without results) may be caused by one attempt's events: the attempts go back to the head of the
+ * queue, each to be sent ALONE (still within `concurrency`), and each is judged on its own answer.
+ * An innocent batch is never charged for another's failure.
  *
  * A joined request carries at most `maxJoinedEvents`: a slow subscriber makes events pile up, and
  * one request of hundreds could outlast the delivery timeout; its events would then be retried
@@ -48,10 +56,12 @@ export function createPushQueue(send: Send, options: PushQueueOptions): Send {
     while (inFlight < concurrency && waiting.length > 0) {
       const joined = takeJoinable(waiting, limits);
       inFlight++;
-      void pushJoined(send, joined).finally(() => {
-        inFlight--;
-        pump();
-      });
+      void pushJoined(send, joined)
+        .then((again) => waiting.unshift(...again.filter((w) => !w.settled())))
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
     }
   };
 
@@ -65,7 +75,7 @@ export function createPushQueue(send: Send, options: PushQueueOptions): Send {
         signal?.removeEventListener("abort", onAbort);
         resolve(a);
       };
-      const entry: Waiting = { items, signal, answer };
+      const entry: Waiting = { items, signal, answer, settled: () => settled };
       const onAbort = () => {
         const at = waiting.indexOf(entry);
         if (at >= 0) waiting.splice(at, 1);
@@ -83,6 +93,8 @@ function takeJoinable(waiting: Waiting[], limits: PushLimits): Waiting[] {
   let events = 0;
   let bytes = 1; // "[" and "]", and a "," before every event but the first
   for (const entry of waiting) {
+    if (entry.alone && count > 0) break;
+    if (entry.alone) return waiting.splice(0, 1);
     const more = entry.items.reduce((sum, item) => sum + 1 + eventBytes(item.event), 0);
     if (count > 0 && (events + entry.items.length > limits.maxEvents || bytes + more > limits.maxBytes)) break;
     count++;
@@ -92,22 +104,30 @@ function takeJoinable(waiting: Waiting[], limits: PushLimits): Waiting[] {
   return waiting.splice(0, count);
 }
 
-async function pushJoined(send: Send, joined: Waiting[]): Promise<void> {
+/** Sends one request; returns the attempts to send again, each alone (see createPushQueue). */
+async function pushJoined(send: Send, joined: Waiting[]): Promise<Waiting[]> {
   if (joined.length === 1) {
     const [only] = joined;
-    return only!.answer(await send(only!.items, only!.signal));
+    only!.answer(await send(only!.items, only!.signal));
+    return [];
   }
   const items = joined.flatMap((w) => w.items);
   const answer = await send(items, allAborted(joined.map((w) => w.signal)));
   const shares = splitAnswer(answer, joined.map((w) => w.items));
-  if (shares) return joined.forEach((w, i) => w.answer(shares[i]!));
-  // No answer, or one that says "later" (5xx, 429): the subscriber is down or busy, whatever the
-  // events; sending the parts again at once would only add to its load. Each attempt backs off.
-  if (classify(answer.status) === "retry") return joined.forEach((w) => w.answer(answer));
-  // Refused as a whole (413, 400/415/422, a 2xx without results): about the content, so each
-  // attempt again on its own, and its answer is about its events only.
-  await Promise.all(joined.map(async (w) => w.answer(await send(w.items, w.signal))));
+  if (shares) {
+    joined.forEach((w, i) => w.answer(shares[i]!));
+    return [];
+  }
+  if (aboutTheSubscriber(answer)) {
+    joined.forEach((w) => w.answer(answer));
+    return [];
+  }
+  for (const w of joined) w.alone = true;
+  return joined;
 }
+
+/** No answer, busy (503) or throttled (429): true of every event the request carried. */
+const aboutTheSubscriber = (answer: Answer) => answer.status === undefined || answer.status === 503 || answer.status === 429;
 
 /** Each attempt's share of a per-event answer; undefined when the answer is not one result per event, by id. */
 function splitAnswer(answer: Answer, parts: Item[][]): Answer[] | undefined {

@@ -179,3 +179,31 @@ test("a joined request carries at most a hundred events, whatever the receiver w
   await Promise.all(waiting);
   expect(subscriber.requests.map((r) => r.length)).toEqual([1, 100, 50]);
 });
+
+test("a 500 to a joined request sends its parts again one by one within the concurrency: only the part at fault keeps failing", async () => {
+  const requests: Item[][] = [];
+  let inFlight = 0;
+  let most = 0;
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const push = createPushQueue(
+    async (items) => {
+      requests.push(items);
+      most = Math.max(most, ++inFlight);
+      if (requests.length === 1) await gate;
+      await Bun.sleep(0);
+      inFlight--;
+      if (items.some((i) => i.key === "poison")) return { status: 500, detail: "injected", failure: undefined, retryAfter: null };
+      return perEvent(items);
+    },
+    { concurrency: 1 },
+  );
+  const first = push([item("a")], undefined);
+  const joined = [push([item("b")], undefined), push([item("poison")], undefined), push([item("c")], undefined)];
+  open();
+  await first;
+  const [b, poison, c] = await Promise.all(joined);
+  expect([b!.status, poison!.status, c!.status]).toEqual([200, 500, 200]);
+  expect(requests.map(idsOf)).toEqual([["a-1"], ["b-1", "poison-1", "c-1"], ["b-1"], ["poison-1"], ["c-1"]]);
+  expect(most).toBe(1);
+});
