@@ -5,6 +5,7 @@ import { authenticated, createServiceApp, eventWebhook, mayRead, oneHandlerFor, 
 import type { NotificationDeps } from "./deps.ts";
 import { notificationKey } from "./domain/notification.ts";
 import { type NotifiedEvent, notifiedTypes } from "./domain/stages.ts";
+import { applyBatch } from "./handlers/apply-batch.ts";
 import { notify } from "./handlers/notify.ts";
 import { notificationsOf } from "./store/notifications.ts";
 
@@ -24,6 +25,18 @@ export function createApp(deps: NotificationDeps): Hono {
     if (!mayRead(c.var.caller, notifications[0]?.userId)) throw new AppError("notification.not_found", `no notification of order ${orderId}`, { status: 404 });
     return c.json({ notifications });
   });
-  app.route("/", eventWebhook({ service: "notification", subscribes, handlers: oneHandlerFor(subscribes, spec), idempotency: deps.idempotency, verify: deps.security.verifyPush }));
+  app.route(
+    "/",
+    eventWebhook({
+      service: "notification",
+      subscribes,
+      handlers: oneHandlerFor(subscribes, spec),
+      // A push's messages decided and recorded in one transaction, sent, and marked in one update
+      // (notify() event by event if it gives up). No push transaction: the send is outside.
+      applyBatch: (events) => applyBatch(deps, events),
+      idempotency: deps.idempotency,
+      verify: deps.security.verifyPush,
+    }),
+  );
   return app;
 }
