@@ -43,16 +43,6 @@ export async function lockReservationsDue(db: Executor, before: Date, limit: num
     .for("update", { skipLocked: true });
 }
 
-export async function insertReservation(db: Executor, reservation: Reservation, createdAt: Date): Promise<void> {
-  await db.insert(reservations).values({ ...reservation, createdAt });
-}
-
-/** False when there is no such reservation to move. */
-export async function setReservationStatus(db: Executor, id: string, status: ReservationStatus): Promise<boolean> {
-  const rows = await db.update(reservations).set({ status }).where(eq(reservations.id, id)).returning({ id: reservations.id });
-  return rows.length === 1;
-}
-
 /**
  * lockOrder for several orders, in one statement. Taken in the order of the lock keys (which two
  * orders may share), the same for every transaction that takes more than one, so that two of them

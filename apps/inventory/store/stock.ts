@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import { type Executor, rowsOf } from "../../../lib/db/index.ts";
 import type { Stock } from "../domain/state.ts";
 import { products } from "./schema.ts";
@@ -37,32 +37,6 @@ export async function setAvailable(db: Executor, productId: string, available: n
  * (false: the row did not match). The decision was made on locked rows, so a false is a bug or a
  * write that went around the locks; the caller fails the transaction.
  */
-
-/** Holds `quantity` for an order, only out of free stock (available − reserved). */
-export async function holdFree(db: Executor, productId: string, quantity: number): Promise<boolean> {
-  return updateIf(db, productId, { reserved: sql`${products.reserved} + ${quantity}` }, sql`${products.available} - ${products.reserved} >= ${quantity}`);
-}
-
-/** Gives held units back to free stock (an expired reservation). */
-export async function releaseHeld(db: Executor, productId: string, quantity: number): Promise<boolean> {
-  return updateIf(db, productId, { reserved: sql`${products.reserved} - ${quantity}` }, sql`${products.reserved} >= ${quantity}`);
-}
-
-/** Held units leave the warehouse: both counters drop. */
-export async function shipHeld(db: Executor, productId: string, quantity: number): Promise<boolean> {
-  const set = { reserved: sql`${products.reserved} - ${quantity}`, available: sql`${products.available} - ${quantity}` };
-  return updateIf(db, productId, set, sql`${products.reserved} >= ${quantity}`);
-}
-
-/** Units leave out of free stock (a shipment recorded after its reservation expired). */
-export async function shipFree(db: Executor, productId: string, quantity: number): Promise<boolean> {
-  return updateIf(db, productId, { available: sql`${products.available} - ${quantity}` }, sql`${products.available} - ${products.reserved} >= ${quantity}`);
-}
-
-async function updateIf(db: Executor, productId: string, set: { reserved?: SQL; available?: SQL }, guard: SQL): Promise<boolean> {
-  const rows = await db.update(products).set(set).where(and(eq(products.productId, productId), guard)).returning({ id: products.productId });
-  return rows.length === 1;
-}
 
 /**
  * Net change of one product's counters over several writes, with the least stock those writes

@@ -6,9 +6,7 @@ import type { NotificationDeps } from "../deps.ts";
 import { draftFor, type Message, type NotificationEvent, notificationDecider, notificationKey } from "../domain/notification.ts";
 import { type NotifiedEvent, notifiedTypes } from "../domain/stages.ts";
 import { type FoundNotification, loadNotifications, recordDecisions, settleSends } from "../store/notifications.ts";
-
-/** notify.ts's lease: longer than any send may take; a crashed sender's claim is taken over after it. */
-const sendLeaseSeconds = 30;
+import { sendLeaseSeconds } from "./notify.ts";
 
 /** Orders sent to at once: a push of a hundred messages is a few provider round trips, within its limits. */
 const sendConcurrency = 8;

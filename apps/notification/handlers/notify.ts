@@ -7,7 +7,7 @@ import type { NotifiedEvent } from "../domain/stages.ts";
 import { loadNotification, markSent, recordDecision } from "../store/notifications.ts";
 
 /** Longer than any send may take; a crashed sender's claim is taken over after it. */
-const sendLeaseSeconds = 30;
+export const sendLeaseSeconds = 30;
 
 /**
  * The SEND is the guarded effect (docs/architecture.md#pitfalls-we-avoid): the webhook's fast path

@@ -1,5 +1,5 @@
 import { isRejection, replay } from "../../../lib/domain/index.ts";
-import { type DomainEvent, newEvent } from "../../../lib/events/index.ts";
+import type { DomainEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { eventFields } from "../../../lib/log/index.ts";
 import { claimKey, enqueue } from "../../../lib/outbox/index.ts";
@@ -8,6 +8,7 @@ import { type OrderState, orderDecider } from "../domain/order.ts";
 import type { FollowedEvent } from "../domain/order-status.ts";
 import { appendTimelines, loadOrdersForUpdate, type OrderStatusChange, updateOrderStatuses } from "../store/orders.ts";
 import { outbox } from "../store/schema.ts";
+import { decidedEffects } from "./decided-effects.ts";
 
 /**
  * applyEvent (apply-event.ts) for a whole pushed batch, with the same outcomes and the same rows,
@@ -43,16 +44,10 @@ export async function applyBatch(deps: OrderDeps, events: FollowedEvent[]): Prom
     const next = replay(orderDecider, decision, state);
     if (decision.length === 0 || next.status === "none") continue;
     states.set(next.orderId, next);
+    const effects = decidedEffects(deps, event, decision, next, deps.clock.now());
     // Folded per order: the row ends as the one-by-one updates would leave it (attention kept unless set again).
-    const now = deps.clock.now();
-    const attention = decision.find((each) => each.type === "order.needs_attention");
-    const waiting = attention ? { attentionDetail: attention.detail, attentionSince: attention.since } : {};
-    changes.set(next.orderId, { ...changes.get(next.orderId), orderId: next.orderId, status: next.status, reason: next.reason, updatedAt: now, ...waiting });
-    for (const each of decision) {
-      if (each.type === "com.example.order.cancelled") {
-        cancellations.push(newEvent("com.example.order.cancelled", each.data, { id: deps.ids.next(), time: now, cause: event }));
-      }
-    }
+    changes.set(next.orderId, { ...changes.get(next.orderId), ...effects.change });
+    cancellations.push(...effects.cancellations);
   }
   await updateOrderStatuses(tx, [...changes.values()]);
   await enqueue(tx, outbox, cancellations);

@@ -1,6 +1,5 @@
 import { isRejection, replay } from "../../../lib/domain/index.ts";
 import type { Executor } from "../../../lib/db/index.ts";
-import { newEvent } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { eventFields } from "../../../lib/log/index.ts";
 import { enqueue } from "../../../lib/outbox/index.ts";
@@ -9,6 +8,7 @@ import { type OrderEvent, type OrderState, orderDecider } from "../domain/order.
 import type { FollowedEvent } from "../domain/order-status.ts";
 import { appendTimeline, loadOrderForUpdate, updateOrderStatus } from "../store/orders.ts";
 import { outbox } from "../store/schema.ts";
+import { decidedEffects } from "./decided-effects.ts";
 
 /**
  * The saga's bookkeeping: every event lands on the order's timeline (its source and id are the
@@ -34,14 +34,8 @@ export async function applyEvent(deps: OrderDeps, event: FollowedEvent): Promise
 async function write(tx: Executor, deps: OrderDeps, cause: FollowedEvent, state: OrderState, decision: OrderEvent[]): Promise<void> {
   const next = replay(orderDecider, decision, state);
   if (decision.length === 0 || next.status === "none") return;
-  const now = deps.clock.now();
-  const attention = decision.find((event) => event.type === "order.needs_attention");
-  const waiting = attention ? { attentionDetail: attention.detail, attentionSince: attention.since } : {};
-  await updateOrderStatus(tx, next.orderId, { status: next.status, reason: next.reason, updatedAt: now, ...waiting });
-  const cancellations = decision.flatMap((event) => (event.type === "com.example.order.cancelled" ? [event.data] : []));
-  await enqueue(
-    tx,
-    outbox,
-    cancellations.map((data) => newEvent("com.example.order.cancelled", data, { id: deps.ids.next(), time: now, cause })),
-  );
+  const { change, cancellations } = decidedEffects(deps, cause, decision, next, deps.clock.now());
+  const { orderId, ...fields } = change;
+  await updateOrderStatus(tx, orderId, fields);
+  await enqueue(tx, outbox, cancellations);
 }
