@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { createServiceApp, eventWebhook } from "../../lib/http/index.ts";
 import type { PaymentDeps } from "./deps.ts";
+import { applyBatch } from "./handlers/apply-batch.ts";
 import { chargeOrder } from "./handlers/charge-order.ts";
 import { refundOrder } from "./handlers/refund-order.ts";
 import { paymentRoutes } from "./routes/payments.ts";
@@ -20,6 +21,8 @@ export function createApp(deps: PaymentDeps): Hono {
       service: "payment",
       subscribes,
       idempotency: deps.idempotency, verify: deps.security.verifyPush,
+      // order.created pushes at once (set-based); a push with anything else goes event by event.
+      applyBatch: (events) => applyBatch(deps, events),
       handlers: {
         // The fast path is keyed by order, like the gateway key (docs/architecture.md#idempotency).
         "com.example.order.created": { handle: (e) => chargeOrder(deps, e), dedupKey: (e) => `payment:charge:${e.data.orderId}` },

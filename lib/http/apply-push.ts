@@ -15,8 +15,10 @@ export type Outcome = "processed" | "duplicate";
  * savepoint of it); without, the handler opens its own transactions. To have the events applied
  * one by one instead, it throws: with `tx` its writes are rolled back; without, it must leave
  * what it did so that the one-by-one path finishes it (e.g. a claim released, never half a send).
+ * It returns undefined, before doing anything, for a push it leaves to the one-by-one path by
+ * design (not a failure: nothing is logged).
  */
-export type BatchApply = (events: EventOf<EventType>[], tx?: Db) => Promise<Outcome[]>;
+export type BatchApply = (events: EventOf<EventType>[], tx?: Db) => Promise<Outcome[] | undefined>;
 
 export type PushSettings = {
   service: string;
@@ -88,13 +90,14 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
     const planned = accepted.map(({ event }, i) => ({ id: event.id, key: keys[i]!, orderKey: orderKeyOf(event) }));
     const plan = planBatch(planned, claims, inProgress);
     const events = plan.apply.map((i) => accepted[i]!.event);
-    let outcomes: Outcome[];
+    let outcomes: Outcome[] | undefined;
     try {
       outcomes = events.length === 0 ? [] : tx ? await tx.transaction((savepoint) => applyBatch(events, savepoint)) : await applyBatch(events);
     } catch (error) {
       report.fallback(error, events.length);
       return undefined;
     }
+    if (!outcomes) return undefined;
     for (const { index, error } of plan.failures) report.failure(planned[index]!, error);
     plan.apply.forEach((index, i) => {
       plan.decided[index] = { id: planned[index]!.id, outcome: outcomes[i]! };

@@ -10,6 +10,7 @@ import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, si
 import { planBatch } from "./batch-plan.ts";
 import { type BatchApply, defaultDedupKey, eventWebhook, type Outcome } from "./event-webhook.ts";
 import { onErrorWith } from "./problem.ts";
+import { createServiceApp } from "./service-app.ts";
 
 /** The set-based path of a database webhook (WebhookOptions.applyBatch) and its fallback to event by event. */
 let database: Database;
@@ -145,4 +146,32 @@ test("without a push transaction, a batch handler that gives up hands its events
   expect(await outcomesOf(answered)).toEqual(["processed", "processed"]);
   expect(handled.sort()).toEqual(["bn-a", "bn-b"]);
   expect(await idempotency.get(defaultDedupKey("notification", events[1]!))).toBe("done");
+});
+
+test("a batch handler that leaves a push to the one-by-one path (undefined) is not a fallback: the handlers apply it, nothing is logged", async () => {
+  const handled: string[] = [];
+  const log = createMemoryLogger();
+  const app = createServiceApp("notification", log);
+  app.route(
+    "/",
+    eventWebhook({
+    service: "notification",
+    subscribes: ["com.example.payment.completed"],
+    idempotency: createMemoryIdempotencyStore(),
+    verify: testSecurity.verifyPush,
+    applyBatch: async () => undefined,
+    handlers: {
+      "com.example.payment.completed": {
+        handle: async (event) => {
+          handled.push(event.id);
+          return "processed";
+        },
+      },
+    },
+    }),
+  );
+  const answered = await app.request(await signedForTest(toBatchRequest(webhookUrl("notification"), [eventFor("com.example.payment.completed", "bu-1", { id: "bu-a" })])));
+  expect(await outcomesOf(answered)).toEqual(["processed"]);
+  expect(handled).toEqual(["bu-a"]);
+  expect(log.lines().join("\n")).not.toContain("event by event");
 });
