@@ -1,4 +1,4 @@
-export { createTestDatabase } from "./database.ts";
+export { type CountedDatabase, createCountingTestDatabase, createTestDatabase } from "./database.ts";
 export { deciderSpec } from "./decider-spec.ts";
 export { answerOf, createForgetfulIdempotencyStore, dataFor, deliver, eventFor, modes, outcomesOf, problemFields, problemOf, testAddress, testTime, webhookUrl } from "./events.ts";
 export { createTestMessagingTables } from "./messaging-tables.ts";
@@ -10,3 +10,4 @@ export { tryGetServiceUrl } from "./services.ts";
 export { waitFor } from "./wait-for.ts";
 export { shortType, testWorld, type WebhookCase, type WebhookFixture, type WebhookWorld, worldOf } from "./webhook-fixture.ts";
 export { webhookContract } from "./webhook.contract.ts";
+export { type TestEngine, testEngines } from "./test-databases.ts";

@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { PGlite } from "@electric-sql/pglite";
 import { asc, inArray, like } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/pglite";
 import fc from "fast-check";
 import { toBatchRequest } from "../../../lib/cloudevents/index.ts";
 import { createFixedClock } from "../../../lib/clock/index.ts";
-import { type Database, type Db, migrate } from "../../../lib/db/index.ts";
+import type { Db } from "../../../lib/db/index.ts";
 import { hasCode } from "../../../lib/errors/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { createMemoryIdempotencyStore } from "../../../lib/idempotency/index.ts";
 import { createMemoryLogger } from "../../../lib/log/index.ts";
 import { createRecordingNotifier, type Notifier, type RecordingNotifier } from "../../../lib/notifier/index.ts";
-import { createScratchDatabase, createTestDatabase, eventFor, outcomesOf, signedForTest, testSecurity, tryGetServiceUrl, webhookUrl } from "../../../lib/testing/index.ts";
+import { type CountedDatabase, createCountingTestDatabase, eventFor, outcomesOf, signedForTest, type TestEngine, testEngines, testSecurity, webhookUrl } from "../../../lib/testing/index.ts";
 import { createApp } from "../app.ts";
 import type { NotificationDeps } from "../deps.ts";
 import { type NotifiedEvent, type NotifiedType, notifiedTypes, stageOf } from "../domain/stages.ts";
@@ -25,30 +23,8 @@ import { notify } from "./notify.ts";
  * and log lines. Each property run uses orders of its own (`r<run>-…`), so the runs share two
  * databases (one per path). On PGlite always, and on PostgreSQL when DATABASE_URL is set.
  */
-type Opened = { database: Database; close(): Promise<void> };
-const postgresUrl = tryGetServiceUrl("postgres");
-const engines: Array<{ name: string; open(): Promise<Opened> }> = [
-  {
-    name: "PGlite",
-    async open() {
-      const database = await createTestDatabase();
-      return { database, close: () => database.close() };
-    },
-  },
-  ...(postgresUrl
-    ? [
-        {
-          name: "PostgreSQL",
-          async open() {
-            const scratch = await createScratchDatabase(postgresUrl);
-            const database = await scratch.open();
-            await migrate(database);
-            return { database, close: async () => (await database.close(), await scratch.drop()) };
-          },
-        },
-      ]
-    : []),
-];
+type Opened = Awaited<ReturnType<TestEngine["open"]>>;
+const engines = testEngines();
 
 /** Deps on `db` whose notifier records every attempt (a message sent twice shows) and whose log lines are kept. */
 function depsOn(db: Db, notifier: Notifier = createRecordingNotifier()) {
@@ -208,28 +184,10 @@ for (const engine of engines) {
   });
 }
 
-type Counted = { database: Database; statements: () => number };
-
-/** createTestDatabase's embedded PostgreSQL, with a drizzle logger counting the statements sent (begin and commit are not logged). */
-async function countingDatabase(): Promise<Counted> {
-  const client = await PGlite.create();
-  let statements = 0;
-  const db = drizzle({ client, logger: { logQuery: () => void statements++ } }) as unknown as Db;
-  const database: Database = {
-    kind: "pglite",
-    db,
-    listen: (channel, onNotify) => client.listen(channel, onNotify),
-    exclusively: (_lockName, work) => work(),
-    close: () => client.close(),
-  };
-  await migrate(database);
-  return { database, statements: () => statements };
-}
-
 describe("through the webhook", () => {
-  let counted: Counted;
+  let counted: CountedDatabase;
   beforeAll(async () => {
-    counted = await countingDatabase();
+    counted = await createCountingTestDatabase();
   }, 60_000);
   afterAll(async () => counted?.database.close());
 

@@ -4,23 +4,13 @@ import { asc, like } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
 import fc from "fast-check";
 import { createFixedClock, createSequentialIds } from "../../../lib/clock/index.ts";
-import { type Database, type Db, migrate } from "../../../lib/db/index.ts";
+import { type Db, migrate } from "../../../lib/db/index.ts";
 import type { AttentionReason, CancellationReason } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { createMemoryIdempotencyStore } from "../../../lib/idempotency/index.ts";
 import { createMemoryLogger } from "../../../lib/log/index.ts";
 import { toBatchRequest } from "../../../lib/cloudevents/index.ts";
-import {
-  createScratchDatabase,
-  createTestDatabase,
-  eventFor,
-  outcomesOf,
-  signedForTest,
-  testSecurity,
-  testTime,
-  tryGetServiceUrl,
-  webhookUrl,
-} from "../../../lib/testing/index.ts";
+import { eventFor, outcomesOf, signedForTest, type TestEngine, testEngines, testSecurity, testTime, webhookUrl } from "../../../lib/testing/index.ts";
 import { createApp } from "../app.ts";
 import type { OrderDeps } from "../deps.ts";
 import type { FollowedEvent, OrderStatus } from "../domain/order-status.ts";
@@ -36,30 +26,8 @@ import { applyEvent } from "./apply-event.ts";
  * On PGlite always, and on PostgreSQL when DATABASE_URL is set (its driver binds the batch
  * update's parameters its own way).
  */
-type Opened = { database: Database; close(): Promise<void> };
-const postgresUrl = tryGetServiceUrl("postgres");
-const engines: Array<{ name: string; open(): Promise<Opened> }> = [
-  {
-    name: "PGlite",
-    async open() {
-      const database = await createTestDatabase();
-      return { database, close: () => database.close() };
-    },
-  },
-  ...(postgresUrl
-    ? [
-        {
-          name: "PostgreSQL",
-          async open() {
-            const scratch = await createScratchDatabase(postgresUrl);
-            const database = await scratch.open();
-            await migrate(database);
-            return { database, close: async () => (await database.close(), await scratch.drop()) };
-          },
-        },
-      ]
-    : []),
-];
+type Opened = Awaited<ReturnType<TestEngine["open"]>>;
+const engines = testEngines();
 
 const followedTypes = [
   "com.example.payment.completed",

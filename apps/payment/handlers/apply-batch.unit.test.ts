@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { PGlite } from "@electric-sql/pglite";
 import { asc, inArray, like } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/pglite";
 import fc from "fast-check";
 import { toBatchRequest } from "../../../lib/cloudevents/index.ts";
 import { createFixedClock, createSequentialIds } from "../../../lib/clock/index.ts";
-import { type Database, type Db, migrate } from "../../../lib/db/index.ts";
+import { type Database, type Db } from "../../../lib/db/index.ts";
 import { AppError, hasCode } from "../../../lib/errors/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { createMemoryIdempotencyStore } from "../../../lib/idempotency/index.ts";
 import { createMemoryLogger } from "../../../lib/log/index.ts";
 import { createSandboxGateway, GatewayErrorCode, gatewayCharges, type PaymentGateway } from "../../../lib/payment-gateway/index.ts";
-import { createScratchDatabase, createTestDatabase, eventFor, outcomesOf, signedForTest, testSecurity, tryGetServiceUrl, webhookUrl } from "../../../lib/testing/index.ts";
+import { type CountedDatabase, createCountingTestDatabase, createTestDatabase, eventFor, outcomesOf, signedForTest, type TestEngine, testEngines, testSecurity, webhookUrl } from "../../../lib/testing/index.ts";
 import { createApp } from "../app.ts";
 import type { PaymentDeps } from "../deps.ts";
 import { outbox, payments, processedEvents } from "../store/schema.ts";
@@ -25,30 +23,8 @@ import { chargeOrder } from "./charge-order.ts";
  * run uses orders of its own (`r<run>-…`), so the runs share the two databases. On PGlite always,
  * and on PostgreSQL when DATABASE_URL is set.
  */
-type Opened = { database: Database; close(): Promise<void> };
-const postgresUrl = tryGetServiceUrl("postgres");
-const engines: Array<{ name: string; open(): Promise<Opened> }> = [
-  {
-    name: "PGlite",
-    async open() {
-      const database = await createTestDatabase();
-      return { database, close: () => database.close() };
-    },
-  },
-  ...(postgresUrl
-    ? [
-        {
-          name: "PostgreSQL",
-          async open() {
-            const scratch = await createScratchDatabase(postgresUrl);
-            const database = await scratch.open();
-            await migrate(database);
-            return { database, close: async () => (await database.close(), await scratch.drop()) };
-          },
-        },
-      ]
-    : []),
-];
+type Opened = Awaited<ReturnType<TestEngine["open"]>>;
+const engines = testEngines();
 type OrderCreated = ReturnType<typeof orderCreated>;
 type ChargeRequest = Parameters<PaymentGateway["charge"]>[0];
 
@@ -236,30 +212,12 @@ for (const engine of engines) describe(`applyBatch on ${engine.name}`, () => {
   });
 });
 
-type Counted = { database: Database; statements: () => number };
-
-/** createTestDatabase's embedded PostgreSQL, with a drizzle logger counting the statements sent (begin and commit are not logged). */
-async function countingDatabase(): Promise<Counted> {
-  const client = await PGlite.create();
-  let statements = 0;
-  const db = drizzle({ client, logger: { logQuery: () => void statements++ } }) as unknown as Db;
-  const database: Database = {
-    kind: "pglite",
-    db,
-    listen: (channel, onNotify) => client.listen(channel, onNotify),
-    exclusively: (_lockName, work) => work(),
-    close: () => client.close(),
-  };
-  await migrate(database);
-  return { database, statements: () => statements };
-}
-
 describe("through the webhook", () => {
-  let counted: Counted;
+  let counted: CountedDatabase;
   // The gateway's ledger on a database of its own: only payment's statements are counted.
   let ledger: Database;
   beforeAll(async () => {
-    [counted, ledger] = await Promise.all([countingDatabase(), createTestDatabase()]);
+    [counted, ledger] = await Promise.all([createCountingTestDatabase(), createTestDatabase()]);
   }, 60_000);
   afterAll(async () => Promise.all([counted?.database.close(), ledger?.close()]));
 

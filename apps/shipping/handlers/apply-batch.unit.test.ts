@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { PGlite } from "@electric-sql/pglite";
 import { asc, inArray } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/pglite";
 import fc from "fast-check";
 import { toBatchRequest } from "../../../lib/cloudevents/index.ts";
 import { createFixedClock, createSequentialIds } from "../../../lib/clock/index.ts";
-import { type Database, type Db, migrate } from "../../../lib/db/index.ts";
+import type { Db } from "../../../lib/db/index.ts";
 import type { EventOf } from "../../../lib/events/index.ts";
 import type { Outcome } from "../../../lib/http/index.ts";
 import { createMemoryIdempotencyStore } from "../../../lib/idempotency/index.ts";
 import { createMemoryLogger } from "../../../lib/log/index.ts";
-import { eventFor, outcomesOf, signedForTest, testTime, testSecurity, webhookUrl, worldOf } from "../../../lib/testing/index.ts";
+import { type CountedDatabase, createCountingTestDatabase, eventFor, outcomesOf, signedForTest, testSecurity, testTime, webhookUrl, worldOf } from "../../../lib/testing/index.ts";
 import { createApp } from "../app.ts";
 import type { ShippingDeps } from "../deps.ts";
 import { outbox, processedEvents, refusals, shipments } from "../store/schema.ts";
@@ -26,28 +24,10 @@ import { settleOrder } from "./settle-order.ts";
 /** The most statements applyBatch may send for a batch, however many events it holds. */
 const statementsPerBatch = 7;
 
-type Counted = { database: Database; statements: () => number };
-
-/** createTestDatabase's embedded PostgreSQL, with a drizzle logger counting the statements sent. */
-async function countingDatabase(): Promise<Counted> {
-  const client = await PGlite.create();
-  let statements = 0;
-  const db = drizzle({ client, logger: { logQuery: () => void statements++ } }) as unknown as Db;
-  const database: Database = {
-    kind: "pglite",
-    db,
-    listen: (channel, onNotify) => client.listen(channel, onNotify),
-    exclusively: (_lockName, work) => work(),
-    close: () => client.close(),
-  };
-  await migrate(database);
-  return { database, statements: () => statements };
-}
-
-let batched: Counted;
-let oneByOne: Counted;
+let batched: CountedDatabase;
+let oneByOne: CountedDatabase;
 beforeAll(async () => {
-  [batched, oneByOne] = await Promise.all([countingDatabase(), countingDatabase()]);
+  [batched, oneByOne] = await Promise.all([createCountingTestDatabase(), createCountingTestDatabase()]);
 }, 60_000);
 afterAll(async () => Promise.all([batched?.database.close(), oneByOne?.database.close()]));
 
