@@ -48,8 +48,8 @@ export type WebhookOptions<S extends readonly EventType[]> = {
   /**
    * For services whose effects are all in the database: a batch is applied in ONE transaction
    * (docs/architecture.md#delivery-path), each event in a savepoint of it, and committed once.
-   * Leave it out where a handler calls the outside world (a gateway, a provider): those apply
-   * each event on its own.
+   * Leave it out where a handler calls the outside world (a gateway, a provider): those open
+   * their own transactions around the call, and different orders are applied side by side.
    */
   db?: Db;
   /** The service's set-based handler of a whole push, tried first (apply-push.ts, BatchApply). */
