@@ -15,7 +15,7 @@ export function orderTransactionScript(productId: string): string {
   const data = dataFor("com.example.order.created", orderId);
   const event = newEvent("com.example.order.created", data, { id: orderId, time: at, correlationid: orderId });
   return [
-    "\\set seq random(1, 2000000000)",
+    "\\set seq random(1, 9000000000000000000)", // 40,000 draws in 2e9 collided (a birthday); in 9e18 they do not
     "begin;",
     `select "product_id", "name", "unit_price", "currency", "updated_at" from "orders"."products" where "orders"."products"."product_id" in ('${productId}');`,
     `insert into "orders"."orders" ("id", "user_id", "status", "reason", "attention_detail", "attention_since", "items", "total_amount", "currency", "shipping_address", "payment", "idempotency_key", "request_hash", "created_at", "updated_at") values ('o-' || :seq::bigint, 'bench-c' || (:seq::bigint % 50), 'pending', null, null, null, ${literal(data.items)}, ${data.totalAmount}, 'JPY', ${literal(data.shippingAddress)}, ${literal(data.payment)}, null, null, now(), now()) on conflict ("user_id", "idempotency_key") do nothing returning *;`,
@@ -32,7 +32,7 @@ export function handlerTransactionScript(): string {
   const data = dataFor("com.example.shipment.created", orderId);
   const event = newEvent("com.example.shipment.created", data, { id: orderId, time: at, correlationid: orderId });
   return [
-    "\\set seq random(1, 2000000000)",
+    "\\set seq random(1, 9000000000000000000)", // 40,000 draws in 2e9 collided (a birthday); in 9e18 they do not
     "begin;",
     `insert into "shipping"."processed_events" ("source", "event_id", "type", "processed_at") values ('/inventory-service', 'e-' || :seq::bigint, 'com.example.stock.reserved', default) on conflict do nothing returning "event_id";`,
     // pgbench reads ":name" as a variable even inside a string literal: the colons are concatenated in.
