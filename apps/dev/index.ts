@@ -1,5 +1,5 @@
 import { describeEngines, engineConfigFromEnv } from "../../lib/engines/index.ts";
-import { internalAddress } from "../../lib/http/index.ts";
+import { internalAddress, serverIdleTimeoutSeconds } from "../../lib/http/index.ts";
 import { composeFlow } from "./compose.ts";
 import { demoProducts, seedDemoProducts } from "./demo-products.ts";
 
@@ -9,8 +9,8 @@ const port = Number(process.env.PORT || 3000);
 const flow = await composeFlow({ ...config, env: process.env });
 await seedDemoProducts(flow.database.db, new Date());
 await flow.start();
-const server = Bun.serve({ port, hostname: process.env.HOST ?? "127.0.0.1", fetch: flow.app.fetch });
-const internal = Bun.serve({ ...internalAddress(process.env, server.port!), fetch: flow.internal });
+const server = Bun.serve({ port, hostname: process.env.HOST ?? "127.0.0.1", fetch: flow.app.fetch, idleTimeout: serverIdleTimeoutSeconds });
+const internal = Bun.serve({ ...internalAddress(process.env, server.port!), fetch: flow.internal, idleTimeout: serverIdleTimeoutSeconds });
 
 const base = `http://${server.hostname}:${server.port}`;
 const [u1, u2, staff] = await Promise.all([flow.tokenFor("u-1"), flow.tokenFor("u-2"), flow.tokenFor("staff-1", "staff")]);

@@ -1,5 +1,5 @@
 import { systemClock, uuidV7Ids } from "../clock/index.ts";
-import { internalAddress, internalListener, publicListener } from "../http/index.ts";
+import { internalAddress, internalListener, publicListener, serverIdleTimeoutSeconds } from "../http/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { createServiceSecurity, securityConfigFromEnv } from "../security/index.ts";
 import type { ServiceDefinition } from "../service/index.ts";
@@ -33,7 +33,7 @@ export function publicAddress(env: Env, defaultPort: number): { port: number; ho
 /** Serves the listeners, and runs `stop` then exits on SIGTERM or SIGINT. */
 export function serve(log: Logger, listeners: Listener[], stop: () => Promise<void>, describe = "") {
   const servers = listeners.map(({ port, hostname, fetch, label }) => {
-    const server = Bun.serve({ port, hostname, fetch });
+    const server = Bun.serve({ port, hostname, fetch, idleTimeout: serverIdleTimeoutSeconds });
     log.info({ url: `http://${server.hostname}:${server.port}`, detail: describe || undefined }, `${label}: listening`);
     return server;
   });

@@ -23,3 +23,12 @@ export function internalListener(app: { fetch: Fetch }): Fetch {
 export function internalAddress(env: Record<string, string | undefined>, publicPort: number): { port: number; hostname: string } {
   return { port: Number(env.INTERNAL_PORT || publicPort + 1), hostname: env.INTERNAL_HOST || "127.0.0.1" };
 }
+
+/**
+ * Seconds a connection may stay silent before the server closes it (Bun.serve's `idleTimeout`).
+ * Bun's default, 10 s, counts a request still being handled as silence and resets it: under a
+ * backlog a client saw its POST /orders reset without knowing whether the order was placed. A
+ * request now gets a minute; the dispatcher's own delivery timeout (DISPATCH_TIMEOUT_MS) still
+ * bounds a push.
+ */
+export const serverIdleTimeoutSeconds = 60;
