@@ -11,11 +11,14 @@ export const passThrough: ProxyHandler = (push, forward) => forward(push.path, p
 
 /**
  * An HTTP proxy between the dispatcher and one service's internal listener (the dispatcher's
- * `<SERVICE>_EVENTS_URL` points at it). It counts how often each event id was pushed, and lets
- * the scenario's handler inject its fault: no product code changes for it.
+ * `<SERVICE>_EVENTS_URL` points at it). It counts how often each event id was pushed, and how
+ * often it was pushed with other orders' events in a push answered 5xx as a whole (`shared`: the
+ * dispatcher charges such a delivery to none of the events of a joined request and sends each
+ * part again alone), and lets the scenario's handler inject its fault: no product code changes for it.
  */
 export function startFaultProxy(target: string, handler: ProxyHandler) {
   const attempts = new Map<string, number>();
+  const shared = new Map<string, number>();
   let requests = 0;
   const forward: Forward = async (path, headers, body) => {
     const outgoing = new Headers(headers);
@@ -35,14 +38,16 @@ export function startFaultProxy(target: string, handler: ProxyHandler) {
       const events = eventsOf(body);
       for (const event of events) attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
       try {
-        return await handler({ path: `${pathname}${search}`, headers: request.headers, body, events }, forward);
+        const response = await handler({ path: `${pathname}${search}`, headers: request.headers, body, events }, forward);
+        if (response.status >= 500 && new Set(events.map(keyOf)).size > 1) for (const event of events) shared.set(event.id, (shared.get(event.id) ?? 0) + 1);
+        return response;
       } catch (error) {
         // The service was unreachable (killed, restarting): the dispatcher must see what it would have seen.
         return new Response(String(error), { status: 502 });
       }
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, attempts, requests: () => requests, stop: () => server.stop(true) };
+  return { url: `http://127.0.0.1:${server.port}`, attempts, shared, requests: () => requests, stop: () => server.stop(true) };
 }
 
 export type FaultProxy = ReturnType<typeof startFaultProxy>;
