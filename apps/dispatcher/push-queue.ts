@@ -58,6 +58,8 @@ export function createPushQueue(send: Send, options: PushQueueOptions): Send {
       inFlight++;
       void pushJoined(send, joined)
         .then((again) => waiting.unshift(...again.filter((w) => !w.settled())))
+        // `send` answers failures itself (dispatcher.ts); should it throw, no attempt may hang.
+        .catch((error: unknown) => joined.forEach((w) => w.answer({ status: undefined, detail: String(error), failure: error, retryAfter: null })))
         .finally(() => {
           inFlight--;
           pump();
