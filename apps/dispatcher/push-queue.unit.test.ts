@@ -21,6 +21,13 @@ const perEvent = (items: Item[], outcome = "processed"): Answer => ({
 });
 const resultIds = (answer: Answer) => (JSON.parse(answer.detail) as { results: Array<{ id: string }> }).results.map((r) => r.id);
 
+/** What the first request waits at until the test opens it: later attempts pile up meanwhile. */
+function firstRequestGate() {
+  let open: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (open = resolve));
+  return { closed, open: () => open() };
+}
+
 /** A subscriber that answers only when told: each request waits for `release()`. */
 function gatedSubscriber(answerOf: (items: Item[]) => Answer = (items) => perEvent(items)) {
   const requests: Item[][] = [];
@@ -77,12 +84,11 @@ test("an answer on a joined request as a whole is not shared: each attempt is se
   // The subscriber refuses any request carrying "poison" as a whole (422), as a receiver that
   // cannot read one event of a batch would.
   const requests: Item[][] = [];
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (open = resolve));
+  const gate = firstRequestGate();
   const push = createPushQueue(
     async (items) => {
       requests.push(items);
-      if (requests.length === 1) await gate;
+      if (requests.length === 1) await gate.closed;
       if (items.some((i) => i.key === "poison")) return { status: 422, detail: "unreadable", failure: undefined, retryAfter: null };
       return perEvent(items);
     },
@@ -91,7 +97,7 @@ test("an answer on a joined request as a whole is not shared: each attempt is se
   const first = push([item("a")], undefined);
   const innocent = push([item("b")], undefined);
   const guilty = push([item("poison")], undefined);
-  open();
+  gate.open();
   await first;
   expect((await innocent).status).toBe(200);
   expect(resultIds(await innocent)).toEqual(["b-1"]);
@@ -119,12 +125,11 @@ test("an attempt aborted while waiting is answered at once and never sent", asyn
 
 test("a joined request is abandoned only when every attempt in it is", async () => {
   const signals: Array<AbortSignal | undefined> = [];
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (open = resolve));
+  const gate = firstRequestGate();
   const push = createPushQueue(
     async (items, signal) => {
       signals.push(signal);
-      if (signals.length === 1) await gate;
+      if (signals.length === 1) await gate.closed;
       return perEvent(items);
     },
     { concurrency: 1 },
@@ -132,7 +137,7 @@ test("a joined request is abandoned only when every attempt in it is", async () 
   const first = push([item("a")], undefined);
   const [one, two] = [new AbortController(), new AbortController()];
   const joined = [push([item("b")], one.signal), push([item("c")], two.signal)];
-  open();
+  gate.open();
   await first;
   await Promise.all(joined);
   const signal = signals[1]!;
@@ -145,19 +150,18 @@ test("a joined request is abandoned only when every attempt in it is", async () 
 
 test("no answer to a joined request is every attempt's answer: nothing is sent again at once to a subscriber that is down or busy", async () => {
   const requests: Item[][] = [];
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (open = resolve));
+  const gate = firstRequestGate();
   const push = createPushQueue(
     async (items) => {
       requests.push(items);
-      if (requests.length === 1) await gate;
+      if (requests.length === 1) await gate.closed;
       return { status: requests.length === 1 ? 200 : 503, detail: requests.length === 1 ? JSON.stringify({ results: [{ id: "a-1", outcome: "processed" }] }) : "busy", failure: undefined, retryAfter: "1" };
     },
     { concurrency: 1 },
   );
   const first = push([item("a")], undefined);
   const joined = [push([item("b")], undefined), push([item("c")], undefined)];
-  open();
+  gate.open();
   await first;
   const answers = await Promise.all(joined);
   expect(answers.map((a) => [a.status, a.retryAfter])).toEqual([
@@ -184,13 +188,12 @@ test("a 500 to a joined request sends its parts again one by one within the conc
   const requests: Item[][] = [];
   let inFlight = 0;
   let most = 0;
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (open = resolve));
+  const gate = firstRequestGate();
   const push = createPushQueue(
     async (items) => {
       requests.push(items);
       most = Math.max(most, ++inFlight);
-      if (requests.length === 1) await gate;
+      if (requests.length === 1) await gate.closed;
       await Bun.sleep(0);
       inFlight--;
       if (items.some((i) => i.key === "poison")) return { status: 500, detail: "injected", failure: undefined, retryAfter: null };
@@ -200,7 +203,7 @@ test("a 500 to a joined request sends its parts again one by one within the conc
   );
   const first = push([item("a")], undefined);
   const joined = [push([item("b")], undefined), push([item("poison")], undefined), push([item("c")], undefined)];
-  open();
+  gate.open();
   await first;
   const [b, poison, c] = await Promise.all(joined);
   expect([b!.status, poison!.status, c!.status]).toEqual([200, 500, 200]);

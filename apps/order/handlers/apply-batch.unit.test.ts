@@ -11,7 +11,7 @@ import { createMemoryIdempotencyStore } from "../../../lib/idempotency/index.ts"
 import { createMemoryLogger } from "../../../lib/log/index.ts";
 import { toBatchRequest } from "../../../lib/cloudevents/index.ts";
 import { eventFor, outcomesOf, signedForTest, type TestEngine, testEngines, testSecurity, testTime, webhookUrl } from "../../../lib/testing/index.ts";
-import { createApp } from "../app.ts";
+import { createApp, subscribes } from "../app.ts";
 import type { OrderDeps } from "../deps.ts";
 import type { FollowedEvent, OrderStatus } from "../domain/order-status.ts";
 import { appendTimeline } from "../store/orders.ts";
@@ -29,16 +29,8 @@ import { applyEvent } from "./apply-event.ts";
 type Opened = Awaited<ReturnType<TestEngine["open"]>>;
 const engines = testEngines();
 
-const followedTypes = [
-  "com.example.payment.completed",
-  "com.example.payment.failed",
-  "com.example.payment.refunded",
-  "com.example.payment.escalated",
-  "com.example.stock.reserved",
-  "com.example.stock.insufficient",
-  "com.example.stock.released",
-  "com.example.shipment.created",
-] as const satisfies ReadonlyArray<FollowedEvent["type"]>;
+/** The types the order service follows: its roster entry's subscription. */
+const followedTypes = subscribes;
 
 const depsOn = (db: Db): OrderDeps => ({
   db,
