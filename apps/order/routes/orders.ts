@@ -5,16 +5,17 @@ import { type AuthEnv, authenticated, jsonBody, mayRead, query } from "../../../
 import type { OrderDeps } from "../deps.ts";
 import { findOrder, listOrders, type OrderRow, readTimeline } from "../store/orders.ts";
 import { cursorAfter, defaultPageSize, pageQuery, positionOf } from "./order-pages.ts";
-import { placeOrder, placeOrderBody, type PlaceOrderResult } from "./place-order.ts";
+import { createOrderPlacer, placeOrderBody, type PlaceOrderResult } from "./place-order.ts";
 import { ordersPerMinute } from "./rate-limit.ts";
 
 /** The customer's API: orders belong to the token's `sub`; another customer's are answered 404. */
 export function orderRoutes(deps: OrderDeps): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const caller = authenticated(deps.security.verifyToken);
+  const placeOrder = createOrderPlacer(deps);
 
   app.post("/orders", caller, ordersPerMinute(deps.ordersPerMinute ?? 60, deps.clock), jsonBody(placeOrderBody), async (c) => {
-    const result = await placeOrder(deps, c.var.caller.sub, c.req.valid("json"), idempotencyKeyOf(c));
+    const result = await placeOrder(c.var.caller.sub, c.req.valid("json"), idempotencyKeyOf(c));
     if ("priceChanged" in result) return priceChanged(c, result);
     c.header("location", `/orders/${result.placed.id}`);
     return c.json({ orderId: result.placed.id, status: "pending" as const }, 202);

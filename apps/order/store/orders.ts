@@ -43,10 +43,13 @@ export async function findOrderByIdempotencyKey(db: Executor, userId: string, ke
   return row;
 }
 
-/** Inserts unless the customer's Idempotency-Key is taken; returns the inserted row or undefined. */
-export async function insertOrder(db: Executor, row: typeof orders.$inferInsert) {
-  const [inserted] = await db.insert(orders).values(row).onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] }).returning();
-  return inserted;
+/**
+ * Inserts the orders, in one statement, except those whose customer's Idempotency-Key is taken
+ * (by an earlier order, or by one before it in `rows`); returns the rows inserted.
+ */
+export async function insertOrders(db: Executor, rows: Array<typeof orders.$inferInsert>): Promise<OrderRow[]> {
+  if (rows.length === 0) return [];
+  return db.insert(orders).values(rows).onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] }).returning();
 }
 
 /** Where a page of a customer's orders starts: after the order last shown (newest first). */

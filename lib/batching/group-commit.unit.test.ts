@@ -1,0 +1,94 @@
+import { describe, expect, test } from "bun:test";
+import { createGroupCommit, type Settled } from "./index.ts";
+
+/** A writer whose round trips finish when the test says so, recording what each one carried. */
+function gatedWriter(options: { concurrency?: number; maxBatch?: number; failBatch?: boolean; failItem?: number } = {}) {
+  const batches: number[][] = [];
+  const alone: number[] = [];
+  const gates: Array<() => void> = [];
+  const gate = () => new Promise<void>((resolve) => gates.push(resolve));
+  const fallbacks: number[] = [];
+  const commit = createGroupCommit<number, string>({
+    maxBatch: options.maxBatch ?? 100,
+    concurrency: options.concurrency ?? 1,
+    async runBatch(items) {
+      batches.push(items);
+      await gate();
+      if (options.failBatch) throw new Error("batch failed");
+      return items.map((item): Settled<string> => (item === options.failItem ? { ok: false, error: new Error(`item ${item}`) } : { ok: true, value: `batch:${item}` }));
+    },
+    async runOne(item) {
+      alone.push(item);
+      await gate();
+      if (item === options.failItem) throw new Error(`item ${item}`);
+      return `one:${item}`;
+    },
+    onFallback: (_error, items) => void fallbacks.push(items),
+  });
+  /** Opens every gate until nothing is pending (each opened round trip may start the next). */
+  const openAll = async () => {
+    for (let i = 0; i < 100; i++) {
+      await Bun.sleep(0);
+      const open = gates.splice(0);
+      if (open.length === 0) return;
+      open.forEach((resolve) => resolve());
+    }
+  };
+  return { commit, batches, alone, fallbacks, openAll, pending: () => gates.length };
+}
+
+describe("createGroupCommit", () => {
+  test("an item that finds a free slot goes at once, alone", async () => {
+    const w = gatedWriter();
+    const answer = w.commit.submit(1);
+    expect(w.alone).toEqual([1]);
+    await w.openAll();
+    expect(await answer).toBe("one:1");
+    expect(w.batches).toEqual([]);
+  });
+
+  test("items arriving while the slot is busy form the next batch, each answered on its own", async () => {
+    const w = gatedWriter();
+    const answers = [1, 2, 3, 4].map((i) => w.commit.submit(i));
+    expect(w.alone).toEqual([1]);
+    expect(w.batches).toEqual([]);
+    await w.openAll();
+    expect(w.batches).toEqual([[2, 3, 4]]);
+    expect(await Promise.all(answers)).toEqual(["one:1", "batch:2", "batch:3", "batch:4"]);
+  });
+
+  test("at most maxBatch items in a batch, in arrival order", async () => {
+    const w = gatedWriter({ maxBatch: 2 });
+    const answers = [1, 2, 3, 4, 5, 6].map((i) => w.commit.submit(i));
+    await w.openAll();
+    await Promise.all(answers);
+    expect(w.alone).toEqual([1, 6]);
+    expect(w.batches).toEqual([[2, 3], [4, 5]]);
+  });
+
+  test("at most `concurrency` round trips in flight", async () => {
+    const w = gatedWriter({ concurrency: 2 });
+    const answers = [1, 2, 3, 4].map((i) => w.commit.submit(i));
+    expect(w.pending()).toBe(2);
+    expect(w.alone).toEqual([1, 2]);
+    await w.openAll();
+    expect(await Promise.all(answers)).toEqual(["one:1", "one:2", "batch:3", "batch:4"]);
+  });
+
+  test("one item's own failure fails that item only", async () => {
+    const w = gatedWriter({ failItem: 3 });
+    const answers = [1, 2, 3, 4].map((i) => w.commit.submit(i).catch((error: Error) => error.message));
+    await w.openAll();
+    expect(await Promise.all(answers)).toEqual(["one:1", "batch:2", "item 3", "batch:4"]);
+    expect(w.fallbacks).toEqual([]);
+  });
+
+  test("a batch that fails as a whole goes again item by item, so only the bad item fails", async () => {
+    const w = gatedWriter({ failBatch: true, failItem: 3 });
+    const answers = [1, 2, 3, 4].map((i) => w.commit.submit(i).catch((error: Error) => error.message));
+    await w.openAll();
+    expect(await Promise.all(answers)).toEqual(["one:1", "one:2", "item 3", "one:4"]);
+    expect(w.fallbacks).toEqual([3]);
+    expect(w.alone).toEqual([1, 2, 3, 4]);
+  });
+});

@@ -1,0 +1,1 @@
+export { createGroupCommit, type GroupCommit, type GroupCommitOptions, type Settled } from "./group-commit.ts";
