@@ -1,7 +1,7 @@
 import { AppError } from "../errors/index.ts";
 import type { Db } from "../db/index.ts";
 import type { EventOf, EventType } from "../events/index.ts";
-import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
+import type { ClaimAnswer, ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { AcceptedEvent } from "./accept-event.ts";
 import { planBatch } from "./batch-plan.ts";
 import { applyInOrder, type EventResult, type Step } from "./event-outcomes.ts";
@@ -50,23 +50,22 @@ const inProgress = (key: string) => new AppError("event.in_progress", `${key} is
 
 /**
  * Applies a push, each event answered on its own (event-outcomes.ts). The fast path is asked for
- * the whole push at once, first (concurrent commands, which the Redis client pipelines, and no
- * Redis round trip while a transaction holds a connection): a key it knows as done is a
- * duplicate, a key another delivery holds is retried later. Then the service's set-based handler
- * (`applyBatch`) gets the rest at once; without one, or if it gives up, each event goes to its own
- * handler, in order. With `db` all of it is ONE transaction, each event in a savepoint; without,
- * different orders run concurrently, each order's events in order. The fast path is told "done"
- * only after the commit: marking before it would let a rolled-back event pass for a duplicate. A
- * failed commit undoes the whole push, and the request fails as a whole.
+ * the whole push at once, first (one `claimMany`: one Redis round trip, and none while a
+ * transaction holds a connection): a key it knows as done is a duplicate, a key another delivery
+ * holds is retried later. Then the service's set-based handler (`applyBatch`) gets the rest at
+ * once; without one, or if it gives up, each event goes to its own handler, in order. With `db`
+ * all of it is ONE transaction, each event in a savepoint; without, different orders run
+ * concurrently, each order's events in order. The fast path is told "done" only after the commit,
+ * in one `settleMany` that also releases the rest: marking before it would let a rolled-back event
+ * pass for a duplicate. A failed commit undoes the whole push, and the request fails as a whole.
  */
 export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[], report: PushReport): Promise<EventResult[]> {
   const { idempotency, claimTtlMs, doneTtlMs, db } = settings;
   const keys = accepted.map((a) => settings.keyOf(a));
   const firstOf = new Map<string, number>();
   keys.forEach((key, i) => firstOf.has(key) || firstOf.set(key, i));
-  const seen = await Promise.all([...firstOf.keys()].map(async (key) => [key, await idempotency.get(key)] as const));
-  const fresh = seen.filter(([, state]) => state !== "done").map(([key]) => key);
-  const claims = new Map<string, ClaimToken | undefined>(await Promise.all(fresh.map(async (key) => [key, await idempotency.claim(key, claimTtlMs)] as const)));
+  const distinct = [...firstOf.keys()];
+  const claims = claimsOf(distinct, await idempotency.claimMany(distinct, claimTtlMs));
   const applied = new Set<string>();
 
   const oneByOne = (tx: Db | undefined) => {
@@ -107,16 +106,32 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
   };
 
   const run = async (tx: Db | undefined) => (settings.applyBatch && (await asBatch(settings.applyBatch, tx))) || oneByOne(tx);
+  /** Every claim this push holds: done when `isDone` says so, released otherwise. */
+  const settle = (isDone: (key: string) => boolean) =>
+    idempotency.settleMany(
+      [...claims].flatMap(([key, token]) => (token === undefined ? [] : [{ key, token, done: isDone(key) }])),
+      doneTtlMs,
+    );
   try {
     const results = db ? await db.transaction((tx) => run(tx)) : await run(undefined);
-    await Promise.all(
-      [...claims].map(([key, token]) =>
-        token === undefined ? undefined : applied.has(key) ? idempotency.markDone(key, token, doneTtlMs) : idempotency.release(key, token),
-      ),
-    );
+    await settle((key) => applied.has(key));
     return results;
   } catch (error) {
-    await Promise.all([...claims].map(([key, token]) => (token === undefined ? undefined : idempotency.release(key, token))));
+    await settle(() => false);
     throw error;
   }
+}
+
+/**
+ * The fast path's answers in the shape planBatch and the one-by-one path read: a key absent is done
+ * (a duplicate), a key without a token is held by another delivery. A key left unanswered counts
+ * as held: retried later, never skipped as a duplicate.
+ */
+function claimsOf(keys: string[], answers: Map<string, ClaimAnswer>): Map<string, ClaimToken | undefined> {
+  const claims = new Map<string, ClaimToken | undefined>();
+  for (const key of keys) {
+    const answer = answers.get(key);
+    if (answer?.outcome !== "done") claims.set(key, answer?.outcome === "claimed" ? answer.token : undefined);
+  }
+  return claims;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { hasCode } from "../errors/index.ts";
+import { batchContract } from "./batch.contract.ts";
 import { claimOwnershipContract } from "./claim-ownership.contract.ts";
 import { type ContractContext, type IdempotencyFixture, LONG, SHORT } from "./contract-support.ts";
 import type { IdempotencyStore } from "./types.ts";
@@ -128,5 +129,6 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
     });
 
     claimOwnershipContract(context);
+    batchContract(context);
   });
 }

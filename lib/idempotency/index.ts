@@ -1,5 +1,5 @@
 export { createMemoryIdempotencyStore } from "./memory.ts";
 export { createRedisIdempotencyStore, type RedisIdempotencyOptions } from "./redis.ts";
 export { RECOVERED_MESSAGE, UNREACHABLE_MESSAGE, withFallback } from "./resilient.ts";
-export type { ClaimToken, IdempotencyStore, KeyState } from "./types.ts";
+export type { ClaimAnswer, ClaimToken, IdempotencyStore, KeyState, Settlement } from "./types.ts";
 export { createUpstashIdempotencyStore, type UpstashIdempotencyOptions } from "./upstash.ts";

@@ -1,6 +1,6 @@
 import { assertTtl, closedError } from "./errors.ts";
 import { newClaimToken } from "./token.ts";
-import type { ClaimToken, IdempotencyStore, KeyState } from "./types.ts";
+import type { ClaimAnswer, ClaimToken, IdempotencyStore, KeyState } from "./types.ts";
 
 type Entry = { state: KeyState; token?: ClaimToken; expiresAt: number };
 
@@ -41,29 +41,58 @@ export function createMemoryIdempotencyStore(options: { now?: () => number } = {
     if (closed) throw closedError();
   }
 
+  // Callers check that the key is free in the same synchronous run: nothing can interleave
+  // between check and write, which is what makes each claim atomic.
+  function take(key: string, ttlMs: number): ClaimToken {
+    const token = newClaimToken();
+    write(key, { state: "claimed", token }, ttlMs);
+    return token;
+  }
+
+  function answerFor(key: string, ttlMs: number): ClaimAnswer {
+    const entry = live(key);
+    if (!entry) return { outcome: "claimed", token: take(key, ttlMs) };
+    return entry.state === "done" ? { outcome: "done" } : { outcome: "held" };
+  }
+
+  /** Marks done for `doneTtlMs`, or releases when it is undefined; only while `token` holds the key. */
+  function settle(key: string, token: ClaimToken, doneTtlMs: number | undefined): boolean {
+    if (!heldBy(key, token)) return false;
+    if (doneTtlMs !== undefined) write(key, { state: "done" }, doneTtlMs);
+    else entries.delete(key);
+    return true;
+  }
+
   return {
     async claim(key, ttlMs) {
       open();
       assertTtl(ttlMs);
-      if (live(key)) return undefined;
-      const token = newClaimToken();
-      write(key, { state: "claimed", token }, ttlMs);
-      return token;
+      return live(key) ? undefined : take(key, ttlMs);
     },
     async markDone(key, token, ttlMs) {
       open();
       assertTtl(ttlMs);
-      if (!heldBy(key, token)) return false;
-      write(key, { state: "done" }, ttlMs);
-      return true;
+      return settle(key, token, ttlMs);
     },
     async release(key, token) {
       open();
-      return heldBy(key, token) && entries.delete(key);
+      return settle(key, token, undefined);
     },
     async get(key) {
       open();
       return live(key)?.state;
+    },
+    async claimMany(keys, ttlMs) {
+      open();
+      assertTtl(ttlMs);
+      const answers = new Map<string, ClaimAnswer>();
+      for (const key of keys) if (!answers.has(key)) answers.set(key, answerFor(key, ttlMs));
+      return answers;
+    },
+    async settleMany(settlements, doneTtlMs) {
+      open();
+      assertTtl(doneTtlMs);
+      return settlements.map(({ key, token, done }) => settle(key, token, done ? doneTtlMs : undefined));
     },
     async close() {
       closed = true;

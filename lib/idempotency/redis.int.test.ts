@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
+import { hasCode } from "../errors/index.ts";
 import { tryGetServiceUrl, waitFor } from "../testing/index.ts";
 import { idempotencyStoreContract } from "./idempotency.contract.ts";
 import { createRedisIdempotencyStore } from "./redis.ts";
@@ -39,6 +40,52 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
       await raw.set(`${prefix}order-2`, "claimed");
       expect(await store.get("order-2")).toBe("claimed");
       expect(await store.release("order-2", "")).toBe(false);
+    } finally {
+      raw.close();
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  });
+
+  test("claimMany and settleMany write the same wire format as claim and markDone", async () => {
+    const prefix = uniquePrefix();
+    const store = createRedisIdempotencyStore(url, { prefix });
+    const raw = new RedisClient(url);
+    try {
+      const answers = await store.claimMany(["order-1", "order-2"], 60_000);
+      const token = (key: string) => (answers.get(key) as { token: string }).token;
+      expect(await raw.get(`${prefix}order-1`)).toBe(`claimed:${token("order-1")}`);
+      const ttl = Number(await raw.send("PTTL", [`${prefix}order-1`]));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      const settled = [
+        { key: "order-1", token: token("order-1"), done: true },
+        { key: "order-2", token: token("order-2"), done: false },
+      ];
+      expect(await store.settleMany(settled, 120_000)).toEqual([true, true]);
+      expect(await raw.get(`${prefix}order-1`)).toBe("done");
+      expect(Number(await raw.send("PTTL", [`${prefix}order-1`]))).toBeGreaterThan(60_000);
+      expect(await raw.get(`${prefix}order-2`)).toBeNull();
+      // A claim written before claims had owners reads as held.
+      await raw.set(`${prefix}order-3`, "claimed");
+      expect((await store.claimMany(["order-3"], 60_000)).get("order-3")).toEqual({ outcome: "held" });
+    } finally {
+      raw.close();
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  });
+
+  test("a foreign value under one key refuses the whole claimMany, and claims nothing", async () => {
+    const prefix = uniquePrefix();
+    const store = createRedisIdempotencyStore(url, { prefix });
+    const raw = new RedisClient(url);
+    try {
+      await raw.set(`${prefix}order-2`, "someone else's");
+      const error = await store.claimMany(["order-1", "order-2", "order-3"], 60_000).catch((e: unknown) => e);
+      expect(hasCode(error, "idempotency.unexpected_value")).toBe(true);
+      expect(await store.get("order-1")).toBeUndefined();
+      expect(await store.get("order-3")).toBeUndefined();
     } finally {
       raw.close();
       await store.close();

@@ -46,7 +46,7 @@ export function createRedisIdempotencyStore(url: string, options: RedisIdempoten
     ...keyedStore(
       {
         setIfAbsent: (key, value, ttlMs) => send("claim", "SET", [key, value, "NX", "PX", String(ttlMs)]),
-        evalScript: (script, key, args) => send("compare-and-set", "EVAL", [script, "1", key, ...args]),
+        evalScript: (operation, script, keys, args) => send(operation, "EVAL", [script, String(keys.length), ...keys, ...args]),
         get: (key) => send("get", "GET", [key]),
       },
       prefix,

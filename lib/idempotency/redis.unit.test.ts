@@ -12,6 +12,8 @@ async function expectUnavailableWithin(store: IdempotencyStore, budgetMs: number
     () => store.markDone("order-1", "token", 60_000),
     () => store.release("order-1", "token"),
     () => store.get("order-1"),
+    () => store.claimMany(["order-1", "order-2"], 60_000),
+    () => store.settleMany([{ key: "order-1", token: "token", done: true }], 60_000),
   ];
   for (const operation of operations) {
     const started = performance.now();
@@ -83,6 +85,8 @@ describe("Redis adapter when Redis is not there", () => {
     expect(await store.get("order-1")).toBeUndefined();
     expect(await store.markDone("order-1", token!, 60_000)).toBe(false);
     expect(await store.release("order-1", token!)).toBe(false);
+    expect((await store.claimMany(["order-1"], 60_000)).get("order-1")?.outcome).toBe("claimed");
+    expect(await store.settleMany([{ key: "order-1", token: token!, done: true }], 60_000)).toEqual([false]);
     const tokens = await Promise.all(Array.from({ length: 20 }, () => store.claim("order-2", 60_000)));
     expect(new Set(tokens).size).toBe(20);
     expect(tokens.every((t) => typeof t === "string")).toBe(true);

@@ -1,6 +1,6 @@
 import { hasCode } from "../errors/index.ts";
 import { newClaimToken } from "./token.ts";
-import type { IdempotencyStore } from "./types.ts";
+import type { ClaimAnswer, IdempotencyStore } from "./types.ts";
 
 export const UNREACHABLE_MESSAGE = "idempotency store unreachable: handlers continue on database constraints alone";
 export const RECOVERED_MESSAGE = "idempotency store reachable again: deduplication fast path restored";
@@ -22,7 +22,7 @@ export function withFallback(store: IdempotencyStore, log: (message: string) => 
   // before an outage, or a slow failure begun before recovery, says nothing about the store now.
   let epoch = 0;
 
-  async function attempt<T>(run: () => Promise<T>, fallback: T): Promise<T> {
+  async function attempt<T>(run: () => Promise<T>, fallback: () => T): Promise<T> {
     const startedIn = epoch;
     try {
       const result = await run();
@@ -39,15 +39,22 @@ export function withFallback(store: IdempotencyStore, log: (message: string) => 
         epoch++;
         log(UNREACHABLE_MESSAGE);
       }
-      return fallback;
+      return fallback();
     }
   }
 
   return {
-    claim: (key, ttlMs) => attempt(() => store.claim(key, ttlMs), newClaimToken()),
-    markDone: (key, token, ttlMs) => attempt(() => store.markDone(key, token, ttlMs), false),
-    release: (key, token) => attempt(() => store.release(key, token), false),
-    get: (key) => attempt(() => store.get(key), undefined),
+    claim: (key, ttlMs) => attempt(() => store.claim(key, ttlMs), newClaimToken),
+    markDone: (key, token, ttlMs) => attempt(() => store.markDone(key, token, ttlMs), () => false),
+    release: (key, token) => attempt(() => store.release(key, token), () => false),
+    get: (key) => attempt(() => store.get(key), () => undefined),
+    claimMany: (keys, ttlMs) => attempt(() => store.claimMany(keys, ttlMs), () => blindClaims(keys)),
+    settleMany: (settlements, doneTtlMs) => attempt(() => store.settleMany(settlements, doneTtlMs), () => settlements.map(() => false)),
     close: () => store.close(),
   };
+}
+
+/** As `claim` while the store is down: every key proceeds, each on a fresh token the store never saw. */
+function blindClaims(keys: readonly string[]): Map<string, ClaimAnswer> {
+  return new Map(keys.map((key): [string, ClaimAnswer] => [key, { outcome: "claimed", token: newClaimToken() }]));
 }

@@ -23,6 +23,8 @@ function flakyStore(): { store: IdempotencyStore; setDown(down: boolean): void; 
       markDone: guard("markDone", inner.markDone),
       release: guard("release", inner.release),
       get: guard("get", inner.get),
+      claimMany: guard("claimMany", inner.claimMany),
+      settleMany: guard("settleMany", inner.settleMany),
       close: inner.close,
     },
     setDown: (value) => {
@@ -55,6 +57,30 @@ describe("withFallback", () => {
     expect(await store.get("order-1")).toBeUndefined();
     expect(await store.markDone("order-1", first!, 60_000)).toBe(false);
     expect(await store.release("order-1", first!)).toBe(false);
+  });
+
+  test("while unreachable: claimMany claims every distinct key on fresh tokens, settleMany does nothing", async () => {
+    const logs: string[] = [];
+    const flaky = flakyStore();
+    const store = withFallback(flaky.store, (m) => logs.push(m));
+    flaky.setDown(true);
+    const answers = await store.claimMany(["order-1", "order-2", "order-1"], 60_000);
+    expect([...answers.keys()]).toEqual(["order-1", "order-2"]);
+    const tokens = [...answers.values()].map((answer) => (answer.outcome === "claimed" ? answer.token : answer.outcome));
+    expect(tokens.every((token) => token.length >= 32)).toBe(true);
+    const again = await store.claimMany(["order-1"], 60_000);
+    expect(again.get("order-1")).toEqual({ outcome: "claimed", token: expect.any(String) });
+    expect(again.get("order-1")).not.toEqual(answers.get("order-1"));
+    expect(await store.settleMany([{ key: "order-1", token: tokens[0]!, done: true }, { key: "order-2", token: tokens[1]!, done: false }], 60_000)).toEqual([false, false]);
+    expect(logs).toEqual([UNREACHABLE_MESSAGE]);
+
+    // Blind tokens cannot touch what is claimed once the store is back.
+    flaky.setDown(false);
+    const held = await store.claimMany(["order-1"], 60_000);
+    expect(held.get("order-1")?.outcome).toBe("claimed");
+    expect(await store.settleMany([{ key: "order-1", token: tokens[0]!, done: true }], 60_000)).toEqual([false]);
+    expect(await store.get("order-1")).toBe("claimed");
+    expect(logs).toEqual([UNREACHABLE_MESSAGE, RECOVERED_MESSAGE]);
   });
 
   test("a token issued while the store was down cannot touch the claim taken once it is back", async () => {
@@ -130,6 +156,8 @@ describe("withFallback", () => {
     const store = withFallback(createMemoryIdempotencyStore(), (m) => logs.push(m));
     const invalid = await store.claim("order-1", 0).catch((e: unknown) => e);
     expect(hasCode(invalid, "idempotency.invalid_ttl")).toBe(true);
+    const invalidMany = await store.claimMany(["order-1"], 0).catch((e: unknown) => e);
+    expect(hasCode(invalidMany, "idempotency.invalid_ttl")).toBe(true);
 
     const failing = withFallback(
       { ...createMemoryIdempotencyStore(), get: () => Promise.reject(new AppError("idempotency.unexpected_value", "x")) },

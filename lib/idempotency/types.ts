@@ -14,6 +14,15 @@ export type KeyState = "claimed" | "done";
  */
 export type ClaimToken = string;
 
+/**
+ * What `claimMany` answers for one key: this caller now holds it (and its token proves it), its
+ * work is done (a duplicate), or another delivery holds it (retry later).
+ */
+export type ClaimAnswer = { outcome: "claimed"; token: ClaimToken } | { outcome: "done" } | { outcome: "held" };
+
+/** One claim to settle after the work: mark it done (`done: true`) or release it. */
+export type Settlement = { key: string; token: ClaimToken; done: boolean };
+
 export type IdempotencyStore = {
   /** `SET key claimed:<token> NX PX ttl`: the token when this caller now holds the key, else undefined. */
   claim(key: string, ttlMs: number): Promise<ClaimToken | undefined>;
@@ -22,5 +31,16 @@ export type IdempotencyStore = {
   /** Drops the claim after a failure so that a retry may proceed at once, only while `token` holds it. */
   release(key: string, token: ClaimToken): Promise<boolean>;
   get(key: string): Promise<KeyState | undefined>;
+  /**
+   * `claim` for every key at once, in one round trip (one script on Redis): a done key is answered
+   * "done" and left untouched, a held one "held", a free one is claimed. Atomic per key, as `claim`
+   * is; one answer per distinct key. An empty list costs no round trip.
+   */
+  claimMany(keys: readonly string[], ttlMs: number): Promise<Map<string, ClaimAnswer>>;
+  /**
+   * `markDone` (with `doneTtlMs`) or `release` for each settlement, in order, in one round trip, each
+   * only while its token still holds its key. Per settlement, true when it acted.
+   */
+  settleMany(settlements: readonly Settlement[], doneTtlMs: number): Promise<boolean[]>;
   close(): Promise<void>;
 };

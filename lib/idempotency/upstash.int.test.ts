@@ -46,6 +46,26 @@ describe.skipIf(!redisUrl)("Upstash REST client against a loopback REST server o
     }
   });
 
+  test("claimMany and settleMany share the keyspace with the TCP adapter's single-key calls", async () => {
+    const prefix = uniquePrefix();
+    const rest = createUpstashIdempotencyStore({ url: server.url, token, prefix });
+    const tcp = createRedisIdempotencyStore(url, { prefix });
+    try {
+      const held = await tcp.claim("order-2", 60_000);
+      const answers = await rest.claimMany(["order-1", "order-2"], 60_000);
+      expect(answers.get("order-2")).toEqual({ outcome: "held" });
+      const claimed = answers.get("order-1");
+      expect(claimed?.outcome).toBe("claimed");
+      expect(await tcp.claim("order-1", 60_000)).toBeUndefined();
+      expect(await tcp.markDone("order-1", (claimed as { token: string }).token, 60_000)).toBe(true);
+      expect(await rest.settleMany([{ key: "order-2", token: held!, done: true }], 60_000)).toEqual([true]);
+      expect((await tcp.claimMany(["order-1", "order-2"], 60_000)).get("order-2")).toEqual({ outcome: "done" });
+    } finally {
+      await tcp.close();
+      await deleteKeys(url, prefix);
+    }
+  });
+
   test("the loopback server rejects a wrong token, as Upstash does", async () => {
     const response = await fetch(server.url, {
       method: "POST",

@@ -46,7 +46,7 @@ export function createUpstashIdempotencyStore(options: UpstashIdempotencyOptions
     ...keyedStore(
       {
         setIfAbsent: (key, value, ttlMs) => call("claim", () => redis.set(key, value, { nx: true, px: ttlMs })),
-        evalScript: (script, key, args) => call("compare-and-set", () => redis.eval(script, [key], args)),
+        evalScript: (operation, script, keys, args) => call(operation, () => redis.eval(script, keys, args)),
         get: (key) => call("get", () => redis.get<string>(key)),
       },
       prefix,

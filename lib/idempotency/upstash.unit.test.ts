@@ -26,6 +26,8 @@ describe("Upstash adapter when the REST endpoint is not there", () => {
     await unavailableWithin(() => store.markDone("order-1", "token", 60_000), 500);
     await unavailableWithin(() => store.release("order-1", "token"), 500);
     await unavailableWithin(() => store.get("order-1"), 500);
+    await unavailableWithin(() => store.claimMany(["order-1", "order-2"], 60_000), 500);
+    await unavailableWithin(() => store.settleMany([{ key: "order-1", token: "token", done: false }], 60_000), 500);
   });
 
   test("an endpoint that never answers fails within the timeout", async () => {
@@ -42,6 +44,7 @@ describe("Upstash adapter when the REST endpoint is not there", () => {
     const store = withFallback(createUpstashIdempotencyStore({ url: "http://127.0.0.1:1", token: "t" }), (m) => logs.push(m));
     expect(await store.claim("order-1", 60_000)).toBeString();
     expect(await store.get("order-1")).toBeUndefined();
+    expect((await store.claimMany(["order-1"], 60_000)).get("order-1")?.outcome).toBe("claimed");
     expect(logs).toEqual([UNREACHABLE_MESSAGE]);
   });
 });

@@ -168,6 +168,8 @@ export function createForgetfulIdempotencyStore(): IdempotencyStore {
     markDone: async () => false,
     release: async () => false,
     get: async () => undefined,
+    claimMany: async (keys) => new Map(keys.map((key) => [key, { outcome: "claimed", token: crypto.randomUUID() }] as const)),
+    settleMany: async (settlements) => settlements.map(() => false),
     close: async () => {},
   };
 }
