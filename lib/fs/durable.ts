@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 type Write = (fd: number, data: Uint8Array, offset: number, length: number, position: number | null) => number;
@@ -15,12 +15,6 @@ export function writeAll(fd: number, data: Uint8Array | string, position: number
     if (n <= 0) throw new Error(`write(2) stored no bytes (${written} of ${bytes.length} written)`);
     written += n;
   }
-}
-
-/** Appends `data` whole and, with `sync`, waits until it is on the disk (fdatasync). */
-export function appendDurably(fd: number, data: Uint8Array | string, sync = true): void {
-  writeAll(fd, data);
-  if (sync) fdatasyncSync(fd);
 }
 
 /**

@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, test } from "bun:test";
-import { appendDurably, makeDirectoryDurably, writeAll, writeFileDurably } from "./durable.ts";
+import { makeDirectoryDurably, writeAll, writeFileDurably } from "./durable.ts";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -43,14 +43,14 @@ test("writeFileDurably replaces the file whole and leaves no temporary file behi
   expect(readdirSync(dir)).toEqual(["offsets.json"]);
 });
 
-test("appendDurably appends whole; makeDirectoryDurably creates every missing level", () => {
+test("makeDirectoryDurably creates every missing level, and is idempotent", () => {
   const dir = join(folder(), "a", "b", "c");
   makeDirectoryDurably(dir);
   makeDirectoryDurably(dir);
   expect(existsSync(dir)).toBe(true);
   const fd = openSync(join(dir, "log"), "a");
-  appendDurably(fd, "one\n");
-  appendDurably(fd, "two\n", false);
+  writeAll(fd, "one\n");
+  writeAll(fd, "two\n");
   closeSync(fd);
   expect(readFileSync(join(dir, "log"), "utf8")).toBe("one\ntwo\n");
 });

@@ -1,2 +1,2 @@
-export { appendDurably, makeDirectoryDurably, syncDirectory, writeAll, writeFileDurably } from "./durable.ts";
+export { makeDirectoryDurably, syncDirectory, writeAll, writeFileDurably } from "./durable.ts";
 export { cutTornTail, LinesErrorCode, scanLines, type TornTail } from "./lines.ts";

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, openSync } from "node:fs";
+import { existsSync, fdatasync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { appendDurably, cutTornTail, syncDirectory } from "../fs/index.ts";
+import { createGroupCommit } from "../batching/index.ts";
+import { cutTornTail, syncDirectory, writeAll } from "../fs/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Notification, Notifier, SendResult } from "./types.ts";
 
@@ -33,22 +34,63 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
   const { file, log, fsync = true } = options;
   const attempts: SendAttempt[] = file ? readAttempts(file, log, fsync) : [];
   const delivered = new Set(attempts.filter((a) => !a.duplicate).map((a) => a.idempotencyKey));
+  const journal = file ? openJournal(file, fsync) : undefined;
+
+  /** Decides, records (one write and one sync for them all) and only then counts the sends, in their order. */
+  async function sendAll(notifications: Notification[]): Promise<SendResult[]> {
+    const now = new Set<string>();
+    const batch = notifications.map((notification): SendAttempt => {
+      const duplicate = delivered.has(notification.idempotencyKey) || now.has(notification.idempotencyKey);
+      now.add(notification.idempotencyKey);
+      return { ...notification, duplicate };
+    });
+    await journal?.append(batch.map((attempt) => `${JSON.stringify(attempt)}\n`).join(""));
+    for (const attempt of batch) {
+      attempts.push(attempt);
+      if (attempt.duplicate) continue;
+      delivered.add(attempt.idempotencyKey);
+      log?.info({ idempotencyKey: attempt.idempotencyKey, subject: attempt.subject }, "recording notifier: sent");
+    }
+    return batch.map((attempt) => (attempt.duplicate ? "duplicate" : "delivered"));
+  }
+
+  // Sends that arrive while the file is being synced share the next sync (lib/batching): a
+  // provider takes many messages at once, and one fdatasync per message would make the stand-in,
+  // not the flow, the bottleneck. Each send still answers only once its line is on the disk.
+  const sends = createGroupCommit<Notification, SendResult>({
+    maxBatch: 100,
+    concurrency: 1,
+    runOne: async (notification) => (await sendAll([notification]))[0]!,
+    runBatch: async (notifications) => (await sendAll(notifications)).map((value) => ({ ok: true, value })),
+  });
 
   return {
-    async send(notification): Promise<SendResult> {
-      const duplicate = delivered.has(notification.idempotencyKey);
-      const attempt: SendAttempt = { ...notification, duplicate };
-      if (file) record(file, attempt, fsync);
-      attempts.push(attempt);
-      if (duplicate) return "duplicate";
-      delivered.add(notification.idempotencyKey);
-      log?.info({ idempotencyKey: notification.idempotencyKey, subject: notification.subject }, "recording notifier: sent");
-      return "delivered";
-    },
+    send: (notification) => sends.submit(notification),
     sent: () => attempts.filter((a) => !a.duplicate).map(({ duplicate: _, ...notification }) => notification),
     attempts: () => [...attempts],
   };
 }
+
+/**
+ * The file the sends go to, open for appending from the first send on. Its lines are written at
+ * once (a reader sees them) and synced asynchronously, on the thread pool, not on the JS thread.
+ */
+function openJournal(file: string, sync: boolean) {
+  let fd: number | undefined;
+  return {
+    async append(lines: string): Promise<void> {
+      if (fd === undefined) {
+        const created = !existsSync(file);
+        fd = openSync(file, "a");
+        if (created && sync) syncDirectory(dirname(file));
+      }
+      writeAll(fd, lines);
+      if (sync) await datasync(fd);
+    },
+  };
+}
+
+const datasync = (fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 
 function readAttempts(file: string, log: Logger | undefined, sync: boolean): SendAttempt[] {
   if (!existsSync(file)) return [];
@@ -73,15 +115,4 @@ function parseAttempt(line: Buffer): SendAttempt | undefined {
   } catch {
     return undefined;
   }
-}
-
-function record(file: string, attempt: SendAttempt, sync: boolean): void {
-  const created = !existsSync(file);
-  const fd = openSync(file, "a");
-  try {
-    appendDurably(fd, `${JSON.stringify(attempt)}\n`, sync);
-  } finally {
-    closeSync(fd);
-  }
-  if (created && sync) syncDirectory(dirname(file));
 }

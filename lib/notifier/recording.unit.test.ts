@@ -52,3 +52,21 @@ test("a damaged line with sends after it is refused rather than dropped", async 
   writeFileSync(file, `{"idempotencyKey":"a"\n${JSON.stringify({ idempotencyKey: "b", duplicate: false })}\n`);
   expect(() => createRecordingNotifier({ file })).toThrow("unreadable, yet lines follow it");
 });
+
+test("sends made at once are recorded together, each answered as if alone: a key given twice is delivered once", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  const notifier = createRecordingNotifier({ file });
+  const keys = ["a", "b", "a", "c", "b", "d"];
+  const message = (key: string) => ({ idempotencyKey: key, userId: "u", orderId: "o", type: "t", subject: "s", body: "b" });
+  expect(await Promise.all(keys.map((key) => notifier.send(message(key))))).toEqual(["delivered", "delivered", "duplicate", "delivered", "duplicate", "delivered"]);
+  expect(await notifier.send(message("c"))).toBe("duplicate");
+  expect(createRecordingNotifier({ file }).attempts().map((a) => [a.idempotencyKey, a.duplicate])).toEqual([
+    ["a", false],
+    ["b", false],
+    ["a", true],
+    ["c", false],
+    ["b", true],
+    ["d", false],
+    ["c", true],
+  ]);
+});
