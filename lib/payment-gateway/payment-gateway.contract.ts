@@ -66,6 +66,32 @@ export function paymentGatewayContract(label: string, open: () => Promise<{ gate
       expect(await gateway.lookup(`pay-${crypto.randomUUID()}`)).toBeUndefined();
     });
 
+    test("many charges at once are each answered as if alone: declines, timeouts, reused keys and repeats", async () => {
+      const repeated = request();
+      const reused = request();
+      const calls = [
+        request(),
+        repeated,
+        request({ token: "tok_declined" }),
+        request({ token: "tok_timeout" }),
+        reused,
+        { ...reused, amount: reused.amount + 1 },
+        repeated,
+        request(),
+      ];
+      const answers = await Promise.allSettled(calls.map((call) => gateway.charge(call)));
+      const value = (i: number) => (answers[i]!.status === "fulfilled" ? (answers[i] as PromiseFulfilledResult<Awaited<ReturnType<PaymentGateway["charge"]>>>).value : undefined);
+      const error = (i: number) => (answers[i]!.status === "rejected" ? (answers[i] as PromiseRejectedResult).reason : undefined);
+      expect([0, 1, 6, 7].map((i) => value(i)?.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
+      expect(value(6)?.chargeId).toBe(value(1)!.chargeId);
+      expect(value(2)?.status).toBe("declined");
+      expect(hasCode(error(3), GatewayErrorCode.timeout)).toBe(true);
+      expect((await gateway.lookup(calls[3]!.idempotencyKey))?.status).toBe("succeeded");
+      // The first of two calls under one key wins; the other, with another amount, is refused.
+      expect([value(4)?.amount, hasCode(error(5), GatewayErrorCode.idempotencyMismatch)]).toEqual([reused.amount, true]);
+      expect(new Set([0, 1, 2, 7].map((i) => value(i)?.chargeId)).size).toBe(4);
+    });
+
     test("a key reused for another amount is refused", async () => {
       const charge = request();
       await gateway.charge(charge);

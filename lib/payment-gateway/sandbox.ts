@@ -1,4 +1,5 @@
 import { eq, sum } from "drizzle-orm";
+import { createGroupCommit, type Settled } from "../batching/index.ts";
 import type { Clock, Ids } from "../clock/index.ts";
 import type { Db } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
@@ -19,31 +20,60 @@ type ChargeRow = typeof gatewayCharges.$inferSelect;
 export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids; faults?: SandboxFaults }): PaymentGateway {
   const { db, clock, ids } = deps;
 
-  async function charge(request: ChargeRequest): Promise<Charge> {
-    const declined = request.token === testTokens.declined;
-    const [inserted] = await db
-      .insert(gatewayCharges)
-      .values({
+  /** The ledger's row for each request: one insert for them all; a key already used keeps its first charge. */
+  async function recordCharges(requests: ChargeRequest[]): Promise<Array<{ row: ChargeRow; inserted: boolean }>> {
+    const rows = requests.map((request) => {
+      const declined = request.token === testTokens.declined;
+      return {
         id: `ch_${ids.next()}`,
         idempotencyKey: request.idempotencyKey,
         orderId: request.orderId,
         amount: request.amount,
         currency: request.currency,
         method: request.method,
-        status: declined ? "declined" : "succeeded",
+        status: declined ? ("declined" as const) : ("succeeded" as const),
         declineCode: declined ? "card_declined" : null,
         transactionId: declined ? null : `txn_${ids.next()}`,
         createdAt: clock.now(),
-      })
-      .onConflictDoNothing({ target: gatewayCharges.idempotencyKey })
-      .returning();
+      };
+    });
+    const inserted = new Map((await db.insert(gatewayCharges).values(rows).onConflictDoNothing({ target: gatewayCharges.idempotencyKey }).returning()).map((row) => [row.id, row]));
+    return Promise.all(
+      rows.map(async (row) => {
+        const mine = inserted.get(row.id);
+        return mine ? { row: mine, inserted: true } : { row: (await findCharge(row.idempotencyKey))!, inserted: false };
+      }),
+    );
+  }
+
+  /** The processor's answer to one request, given its ledger row. */
+  function answerOf(request: ChargeRequest, { row, inserted }: { row: ChargeRow; inserted: boolean }): Charge {
     if ((inserted && request.token === testTokens.timeout) || request.token === testTokens.lostAnswer) throw timeout();
-    const row = inserted ?? (await findCharge(request.idempotencyKey))!;
     if (row.orderId !== request.orderId || row.amount !== request.amount || row.currency !== request.currency) {
       throw new AppError(GatewayErrorCode.idempotencyMismatch, `idempotency key ${request.idempotencyKey} was used for another charge`, { status: 422 });
     }
     return chargeOf(row);
   }
+
+  // Charges asked for while earlier ones are being written share one insert (lib/batching, no
+  // timer), as a processor takes many calls at once: one write per charge made the stand-in a
+  // large share of the flow's commits. Each charge is answered as if it had been alone.
+  const charges = createGroupCommit<ChargeRequest, Charge>({
+    maxBatch: 100,
+    concurrency: 2,
+    runOne: async (request) => answerOf(request, (await recordCharges([request]))[0]!),
+    runBatch: async (requests) => {
+      const recorded = await recordCharges(requests);
+      return requests.map((request, i): Settled<Charge> => {
+        try {
+          return { ok: true, value: answerOf(request, recorded[i]!) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+    },
+  });
+  const charge = (request: ChargeRequest) => charges.submit(request);
 
   async function refund(request: { idempotencyKey: string; chargeId: string; amount: number }): Promise<Refund> {
     return db.transaction(async (tx) => {
