@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createBenchKafka } from "./engines/kafka.ts";
 import { type BenchPostgres, externalPostgres, privatePostgres } from "./engines/postgres.ts";
 import { type BenchRedis, externalRedis, privateRedis } from "./engines/redis.ts";
-import { startCluster } from "./flow/cluster.ts";
+import { type Layout, startCluster } from "./flow/cluster.ts";
 import { startEmbedded } from "./flow/embedded.ts";
 import type { FlowUnderTest } from "./flow/types.ts";
 import { type Plan, plannedFlowSeconds } from "./plan.ts";
@@ -20,7 +20,7 @@ export type BenchOptions = {
   kafkaBrokers: string;
   postgresUrl?: string;
   redisUrl?: string;
-  dispatchers: number;
+  layout: Layout;
   logLevel: string;
   keepWorkDir: boolean;
 };
@@ -96,7 +96,7 @@ function startFlow(
   context: BenchOptions & { run: string; pg: BenchPostgres; kafka: ReturnType<typeof createBenchKafka>; redis?: BenchRedis },
 ): Promise<FlowUnderTest> {
   if (engine === "embedded") return startEmbedded(workDir, { logLevel: context.logLevel });
-  return startCluster(workDir, { postgres: context.pg, redis: context.redis!, kafka: context.kafka, database: `orderflow_bench_${context.run}`, dispatchers: context.dispatchers, logLevel: context.logLevel });
+  return startCluster(workDir, { postgres: context.pg, redis: context.redis!, kafka: context.kafka, database: `orderflow_bench_${context.run}`, layout: context.layout, logLevel: context.logLevel });
 }
 
 /** A run is broken when the flow did not work: a refused order, or nothing completed at all. */

@@ -55,7 +55,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   for (const role of flow.roles) sampler.add(role);
   sampler.add({ name: loadGeneratorRole, pids: () => [process.pid] });
   sampler.start();
-  const tracker = createCompletionTracker(flow.notificationsFile);
+  const tracker = createCompletionTracker(flow.notificationsFiles);
   const products = await stockShelves(flow, plan.products, 10_000_000);
   const client = await createOrderClient(flow, products, plan.declineEvery);
   const cpu: PhaseCpu[] = [];

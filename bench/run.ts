@@ -24,7 +24,9 @@ const program = new Command("bun run bench")
   .option("--kafka <brokers>", "Kafka bootstrap servers (the run uses its own namespace on them)", process.env.KAFKA_BROKERS || "127.0.0.1:9092")
   .option("--postgres-url <url>", "an existing PostgreSQL server instead of the run's own (fresh databases on it; round trips only if it preloads pg_stat_statements)")
   .option("--redis-url <url>", "an existing Redis instead of the run's own")
-  .option("--dispatchers <n>", "dispatcher processes on the real engines", positive, 1)
+  .addOption(new Option("--layout <layout>", "how the real engines' flow is cut into processes: services (one per service, the relay, dispatchers) or workers (whole flows, one per core)").choices(["services", "workers"]).default("services"))
+  .option("--workers <n>", "worker processes with --layout workers", positive, navigator.hardwareConcurrency)
+  .option("--dispatchers <n>", "dispatcher processes with --layout services", positive, 1)
   .option("--log-level <level>", "LOG_LEVEL of the flow's processes", "warn")
   .option("--out <dir>", "where performance.md and the charts go", "docs")
   .option("--keep", "keep the run's folder (logs, data) afterwards")
@@ -32,14 +34,15 @@ const program = new Command("bun run bench")
 
 const options = program.opts<{
   quick?: boolean; soak?: boolean; soakMinutes: number; engines: Array<"embedded" | "real">; rates?: number[]; kafka: string;
-  postgresUrl?: string; redisUrl?: string; dispatchers: number; logLevel: string; out: string; keep?: boolean;
+  postgresUrl?: string; redisUrl?: string; layout: "services" | "workers"; workers: number; dispatchers: number; logLevel: string; out: string; keep?: boolean;
 }>();
 endAllOnSignals();
 const plan = planFor({ quick: options.quick, soak: options.soak, soakMinutes: options.soakMinutes, rates: options.rates });
 const command = ["bun run bench", ...process.argv.slice(2)].join(" ");
 const report = await runBench({
   command, plan, engines: options.engines, kafkaBrokers: options.kafka, postgresUrl: options.postgresUrl, redisUrl: options.redisUrl,
-  dispatchers: options.dispatchers, logLevel: options.logLevel, keepWorkDir: Boolean(options.keep),
+  layout: options.layout === "workers" ? { kind: "workers", workers: options.workers } : { kind: "services", dispatchers: options.dispatchers },
+  logLevel: options.logLevel, keepWorkDir: Boolean(options.keep),
 });
 printReport(report);
 if (report.flows.length > 0) {

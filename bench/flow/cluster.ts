@@ -13,12 +13,18 @@ import { readEffects } from "./effects.ts";
 import { type Env, healthy, type Spawned, spawnLogged, stopGracefully } from "./spawn.ts";
 import type { EngineCounters, FlowUnderTest } from "./types.ts";
 
-export type ClusterOptions = { postgres: BenchPostgres; redis: BenchRedis; kafka: BenchKafka; database: string; dispatchers: number; logLevel: string };
+/**
+ * How the flow's processes are cut: `services`, one process per service (`bun run start <service>`),
+ * the relay and the dispatchers (mode 3 of the README); `workers`, several whole flows
+ * (`bun run dev` on the real engines, mode 2), one per core, sharing the partitions through their
+ * consumer groups and delivering pushes in-process.
+ */
+export type Layout = { kind: "services"; dispatchers: number } | { kind: "workers"; workers: number };
+export type ClusterOptions = { postgres: BenchPostgres; redis: BenchRedis; kafka: BenchKafka; database: string; layout: Layout; logLevel: string };
 
 /**
- * One process per service (`bun apps/start.ts <service>`), the relay and the dispatchers, as in
- * production (docs/operations.md), on Kafka, PostgreSQL and Redis: a fresh database of the run and
- * the run's own Kafka namespace.
+ * The flow on Kafka, PostgreSQL and Redis, cut into processes as `layout` says (docs/operations.md):
+ * a fresh database of the run and the run's own Kafka namespace.
  */
 export async function startCluster(workDir: string, options: ClusterOptions): Promise<FlowUnderTest> {
   const { postgres: pg, redis, kafka, database } = options;
@@ -50,21 +56,30 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
   if (pg.statementsTracked) await admin`create extension if not exists pg_stat_statements`;
 
   const children: Spawned[] = [];
-  const start = async (name: string, command: string, port: number, extra: Env = {}) => {
-    const child = spawnLogged(workDir, name, ["bun", "apps/start.ts", command], { ...env, ...extra, PORT: String(port) });
+  const start = async (name: string, argv: string[], port: number, extra: Env = {}) => {
+    const child = spawnLogged(workDir, name, ["bun", ...argv], { ...env, ...extra, PORT: String(port) });
     children.push(child);
     await healthy(child, port);
   };
+  const { layout } = options;
+  const workerPorts = layout.kind === "workers" ? Array.from({ length: layout.workers }, () => freePort()) : [];
+  const workerDir = (i: number) => join(dataDir, `worker-${i + 1}`);
   try {
-    await Promise.all(services.map((s) => start(s, s, ports[s], { INTERNAL_PORT: String(internalPorts[s]) })));
-    await start("relay", "relay", freePort());
-    await Promise.all(Array.from({ length: options.dispatchers }, (_, i) => start(`dispatcher-${i + 1}`, "dispatcher", freePort())));
+    if (layout.kind === "services") {
+      await Promise.all(services.map((s) => start(s, ["apps/start.ts", s], ports[s], { INTERNAL_PORT: String(internalPorts[s]) })));
+      await start("relay", ["apps/start.ts", "relay"], freePort());
+      await Promise.all(Array.from({ length: layout.dispatchers }, (_, i) => start(`dispatcher-${i + 1}`, ["apps/start.ts", "dispatcher"], freePort())));
+    } else {
+      // One after the other: each migrates (under a lock) and creates the topics at start.
+      for (const [i, port] of workerPorts.entries()) await start(`worker-${i + 1}`, ["apps/dev/index.ts"], port, { INTERNAL_PORT: String(freePort()), DATA_DIR: workerDir(i) });
+    }
   } catch (error) {
     await Promise.all(children.map((c) => stopGracefully(c, 5_000)));
     await admin.end({ timeout: 5 });
     throw error;
   }
 
+  let next = 0;
   const brokerPid = kafkaBrokerPid(kafka.brokers);
   const roles: Role[] = [
     ...children.map((c) => ({ name: c.name, pids: () => [c.pid] })),
@@ -83,19 +98,20 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
 
   return {
     name: "real",
-    engines: `PostgreSQL ${pg.settings.server_version ?? ""} (fsync ${pg.settings.fsync}, synchronous_commit ${pg.settings.synchronous_commit}), Kafka (acks=all, idempotent producer), Redis; one process per service`,
-    url: (service) => `http://127.0.0.1:${ports[service]}`,
-    notificationsFile: join(dataDir, "notifications.jsonl"),
+    engines: `PostgreSQL ${pg.settings.server_version ?? ""} (fsync ${pg.settings.fsync}, synchronous_commit ${pg.settings.synchronous_commit}), Kafka (acks=all, idempotent producer), Redis; ${layout.kind === "services" ? "one process per service" : `${layout.workers} workers (the whole flow in each)`}`,
+    // Workers: each request to the next worker, as a load balancer in front of them would.
+    url: (service) => `http://127.0.0.1:${layout.kind === "services" ? ports[service] : workerPorts[next++ % workerPorts.length]}`,
+    notificationsFiles: layout.kind === "services" ? [join(dataDir, "notifications.jsonl")] : workerPorts.map((_, i) => join(workerDir(i), "notifications.jsonl")),
     roles,
     settings: {
-      processes: `${services.length} services, 1 relay, ${options.dispatchers} dispatcher(s)`,
+      processes: layout.kind === "services" ? `${services.length} services, 1 relay, ${layout.dispatchers} dispatcher(s)` : `${layout.workers} × bun run dev (every service, the relay and a dispatcher in each)`,
       database: database,
       "Kafka namespace": kafka.namespace,
       "log level": options.logLevel,
     },
     counters,
     async stop() {
-      // The dispatchers first, so nothing is pushed to a service that is going away.
+      // The dispatchers first, so nothing is pushed to a service that is going away (a worker stops its own in order).
       const dispatcher = (c: Spawned) => c.name.startsWith("dispatcher");
       await Promise.all(children.filter(dispatcher).map((c) => stopGracefully(c)));
       await Promise.all(children.filter((c) => !dispatcher(c)).map((c) => stopGracefully(c)));

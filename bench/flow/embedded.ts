@@ -36,7 +36,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
     name: "embedded",
     engines: "PGlite on disk, embedded log (fsync per batch), in-memory idempotency store; one process",
     url: () => base,
-    notificationsFile: join(dataDir, "notifications.jsonl"),
+    notificationsFiles: [join(dataDir, "notifications.jsonl")],
     roles: [{ name: "bun run dev (everything)", pids: () => [child.pid] }],
     settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel },
     stop: () => stopGracefully(child),

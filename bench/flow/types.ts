@@ -26,8 +26,8 @@ export type FlowUnderTest = {
   /** What it runs on, for the report. */
   engines: string;
   url(service: "order" | "inventory"): string;
-  /** The recording notifier's log: completions are counted from it. */
-  notificationsFile: string;
+  /** The recording notifier's logs (one per process that sends): completions are counted from them. */
+  notificationsFiles: string[];
   roles: Role[];
   settings: Record<string, string>;
   /** Real engines: the counters now (pg_stat_statements, pg_stat_database, Redis, Kafka). */

@@ -10,7 +10,7 @@ const line = (orderId: string, type: string, duplicate = false) => `${JSON.strin
 
 test("counts each order once, from its final delivered message only; a torn line waits for its end", () => {
   const file = join(dir, "notifications.jsonl");
-  const tracker = createCompletionTracker(file);
+  const tracker = createCompletionTracker([file]);
   expect(tracker.poll()).toEqual([]); // no file yet
   appendFileSync(file, line("o-1", "com.example.payment.completed") + line("o-1", "com.example.shipment.created"));
   appendFileSync(file, line("o-2", "com.example.order.cancelled", true)); // a duplicate was not delivered
