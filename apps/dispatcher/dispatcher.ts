@@ -10,7 +10,7 @@ import { type DeliveryDeps, deliverInOrder, type Item } from "./delivery.ts";
 import { KeyOrder } from "./key-order.ts";
 import { parkedOrders } from "./parked-orders.ts";
 import { Parking } from "./parking.ts";
-import { createPushQueue } from "./push-queue.ts";
+import { createPushQueue, defaultPushConcurrency } from "./push-queue.ts";
 import { batchId, requestOf } from "./push-request.ts";
 import { refusalOf } from "./refusal.ts";
 import { defaultRetryPolicy } from "./retry-config.ts";
@@ -83,7 +83,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const sleep = options.sleep ?? ((ms: number) => Bun.sleep(ms));
   const urlOf = options.urlOf ?? ((service: string) => `http://${service}`);
   const maxInFlight = options.maxInFlight ?? 2_000;
-  const pushConcurrency = options.pushConcurrency ?? 4;
+  const pushConcurrency = options.pushConcurrency ?? defaultPushConcurrency;
   const running: Subscription[] = [];
   let stopping = false;
 

@@ -5,6 +5,7 @@ import { createWebhookSigner, securityConfigFromEnv } from "../../lib/security/i
 import { allTopics } from "../../lib/events/index.ts";
 import { roster, subscriptions } from "../roster.ts";
 import { createDispatcher, type SubscriptionSpec } from "./dispatcher.ts";
+import { defaultPushConcurrency } from "./push-queue.ts";
 import { retryPolicyFromEnv } from "./retry-config.ts";
 import { createHttpDeliver } from "./http-deliver.ts";
 
@@ -46,7 +47,7 @@ const dispatcher = createDispatcher({
   urlOf,
   sign,
   deliver: createHttpDeliver({ urlOf, timeoutMs: numberFromEnv("DISPATCH_TIMEOUT_MS", 10_000) }),
-  pushConcurrency: numberFromEnv("DISPATCH_CONCURRENCY", 4),
+  pushConcurrency: numberFromEnv("DISPATCH_CONCURRENCY", defaultPushConcurrency),
   log,
 });
 await dispatcher.start();

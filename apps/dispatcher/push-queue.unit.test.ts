@@ -210,3 +210,22 @@ test("a 500 to a joined request sends its parts again one by one within the conc
   expect(requests.map(idsOf)).toEqual([["a-1"], ["b-1", "poison-1", "c-1"], ["b-1"], ["poison-1"], ["c-1"]]);
   expect(most).toBe(1);
 });
+
+test("a 2xx to a joined request without one result per event took every event: each attempt gets it, nothing is sent again", async () => {
+  const requests: Item[][] = [];
+  const gate = firstRequestGate();
+  const push = createPushQueue(
+    async (items) => {
+      requests.push(items);
+      if (requests.length === 1) await gate.closed;
+      return { status: 204, detail: "", failure: undefined, retryAfter: null };
+    },
+    { concurrency: 1 },
+  );
+  const first = push([item("a")], undefined);
+  const joined = [push([item("b")], undefined), push([item("c")], undefined)];
+  gate.open();
+  await first;
+  expect((await Promise.all(joined)).map((a) => a.status)).toEqual([204, 204]);
+  expect(requests.map(idsOf)).toEqual([["a-1"], ["b-1", "c-1"]]);
+});

@@ -25,8 +25,9 @@ export type EngineConfig = {
 };
 
 /**
- * An API request need not wait for the pushes in flight (DISPATCH_CONCURRENCY, 4 per service) to
- * free a connection, and seven processes stay well below PostgreSQL's default max_connections (100).
+ * An API request need not wait for the pushes in flight (DISPATCH_CONCURRENCY per service, and a
+ * payment or notification push applies up to 8 orders at once) to free a connection, and seven
+ * processes stay well below PostgreSQL's default max_connections (100).
  */
 const defaultPoolSize = 10;
 
