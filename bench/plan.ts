@@ -21,7 +21,7 @@ export function planFor(options: { quick?: boolean; soak?: boolean; soakMinutes?
   const plan: Plan = quick
     ? {
         name: "quick",
-        closedLoop: { window: 60, connections: 16, warmupMs: 2_000, measureMs: 6_000, drainMs: 20_000 },
+        closedLoop: { window: 600, connections: 64, warmupMs: 2_000, measureMs: 6_000, drainMs: 30_000 },
         rates: options.rates ?? [20, 50],
         rateMs: 3_000,
         rateDrainMs: 20_000,
@@ -35,7 +35,7 @@ export function planFor(options: { quick?: boolean; soak?: boolean; soakMinutes?
       }
     : {
         name: "full",
-        closedLoop: { window: 200, connections: 32, warmupMs: 10_000, measureMs: 60_000, drainMs: 120_000 },
+        closedLoop: { window: 2_000, connections: 128, warmupMs: 10_000, measureMs: 60_000, drainMs: 120_000 },
         rates: options.rates ?? [20, 50, 200],
         rateMs: 30_000,
         rateDrainMs: 180_000,

@@ -21,14 +21,16 @@ export function figuresOf(flow: FlowResult, limits: Limits): Figure[] {
   const engine = engineLabel(flow);
   const { order, handler, handlerOneClient } = limits.pgbench;
   const orderTx = `pgbench, order transaction (${limits.pgbench.clients} clients)`;
+  const floor = (stage: (typeof stages)[number]) => stageFloorMs(stage, limits.kafka.producerAtLowRate.p50Ms, handlerOneClient.latencyMs.p50);
   const figures: Figure[] = [
     figure(engine, "completed orders/s (closed loop)", flow.closedLoop.completedPerSecond, "/s", orderTx, order.tps),
+    figure(engine, "closed loop: 202 to final message p50", flow.closedLoop.completionMs.p50, "ms", "floor of the notified path", floor("notified")),
+    figure(engine, "closed loop: 202 to final message p99", flow.closedLoop.completionMs.p99, "ms", "floor of the notified path", floor("notified")),
     figure(engine, "accepted orders/s (burst)", flow.burst.perSecond, "/s", orderTx, order.tps),
     figure(engine, "accepted orders/s (burst)", flow.burst.perSecond, "/s", "Bun.serve hello-world, same client", limits.hello.perSecond),
     figure(engine, "POST /orders p50 (burst)", flow.burst.latencyMs.p50, "ms", `${orderTx} p50`, order.latencyMs.p50),
     figure(engine, "POST /orders p99 (burst)", flow.burst.latencyMs.p99, "ms", `${orderTx} p99`, order.latencyMs.p99),
   ];
-  const floor = (stage: (typeof stages)[number]) => stageFloorMs(stage, limits.kafka.producerAtLowRate.p50Ms, handlerOneClient.latencyMs.p50);
   for (const rate of flow.rates) {
     for (const stage of stages) {
       for (const p of percentiles) {

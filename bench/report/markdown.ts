@@ -49,7 +49,8 @@ function timeSection(flow: FlowResult): string {
       table(["counter", "per order"], [
         ["SQL statements (each a round trip)", n(o.statements)],
         ["commits / rollbacks", `${n(o.commits)} / ${n(o.rollbacks)}`],
-        ["Redis commands", `${n(o.redisCommands)} (${o.topRedis.map((r) => `${r.command} ${n(r.perOrder)}`).join(", ")})`],
+        // INFO commandstats counts the commands a script runs too: the round trips are the evals (and any other command sent).
+        ["Redis commands (the server's count: those run inside a script included; each eval is one round trip)", `${n(o.redisCommands)} (${o.topRedis.map((r) => `${r.command} ${n(r.perOrder)}`).join(", ")})`],
         ["Kafka records written", `${n(o.kafkaRecords)} of ${n(o.kafkaBytesPerRecord, 0)} bytes`],
       ]),
       "",
@@ -76,7 +77,7 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     "",
     "## How it is measured",
     "",
-    "- **Completed orders/s**, closed loop: at most N orders in flight; a new one is placed when one completes. An order is complete when the notifier has sent its final message (`shipment.created` or `order.cancelled`): the bench counts those lines in the recording notifier's `notifications.jsonl` (duplicates excluded), never a log line. Rate over the measured window after a warm-up.",
+    `- **Completed orders/s**, closed loop: at most ${report.plan.closedLoop.window} orders in flight; a new one is placed when one completes. An order is complete when the notifier has sent its final message (\`shipment.created\` or \`order.cancelled\`): the bench counts those lines in the recording notifier's \`notifications.jsonl\` (duplicates excluded), never a log line. Rate over the measured window after a warm-up. The flow writes what accumulates while its last round trip ran in one batch (POSTs, pushes, charges, sends), so it settles more orders/s the more are in flight, up to its ceiling: the window is large enough to reach it, and the closed loop's own 202 → final message latency shows what waiting in it costs.`,
     "- **Accepted orders/s**: clients sending `POST /orders` back to back (the flow runs behind them); p50/p99 of the time to the 202.",
     "- **Stage latencies**, open loop at fixed arrival rates: for each order, the time from the 202 (load generator's clock) to the effect in the service that made it, read from the database after the run: `payments.updated_at` of the completed payment (paid), `inventory.reservations.created_at` (reserved), `shipping.shipments.created_at` (shipped), `notifications.sent_at` of the shipment's message (notified). One machine, one clock. Orders that went all the way only (declined ones stop at payment).",
     "- **Limits**, the same run, after the flow has stopped: `pgbench` with scripts equal to the order API's transaction and to shipping's handler transaction (bench/limits/transactions.ts; prepared statements, as many clients as a process's pool), Kafka's own `ProducerPerformance` / `ConsumerPerformance` from the broker's version (acks=all, the flow's bytes per record), and a `Bun.serve` hello-world under the same HTTP load. A stage's **floor** is its Kafka appends × the producer's p50 at a low rate plus its durable writes × one handler transaction's p50 at one client (bench/report/floors.ts): the least the engines allow when nothing queues.",

@@ -78,15 +78,13 @@ export function nextLever(flow: FlowResult): string[] {
   if (flow.counters) {
     const o = perOrder(flow.counters);
     lines.push(`Per completed order: ${fixed(o.statements, 1)} SQL statements (round trips), ${fixed(o.commits, 1)} commits, ${fixed(o.redisCommands, 1)} Redis commands, ${fixed(o.kafkaRecords, 1)} Kafka records of ${fixed(o.kafkaBytesPerRecord)} bytes.`);
-    // Every service applies a push in a constant number of statements (handlers/apply-batch.ts):
-    // what is left scales with pushes and requests, not with events.
-    if (o.statements > 10) {
-      lines.push(
-        "Handlers apply a push in a constant number of statements, so the round trips left are per request and per push: " +
-          "each POST /orders is its own transaction, the relay drains each outbox in its own, and the fast path sends a few Redis commands per event. " +
-          "The levers: more orders per push (pushes grow with the orders in flight), concurrent POSTs written in one statement, one Redis pipeline per push.",
-      );
-    }
+    // Every write path is batched (POSTs, pushes, charges, sends, the fast path): the round trips
+    // left are per batch, so they fall as batches fill, and the CPU left is per request and per event.
+    lines.push(
+      o.statements > 5
+        ? "Every write is batched, so the round trips left are per batch: they fall as the orders in flight grow (fuller POST batches and pushes). At a few orders per batch, each push's fixed cost (HTTP, signature, a transaction) is the lever."
+        : "Batches are full: the round trips are a few per order, and what is left is CPU per event in every process (parsing and validating each event, building SQL, JSON): fewer processes hopping, or less work per event, is the next lever.",
+    );
   }
   return lines;
 }
