@@ -59,12 +59,14 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
 }
 
 /**
- * The file the sends go to, open for appending from the first send on. The lines of every send
- * made in one turn of the event loop are written together and synced once (setImmediate: the end
- * of this turn, not a timer, so a lone send is not held back), and each send is answered only once
- * its line is on the disk. One fdatasync per message made the stand-in, not the flow, the
- * bottleneck (a quarter of the notification process's time). The sync stays on the JS thread: on
- * Bun's thread pool (fs.fdatasync) the embedded flow completed 30 orders/s, here 41 (bun run bench --quick).
+ * The file the sends go to, open for appending from the first send on. The lines of the sends
+ * made together (before the microtasks run: a handler sending to several orders at once) are
+ * written together and synced once, and each send is answered only once its line is on the disk.
+ * One fdatasync per message made the stand-in, not the flow, the bottleneck (a quarter of the
+ * notification process's time). A microtask, not setImmediate: waiting for the next turn of the
+ * event loop put every round of sends behind whatever else the loop held (in one process with
+ * PGlite, seconds per push under load). The sync stays on the JS thread: on Bun's thread pool
+ * (fs.fdatasync) the embedded flow completed 30 orders/s, here 41 (bun run bench --quick).
  */
 function openJournal(file: string, sync: boolean) {
   let fd: number | undefined;
@@ -94,7 +96,7 @@ function openJournal(file: string, sync: boolean) {
   return {
     append(line: string): Promise<void> {
       return new Promise<void>((resolve, reject) => {
-        if (lines.length === 0) setImmediate(flush);
+        if (lines.length === 0) queueMicrotask(flush);
         lines.push(line);
         waiting.push({ resolve, reject });
       });
