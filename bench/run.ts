@@ -16,7 +16,7 @@ import { renderMarkdown } from "./report/markdown.ts";
  */
 const program = new Command("bun run bench")
   .description("Measure orderflow: completed and accepted orders/s, stage latencies at fixed rates, CPU and memory, beside pgbench, Kafka's perf tools and a hello-world.")
-  .option("--quick", "short phases (CI's smoke test, about two minutes)")
+  .option("--quick", "short phases (CI's smoke test, about a minute)")
   .option("--soak", "add a soak at 200 orders/s (memory must stay flat)")
   .option("--soak-minutes <n>", "length of the soak", positive, 10)
   .addOption(new Option("--engines <list>", "which flows to run: embedded, real, or both").default(["embedded", "real"], "embedded,real").argParser(engineList))
