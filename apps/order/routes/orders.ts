@@ -5,7 +5,8 @@ import { type AuthEnv, authenticated, jsonBody, mayRead, query } from "../../../
 import type { OrderDeps } from "../deps.ts";
 import { findOrder, listOrders, type OrderRow, readTimeline } from "../store/orders.ts";
 import { cursorAfter, defaultPageSize, pageQuery, positionOf } from "./order-pages.ts";
-import { createOrderPlacer, placeOrderBody, type PlaceOrderResult } from "./place-order.ts";
+import { createOrderPlacer, type PlaceOrderResult } from "./place-order.ts";
+import { placeOrderBody } from "./place-order-body.ts";
 import { ordersPerMinute } from "./rate-limit.ts";
 
 /** The customer's API: orders belong to the token's `sub`; another customer's are answered 404. */

@@ -1,10 +1,9 @@
-import * as v from "valibot";
 import { createGroupCommit, type Settled } from "../../../lib/batching/index.ts";
 import { isRejection } from "../../../lib/domain/index.ts";
 import type { Executor } from "../../../lib/db/index.ts";
 import { AppError } from "../../../lib/errors/index.ts";
 import { errorSummary } from "../../../lib/log/index.ts";
-import { boundedList, currency, id, money, newEvent, paymentMethod, quantity, shippingAddress } from "../../../lib/events/index.ts";
+import { newEvent } from "../../../lib/events/index.ts";
 import { enqueue } from "../../../lib/outbox/index.ts";
 import type { OrderDeps } from "../deps.ts";
 import { type OrderCreated, orderDecider } from "../domain/order.ts";
@@ -13,19 +12,8 @@ import type { CatalogueEntry, CurrentPrice, LineIssue } from "../domain/pricing.
 import { appendTimelines, findOrderByIdempotencyKey, insertOrders, type OrderRow } from "../store/orders.ts";
 import { catalogueFor } from "../store/products.ts";
 import { outbox } from "../store/schema.ts";
+import type { PlaceOrder } from "./place-order-body.ts";
 
-/** The customer's lines: `unitPrice` is optional, and only ever checked against the catalogue. */
-const requestedLine = v.object({ productId: id, quantity, unitPrice: v.optional(money) });
-
-/** No `userId`: the order belongs to the token's `sub` (an extra field is ignored). */
-export const placeOrderBody = v.object({
-  items: boundedList(requestedLine),
-  currency,
-  shippingAddress,
-  payment: v.object({ method: paymentMethod, token: v.optional(id) }),
-});
-
-export type PlaceOrder = v.InferOutput<typeof placeOrderBody>;
 type KeyedRequest = { idempotencyKey: string | null; requestHash: string | null };
 
 /** Placed, or refused because a price the customer sent is no longer the catalogue's (409 with the current prices). */
