@@ -1,4 +1,4 @@
-import { existsSync, fdatasyncSync, openSync } from "node:fs";
+import { existsSync, fdatasyncSync, openSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { cutTornTail, syncDirectory, writeAll } from "../fs/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -24,16 +24,21 @@ export type RecordingNotifierOptions = {
 };
 
 /**
- * A provider stand-in that records what it sends: in memory and, with `file`, as JSON lines that
- * outlive the process (read back at start, so the key check survives a crash). Like a provider with
- * idempotency keys, it delivers each key once. A send torn by a crash mid-append is cut off at
- * start: that send had not been acknowledged, and its retry finds the key unknown and sends it.
+ * A provider stand-in that records what it sends: with `file`, as JSON lines that outlive the
+ * process (read back at start, so the key check survives a crash); without, in memory. Like a
+ * provider with idempotency keys, it delivers each key once. A send torn by a crash mid-append is
+ * cut off at start: that send had not been acknowledged, and its retry finds the key unknown and
+ * sends it. With a file, only the keys stay in memory (the messages are read back from the file
+ * when asked for): a long-running notification process must not hold every message it ever sent
+ * (a 10-minute soak at 200 orders/s grew it by 280 MiB).
  */
 export function createRecordingNotifier(options: RecordingNotifierOptions = {}): RecordingNotifier {
   const { file, log, fsync = true } = options;
-  const attempts: SendAttempt[] = file ? readAttempts(file, log, fsync) : [];
-  const delivered = new Set(attempts.filter((a) => !a.duplicate).map((a) => a.idempotencyKey));
+  const delivered = new Set(file ? deliveredKeys(readAttempts(file, log, fsync)) : []);
+  /** Memory only (no file): every attempt, for sent() and attempts(). */
+  const attempts: SendAttempt[] = [];
   const journal = file ? openJournal(file, fsync) : undefined;
+  const recorded = () => (file ? readBack(file) : [...attempts]);
   /** Keys being recorded right now: a second send of one of them is a duplicate, as it would be a moment later. */
   const recording = new Set<string>();
 
@@ -47,14 +52,14 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
       } finally {
         if (!duplicate) recording.delete(notification.idempotencyKey);
       }
-      attempts.push(attempt);
+      if (!journal) attempts.push(attempt);
       if (duplicate) return "duplicate";
       delivered.add(notification.idempotencyKey);
       log?.info({ idempotencyKey: notification.idempotencyKey, subject: notification.subject }, "recording notifier: sent");
       return "delivered";
     },
-    sent: () => attempts.filter((a) => !a.duplicate).map(({ duplicate: _, ...notification }) => notification),
-    attempts: () => [...attempts],
+    sent: () => recorded().filter((a) => !a.duplicate).map(({ duplicate: _, ...notification }) => notification),
+    attempts: () => recorded(),
   };
 }
 
@@ -102,6 +107,21 @@ function openJournal(file: string, sync: boolean) {
       });
     },
   };
+}
+
+function deliveredKeys(attempts: SendAttempt[]): string[] {
+  return attempts.filter((a) => !a.duplicate).map((a) => a.idempotencyKey);
+}
+
+/** The attempts a file holds, as written so far (a line still being written is left out). */
+function readBack(file: string): SendAttempt[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .flatMap((line) => {
+      const attempt = line ? parseAttempt(Buffer.from(line)) : undefined;
+      return attempt ? [attempt] : [];
+    });
 }
 
 function readAttempts(file: string, log: Logger | undefined, sync: boolean): SendAttempt[] {
