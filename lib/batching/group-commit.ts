@@ -35,11 +35,20 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
   const queue: Waiting<I, O>[] = [];
   let inFlight = 0;
 
-  const alone = (item: I): Promise<Settled<O>> =>
-    options.runOne(item).then(
+  // Every path settles every item: a writer or a hook that throws must never leave a slot taken
+  // and its callers waiting for good.
+  const alone = (item: I): Promise<Settled<O>> => {
+    let written: Promise<O>;
+    try {
+      written = options.runOne(item);
+    } catch (error) {
+      return Promise.resolve({ ok: false, error });
+    }
+    return written.then(
       (value) => ({ ok: true, value }),
       (error: unknown) => ({ ok: false, error }),
     );
+  };
 
   /** One answer per item of the batch; never throws. */
   async function write(items: I[]): Promise<Settled<O>[]> {
@@ -48,7 +57,11 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
       const answers = await options.runBatch(items);
       return items.map((_, i) => answers[i] ?? { ok: false, error: new Error("the batch gave no answer for this item") });
     } catch (error) {
-      options.onFallback?.(error, items.length);
+      try {
+        options.onFallback?.(error, items.length);
+      } catch {
+        // Only a report: the items still go one by one.
+      }
       return Promise.all(items.map(alone));
     }
   }

@@ -92,3 +92,23 @@ describe("createGroupCommit", () => {
     expect(w.alone).toEqual([1, 2, 3, 4]);
   });
 });
+
+test("a writer that throws at once, or a fallback report that throws, still answers every item and frees its slot", async () => {
+  const commit = createGroupCommit<number, number>({
+    maxBatch: 10,
+    concurrency: 1,
+    runOne: ((item: number) => {
+      if (item === 2) throw new Error("thrown, not rejected");
+      return Promise.resolve(item);
+    }) as (item: number) => Promise<number>,
+    runBatch: async () => {
+      throw new Error("batch failed");
+    },
+    onFallback: () => {
+      throw new Error("the report failed");
+    },
+  });
+  const answers = await Promise.allSettled([1, 2, 3].map((i) => commit.submit(i)));
+  expect(answers.map((a) => (a.status === "fulfilled" ? a.value : (a.reason as Error).message))).toEqual([1, "thrown, not rejected", 3]);
+  expect(await commit.submit(4)).toBe(4);
+});
