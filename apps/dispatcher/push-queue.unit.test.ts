@@ -28,6 +28,28 @@ function firstRequestGate() {
   return { closed, open: () => open() };
 }
 
+/**
+ * A push queue of one slot in front of a subscriber that holds its first request until `open()`,
+ * so that the attempts made meanwhile are joined; every request and signal it got is recorded, and
+ * `answerOf` answers each (`n`: the request's number, from 1).
+ */
+function heldFirstRequest(answerOf: (items: Item[], n: number) => Answer) {
+  const requests: Item[][] = [];
+  const signals: Array<AbortSignal | undefined> = [];
+  const gate = firstRequestGate();
+  const push = createPushQueue(
+    async (items, signal) => {
+      requests.push(items);
+      signals.push(signal);
+      const n = requests.length;
+      if (n === 1) await gate.closed;
+      return answerOf(items, n);
+    },
+    { concurrency: 1 },
+  );
+  return { push, requests, signals, open: gate.open };
+}
+
 /** A subscriber that answers only when told: each request waits for `release()`. */
 function gatedSubscriber(answerOf: (items: Item[]) => Answer = (items) => perEvent(items)) {
   const requests: Item[][] = [];
@@ -83,21 +105,13 @@ test("a joined request stays below the receiver's event limit", async () => {
 test("an answer on a joined request as a whole is not shared: each attempt is sent again alone and judged on its own answer", async () => {
   // The subscriber refuses any request carrying "poison" as a whole (422), as a receiver that
   // cannot read one event of a batch would.
-  const requests: Item[][] = [];
-  const gate = firstRequestGate();
-  const push = createPushQueue(
-    async (items) => {
-      requests.push(items);
-      if (requests.length === 1) await gate.closed;
-      if (items.some((i) => i.key === "poison")) return { status: 422, detail: "unreadable", failure: undefined, retryAfter: null };
-      return perEvent(items);
-    },
-    { concurrency: 1 },
+  const { push, requests, open } = heldFirstRequest((items) =>
+    items.some((i) => i.key === "poison") ? { status: 422, detail: "unreadable", failure: undefined, retryAfter: null } : perEvent(items),
   );
   const first = push([item("a")], undefined);
   const innocent = push([item("b")], undefined);
   const guilty = push([item("poison")], undefined);
-  gate.open();
+  open();
   await first;
   expect((await innocent).status).toBe(200);
   expect(resultIds(await innocent)).toEqual(["b-1"]);
@@ -124,20 +138,11 @@ test("an attempt aborted while waiting is answered at once and never sent", asyn
 });
 
 test("a joined request is abandoned only when every attempt in it is", async () => {
-  const signals: Array<AbortSignal | undefined> = [];
-  const gate = firstRequestGate();
-  const push = createPushQueue(
-    async (items, signal) => {
-      signals.push(signal);
-      if (signals.length === 1) await gate.closed;
-      return perEvent(items);
-    },
-    { concurrency: 1 },
-  );
+  const { push, signals, open } = heldFirstRequest((items) => perEvent(items));
   const first = push([item("a")], undefined);
   const [one, two] = [new AbortController(), new AbortController()];
   const joined = [push([item("b")], one.signal), push([item("c")], two.signal)];
-  gate.open();
+  open();
   await first;
   await Promise.all(joined);
   const signal = signals[1]!;
@@ -149,19 +154,10 @@ test("a joined request is abandoned only when every attempt in it is", async () 
 });
 
 test("no answer to a joined request is every attempt's answer: nothing is sent again at once to a subscriber that is down or busy", async () => {
-  const requests: Item[][] = [];
-  const gate = firstRequestGate();
-  const push = createPushQueue(
-    async (items) => {
-      requests.push(items);
-      if (requests.length === 1) await gate.closed;
-      return { status: requests.length === 1 ? 200 : 503, detail: requests.length === 1 ? JSON.stringify({ results: [{ id: "a-1", outcome: "processed" }] }) : "busy", failure: undefined, retryAfter: "1" };
-    },
-    { concurrency: 1 },
-  );
+  const { push, requests, open } = heldFirstRequest((items, n) => (n === 1 ? perEvent(items) : { status: 503, detail: "busy", failure: undefined, retryAfter: "1" }));
   const first = push([item("a")], undefined);
   const joined = [push([item("b")], undefined), push([item("c")], undefined)];
-  gate.open();
+  open();
   await first;
   const answers = await Promise.all(joined);
   expect(answers.map((a) => [a.status, a.retryAfter])).toEqual([
@@ -212,19 +208,10 @@ test("a 500 to a joined request sends its parts again one by one within the conc
 });
 
 test("a 2xx to a joined request without one result per event took every event: each attempt gets it, nothing is sent again", async () => {
-  const requests: Item[][] = [];
-  const gate = firstRequestGate();
-  const push = createPushQueue(
-    async (items) => {
-      requests.push(items);
-      if (requests.length === 1) await gate.closed;
-      return { status: 204, detail: "", failure: undefined, retryAfter: null };
-    },
-    { concurrency: 1 },
-  );
+  const { push, requests, open } = heldFirstRequest(() => ({ status: 204, detail: "", failure: undefined, retryAfter: null }));
   const first = push([item("a")], undefined);
   const joined = [push([item("b")], undefined), push([item("c")], undefined)];
-  gate.open();
+  open();
   await first;
   expect((await Promise.all(joined)).map((a) => a.status)).toEqual([204, 204]);
   expect(requests.map(idsOf)).toEqual([["a-1"], ["b-1", "c-1"]]);

@@ -24,11 +24,22 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
     };
   });
 
-  test("stores the documented wire format under the prefix", async () => {
+  /** A store under a fresh prefix and a raw client to read what it wrote; both closed and the keys deleted after `check`. */
+  async function withStoreAndRaw(check: (store: ReturnType<typeof createRedisIdempotencyStore>, raw: RedisClient, prefix: string) => Promise<void>) {
     const prefix = uniquePrefix();
     const store = createRedisIdempotencyStore(url, { prefix });
     const raw = new RedisClient(url);
     try {
+      await check(store, raw, prefix);
+    } finally {
+      raw.close();
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  }
+
+  test("stores the documented wire format under the prefix", async () => {
+    await withStoreAndRaw(async (store, raw, prefix) => {
       const token = await store.claim("order-1", 60_000);
       expect(await raw.get(`${prefix}order-1`)).toBe(`claimed:${token}`);
       const ttl = Number(await raw.send("PTTL", [`${prefix}order-1`]));
@@ -40,18 +51,11 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
       await raw.set(`${prefix}order-2`, "claimed");
       expect(await store.get("order-2")).toBe("claimed");
       expect(await store.release("order-2", "")).toBe(false);
-    } finally {
-      raw.close();
-      await store.close();
-      await deleteKeys(url, prefix);
-    }
+    });
   });
 
   test("claimMany and settleMany write the same wire format as claim and markDone", async () => {
-    const prefix = uniquePrefix();
-    const store = createRedisIdempotencyStore(url, { prefix });
-    const raw = new RedisClient(url);
-    try {
+    await withStoreAndRaw(async (store, raw, prefix) => {
       const answers = await store.claimMany(["order-1", "order-2"], 60_000);
       const token = (key: string) => (answers.get(key) as { token: string }).token;
       expect(await raw.get(`${prefix}order-1`)).toBe(`claimed:${token("order-1")}`);
@@ -69,28 +73,17 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
       // A claim written before claims had owners reads as held.
       await raw.set(`${prefix}order-3`, "claimed");
       expect((await store.claimMany(["order-3"], 60_000)).get("order-3")).toEqual({ outcome: "held" });
-    } finally {
-      raw.close();
-      await store.close();
-      await deleteKeys(url, prefix);
-    }
+    });
   });
 
   test("a foreign value under one key refuses the whole claimMany, and claims nothing", async () => {
-    const prefix = uniquePrefix();
-    const store = createRedisIdempotencyStore(url, { prefix });
-    const raw = new RedisClient(url);
-    try {
+    await withStoreAndRaw(async (store, raw, prefix) => {
       await raw.set(`${prefix}order-2`, "someone else's");
       const error = await store.claimMany(["order-1", "order-2", "order-3"], 60_000).catch((e: unknown) => e);
       expect(hasCode(error, "idempotency.unexpected_value")).toBe(true);
       expect(await store.get("order-1")).toBeUndefined();
       expect(await store.get("order-3")).toBeUndefined();
-    } finally {
-      raw.close();
-      await store.close();
-      await deleteKeys(url, prefix);
-    }
+    });
   });
 
   test("fails fast while Redis is cut off, and recovers by itself when it is back", async () => {
