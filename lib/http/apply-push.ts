@@ -1,9 +1,9 @@
 import { AppError } from "../errors/index.ts";
 import type { Db } from "../db/index.ts";
 import type { EventOf, EventType } from "../events/index.ts";
-import type { ClaimAnswer, ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
+import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { AcceptedEvent } from "./accept-event.ts";
-import { planBatch } from "./batch-plan.ts";
+import { type FastPathAnswers, planBatch } from "./batch-plan.ts";
 import { applyInOrder, type EventResult, type Step } from "./event-outcomes.ts";
 
 export type Outcome = "processed" | "duplicate";
@@ -65,7 +65,10 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
   const firstOf = new Map<string, number>();
   keys.forEach((key, i) => firstOf.has(key) || firstOf.set(key, i));
   const distinct = [...firstOf.keys()];
-  const claims = claimsOf(distinct, await idempotency.claimMany(distinct, claimTtlMs));
+  const answers: FastPathAnswers = await idempotency.claimMany(distinct, claimTtlMs);
+  /** The claims this push holds, by key: what it settles at the end. */
+  const claims = new Map<string, ClaimToken>();
+  for (const [key, answer] of answers) if (answer.outcome === "claimed") claims.set(key, answer.token);
   const applied = new Set<string>();
 
   const oneByOne = (tx: Db | undefined) => {
@@ -74,8 +77,9 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
       const handle = () => (tx ? tx.transaction((savepoint) => spec.handle(event, savepoint)) : spec.handle(event));
       // The same key again in this push: the database decides.
       if (firstOf.get(key) !== index) return handle();
-      if (!claims.has(key)) return "duplicate";
-      if (!claims.get(key)) throw inProgress(key);
+      const answer = answers.get(key)?.outcome ?? "held";
+      if (answer === "done") return "duplicate";
+      if (answer === "held") throw inProgress(key);
       const outcome = await handle();
       applied.add(key);
       return outcome;
@@ -87,7 +91,7 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
   /** The set-based path; undefined when the handler gave up (then `oneByOne`). */
   const asBatch = async (applyBatch: BatchApply, tx: Db | undefined): Promise<EventResult[] | undefined> => {
     const planned = accepted.map(({ event }, i) => ({ id: event.id, key: keys[i]!, orderKey: orderKeyOf(event) }));
-    const plan = planBatch(planned, claims, inProgress);
+    const plan = planBatch(planned, answers, inProgress);
     const events = plan.apply.map((i) => accepted[i]!.event);
     let outcomes: Outcome[] | undefined;
     try {
@@ -100,7 +104,7 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
     for (const { index, error } of plan.failures) report.failure(planned[index]!, error);
     plan.apply.forEach((index, i) => {
       plan.decided[index] = { id: planned[index]!.id, outcome: outcomes[i]! };
-      if (claims.get(keys[index]!)) applied.add(keys[index]!);
+      if (claims.has(keys[index]!)) applied.add(keys[index]!);
     });
     return plan.decided as EventResult[];
   };
@@ -109,7 +113,7 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
   /** Every claim this push holds: done when `isDone` says so, released otherwise. */
   const settle = (isDone: (key: string) => boolean) =>
     idempotency.settleMany(
-      [...claims].flatMap(([key, token]) => (token === undefined ? [] : [{ key, token, done: isDone(key) }])),
+      [...claims].map(([key, token]) => ({ key, token, done: isDone(key) })),
       doneTtlMs,
     );
   try {
@@ -122,16 +126,3 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
   }
 }
 
-/**
- * The fast path's answers in the shape planBatch and the one-by-one path read: a key absent is done
- * (a duplicate), a key without a token is held by another delivery. A key left unanswered counts
- * as held: retried later, never skipped as a duplicate.
- */
-function claimsOf(keys: string[], answers: Map<string, ClaimAnswer>): Map<string, ClaimToken | undefined> {
-  const claims = new Map<string, ClaimToken | undefined>();
-  for (const key of keys) {
-    const answer = answers.get(key);
-    if (answer?.outcome !== "done") claims.set(key, answer?.outcome === "claimed" ? answer.token : undefined);
-  }
-  return claims;
-}

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { toBatchRequest, type ValidCloudEvent } from "../cloudevents/index.ts";
 import type { Database } from "../db/index.ts";
 import type { EventOf, EventType } from "../events/index.ts";
-import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
+import { type ClaimAnswer, createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/index.ts";
 import { createMemoryLogger } from "../log/index.ts";
 import { claimEvent } from "../outbox/index.ts";
 import { createTestDatabase, createTestMessagingTables, eventFor, outcomesOf, signedForTest, testSecurity, webhookUrl } from "../testing/index.ts";
@@ -94,10 +94,11 @@ test("a batch handler that throws leaves nothing behind: the events are applied 
 });
 
 test("the plan: a key another delivery holds fails and holds back its order's later events; a known key is a duplicate; a repeated key goes to the handler", () => {
-  const claims = new Map([
-    ["k-busy", undefined],
-    ["k-free", "token-1"],
-    ["k-other", "token-2"],
+  const answers = new Map<string, ClaimAnswer>([
+    ["k-busy", { outcome: "held" }],
+    ["k-free", { outcome: "claimed", token: "token-1" }],
+    ["k-done", { outcome: "done" }],
+    ["k-other", { outcome: "claimed", token: "token-2" }],
   ]);
   const busy = (key: string) => new Error(`${key} busy`);
   const plan = planBatch(
@@ -108,7 +109,7 @@ test("the plan: a key another delivery holds fails and holds back its order's la
       { id: "e4", key: "k-other", orderKey: "o3" },
       { id: "e5", key: "k-other", orderKey: "o3" },
     ],
-    claims,
+    answers,
     busy,
   );
   expect(plan.apply).toEqual([3, 4]);

@@ -1,4 +1,4 @@
-import type { ClaimToken } from "../idempotency/index.ts";
+import type { ClaimAnswer } from "../idempotency/index.ts";
 import { type EventResult, failureOf, heldBehind } from "./event-outcomes.ts";
 
 /** One event of a push as the fast path left it: its dedup key and its order. */
@@ -20,7 +20,10 @@ export type BatchPlan = {
   failures: Array<{ index: number; error: unknown }>;
 };
 
-export function planBatch(events: PlannedEvent[], claims: Map<string, ClaimToken | undefined>, inProgress: (key: string) => Error): BatchPlan {
+/** The fast path's answer for each distinct key of a push (IdempotencyStore.claimMany); a key left unanswered counts as held. */
+export type FastPathAnswers = ReadonlyMap<string, ClaimAnswer>;
+
+export function planBatch(events: PlannedEvent[], answers: FastPathAnswers, inProgress: (key: string) => Error): BatchPlan {
   const firstOf = new Map<string, number>();
   events.forEach(({ key }, i) => firstOf.has(key) || firstOf.set(key, i));
   const blockedBy = new Map<string, string>();
@@ -28,8 +31,9 @@ export function planBatch(events: PlannedEvent[], claims: Map<string, ClaimToken
   events.forEach(({ id, key, orderKey }, index) => {
     const blocker = blockedBy.get(orderKey);
     if (blocker !== undefined) return void (plan.decided[index] = { id, ...heldBehind(blocker) });
-    if (firstOf.get(key) === index && !claims.has(key)) return void (plan.decided[index] = { id, outcome: "duplicate" });
-    if (firstOf.get(key) === index && !claims.get(key)) {
+    const answer = answers.get(key)?.outcome ?? "held";
+    if (firstOf.get(key) === index && answer === "done") return void (plan.decided[index] = { id, outcome: "duplicate" });
+    if (firstOf.get(key) === index && answer === "held") {
       const error = inProgress(key);
       plan.failures.push({ index, error });
       blockedBy.set(orderKey, id);
