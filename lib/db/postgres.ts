@@ -1,11 +1,12 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { preparingSmallStatements } from "./small-statements.ts";
 import type { Database, Db } from "./types.ts";
 
 /** PostgreSQL through postgres.js; a small pool, since a 2-core box gains nothing from a big one. */
 export async function createPostgresDatabase(url: string, options: { max?: number } = {}): Promise<Database> {
   const client = postgres(url, { max: options.max ?? 5, onnotice: () => {} });
-  const db = drizzle({ client }) as unknown as Db;
+  const db = drizzle({ client: preparingSmallStatements(client) }) as unknown as Db;
   return {
     kind: "postgres",
     db,
