@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
 import { eventCatalog, type DomainEvent } from "../events/index.ts";
-import type { Executor } from "../db/index.ts";
+import { columnArray, type Executor, rowsOf } from "../db/index.ts";
 import type { OutboxTable, ProcessedEventsTable } from "./tables.ts";
 
 /** The channel the relay LISTENs on; PostgreSQL delivers the NOTIFY only when the writer commits. */
@@ -12,12 +12,19 @@ export function outboxName(outbox: OutboxTable): string {
   return getTableConfig(outbox).schema ?? "public";
 }
 
-/** Writes events to the outbox inside the caller's transaction and wakes the relay on commit. */
+/**
+ * Writes events to the outbox inside the caller's transaction and wakes the relay on commit, in
+ * one statement of one shape whatever the number of events (lib/db/unnest.ts). The NOTIFY's
+ * payload names the outbox, so the relay drains that one instead of all of them.
+ */
 export async function enqueue(tx: Executor, outbox: OutboxTable, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(outbox).values(events.map((event) => ({ topic: eventCatalog[event.type].topic, key: event.data.orderId, event })));
-  // The payload names the outbox, so the relay drains that one instead of all of them.
-  await tx.execute(sql`select pg_notify(${outboxChannel}, ${outboxName(outbox)})`);
+  const columns = sql.join([outbox.topic, outbox.key, outbox.event].map((column) => sql.identifier(column.name)), sql`, `);
+  const topics = columnArray(events.map((event) => eventCatalog[event.type].topic), "text");
+  const keys = columnArray(events.map((event) => event.data.orderId), "text");
+  // A data-modifying WITH runs once, whatever the outer query reads of it.
+  await tx.execute(sql`with written as (insert into ${outbox} (${columns}) select * from unnest(${topics}, ${keys}, ${columnArray(events, "jsonb")}))
+    select pg_notify(${outboxChannel}, ${outboxName(outbox)})`);
 }
 
 /**
@@ -49,12 +56,12 @@ export async function claimEvents(
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const unique = [...new Map(events.map((event) => [claimKey(event), event])).values()];
-  const claimed = await tx
-    .insert(processed)
-    .values(unique.map((event) => ({ source: event.source, eventId: event.id, type: event.type })))
-    .onConflictDoNothing()
-    .returning({ source: processed.source, eventId: processed.eventId });
-  return new Set(claimed.map((row) => claimKey({ source: row.source, id: row.eventId })));
+  const [source, eventId, type] = [processed.source, processed.eventId, processed.type].map((column) => sql.identifier(column.name));
+  const columns = [unique.map((e) => e.source), unique.map((e) => e.id), unique.map((e) => e.type)].map((values) => columnArray(values, "text"));
+  // One statement of one shape whatever the batch's size (lib/db/unnest.ts).
+  const claimed = await tx.execute(sql`insert into ${processed} (${source}, ${eventId}, ${type}) select * from unnest(${sql.join(columns, sql`, `)})
+    on conflict do nothing returning ${source} as source, ${eventId} as id`);
+  return new Set(rowsOf<{ source: string; id: string }>(claimed).map(claimKey));
 }
 
 /** How claimEvents names an event: its source and id (unique together, as CloudEvents makes them). */

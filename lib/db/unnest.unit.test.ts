@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { testEngines } from "../testing/index.ts";
+import { rowsOf } from "./rows.ts";
+import type { Database } from "./types.ts";
+import { columnArray } from "./unnest.ts";
+
+// Values a text array must carry exactly: the array literal's own syntax, escapes, nulls, Unicode.
+const awkward = ['{"a",b}', "back\\slash", 'quo"te', "NULL", "", "東京都 千代田区", "comma, and } brace"];
+
+for (const engine of testEngines()) {
+  describe(`columnArray on ${engine.name}`, () => {
+    let database: Database;
+    let close: () => Promise<void>;
+    beforeAll(async () => ({ database, close } = await engine.open()));
+    afterAll(() => close());
+
+    test("every value comes back as sent, row by row, whatever its type", async () => {
+      const at = new Date("2026-11-30T12:34:56.789Z");
+      const documents = awkward.map((text, i) => ({ text, i, nested: [text, null] }));
+      const result = await database.db.execute(sql`select t, n, d, j from unnest(
+        ${columnArray([...awkward, null], "text")},
+        ${columnArray([...awkward.map((_, i) => i), null], "integer")},
+        ${columnArray([...awkward.map(() => at), null], "timestamptz")},
+        ${columnArray([...documents, null], "jsonb")}) as rows(t, n, d, j)`);
+      const rows = rowsOf<{ t: string | null; n: number | null; d: unknown; j: unknown }>(result);
+      expect(rows.map((row) => row.t)).toEqual([...awkward, null]);
+      expect(rows.map((row) => row.n)).toEqual([...awkward.map((_, i) => i), null]);
+      expect(rows.map((row) => (row.d === null ? null : new Date(String(row.d instanceof Date ? row.d.toISOString() : row.d)).getTime()))).toEqual([...awkward.map(() => at.getTime()), null]);
+      const json = rows.map((row) => (typeof row.j === "string" ? JSON.parse(row.j) : row.j));
+      expect(json).toEqual([...documents, null]);
+    });
+
+    test("one statement text for one row and for many", async () => {
+      const texts: string[] = [];
+      for (const n of [1, 50]) {
+        const query = sql`select count(*) from unnest(${columnArray(Array.from({ length: n }, (_, i) => `v${i}`), "text")})`;
+        texts.push(new PgDialect().sqlToQuery(query).sql);
+        const [row] = rowsOf<{ count: number | string }>(await database.db.execute(query));
+        expect(Number(row!.count)).toBe(n);
+      }
+      expect(texts[0]).toBe(texts[1]!);
+    });
+  });
+}
