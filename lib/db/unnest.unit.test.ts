@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
+import { integer, jsonb, PgDialect, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { testEngines } from "../testing/index.ts";
 import { rowsOf } from "./rows.ts";
 import type { Database } from "./types.ts";
-import { columnArray } from "./unnest.ts";
+import { columnArray, unnestRows } from "./unnest.ts";
+
+const parcels = pgTable("unnest_parcels", {
+  id: text("id").primaryKey(),
+  weight: integer("weight"),
+  label: jsonb("label").$type<{ to: string }>().notNull(),
+  sentAt: timestamp("sent_at", { withTimezone: true }).notNull(),
+  note: text("note").notNull().default("none"),
+});
 
 // Values a text array must carry exactly: the array literal's own syntax, escapes, nulls, Unicode.
 const awkward = ['{"a",b}', "back\\slash", 'quo"te', "NULL", "", "東京都 千代田区", "comma, and } brace"];
@@ -30,6 +38,20 @@ for (const engine of testEngines()) {
       expect(rows.map((row) => (row.d === null ? null : new Date(String(row.d instanceof Date ? row.d.toISOString() : row.d)).getTime()))).toEqual([...awkward.map(() => at.getTime()), null]);
       const json = rows.map((row) => (typeof row.j === "string" ? JSON.parse(row.j) : row.j));
       expect(json).toEqual([...documents, null]);
+    });
+
+    test("unnestRows: drizzle's insert-select keeps on-conflict and returning, and gives rows back typed", async () => {
+      await database.db.execute(sql`create table unnest_parcels (id text primary key, weight integer, label jsonb not null, sent_at timestamptz not null, note text not null default 'none')`);
+      const sentAt = new Date("2026-11-30T01:02:03.004Z");
+      const rows = awkward.map((text, i) => ({ id: `p${i}`, weight: i === 0 ? null : i, label: { to: text }, sentAt, note: text }));
+      const first = await database.db.insert(parcels).select(unnestRows(parcels, rows)).onConflictDoNothing().returning();
+      expect(first).toEqual(rows);
+      const again = await database.db.insert(parcels).select(unnestRows(parcels, [rows[0]!, { ...rows[0]!, id: "p-new" }])).onConflictDoNothing().returning({ id: parcels.id });
+      expect(again).toEqual([{ id: "p-new" }]);
+    });
+
+    test("unnestRows refuses a row that leaves a defaulted column to its default (a select cannot ask for it)", () => {
+      expect(() => unnestRows(parcels, [{ id: "p", label: { to: "x" }, sentAt: new Date() }])).toThrow(/note has a default/);
     });
 
     test("one statement text for one row and for many", async () => {

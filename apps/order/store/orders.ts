@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { type Executor, unnestRows } from "../../../lib/db/index.ts";
 import { AppError } from "../../../lib/errors/index.ts";
 import { type DomainEvent, eventInstant } from "../../../lib/events/index.ts";
 import { claimKey } from "../../../lib/outbox/index.ts";
@@ -49,7 +49,8 @@ export async function findOrderByIdempotencyKey(db: Executor, userId: string, ke
  */
 export async function insertOrders(db: Executor, rows: Array<typeof orders.$inferInsert>): Promise<OrderRow[]> {
   if (rows.length === 0) return [];
-  return db.insert(orders).values(rows).onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] }).returning();
+  // One statement text whatever the batch's size, prepared once per connection (lib/db/unnest.ts).
+  return db.insert(orders).select(unnestRows(orders, rows)).onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] }).returning();
 }
 
 /** Where a page of a customer's orders starts: after the order last shown (newest first). */
@@ -146,7 +147,7 @@ export async function appendTimelines(db: Executor, events: ReadonlyArray<Pick<D
     type: event.type,
     time: eventInstant(event.time),
   }));
-  const added = await db.insert(orderTimeline).values(entries).onConflictDoNothing().returning({ source: orderTimeline.source, id: orderTimeline.eventId });
+  const added = await db.insert(orderTimeline).select(unnestRows(orderTimeline, entries)).onConflictDoNothing().returning({ source: orderTimeline.source, id: orderTimeline.eventId });
   return new Set(added.map(claimKey));
 }
 
