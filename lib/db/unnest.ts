@@ -1,4 +1,4 @@
-import { getTableColumns, type SQL, sql } from "drizzle-orm";
+import { getTableColumns, is, SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 
 /**
@@ -9,12 +9,14 @@ import type { PgTable } from "drizzle-orm/pg-core";
  * (null as NULL) and is cast by the statement: both drivers (postgres.js, PGlite) send a text[] the
  * same way, where their own typing of jsonb or timestamp arrays differs.
  */
-export function columnArray(values: ReadonlyArray<string | number | boolean | Date | object | null | undefined>, type: string): SQL {
+type ColumnValue = string | number | boolean | Date | object | null | undefined;
+
+export function columnArray(values: ReadonlyArray<ColumnValue>, type: string): SQL {
   const texts = values.map(toText);
   return sql`${sql.param(texts)}::text[]::${sql.raw(type)}[]`;
 }
 
-function toText(value: string | number | boolean | Date | object | null | undefined): string | null {
+function toText(value: ColumnValue): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
   if (value instanceof Date) return value.toISOString();
@@ -25,13 +27,19 @@ function toText(value: string | number | boolean | Date | object | null | undefi
 /**
  * The rows of a multi-row insert as `select * from unnest(…)`, one array per column in the table's
  * column order, for drizzle's `insert(table).select(…)` (which names every column, and keeps its
- * on-conflict and returning). A select cannot ask for a column's default, so every field is given;
- * one left undefined on a column with a default is a mistake, refused, and otherwise null.
+ * on-conflict and returning). A field left undefined takes the column's default as drizzle's schema
+ * declares it (a value, or its function); a select cannot ask the database for an SQL default such
+ * as now(), so such a field must be given, or it is refused.
  */
 export function unnestRows<T extends PgTable>(table: T, rows: ReadonlyArray<T["$inferInsert"]>): SQL {
   const arrays = Object.entries(getTableColumns(table)).map(([field, column]) => {
-    const values = rows.map((row) => (row as Record<string, Parameters<typeof toText>[0]>)[field]);
-    if (column.hasDefault && values.includes(undefined)) throw new Error(`unnestRows: ${field} has a default, which a select cannot take; give it`);
+    const values = rows.map((row) => {
+      const value = (row as Record<string, ColumnValue>)[field];
+      if (value !== undefined || !column.hasDefault) return value;
+      const fallback: unknown = column.defaultFn ? column.defaultFn() : column.default;
+      if (is(fallback, SQL)) throw new Error(`unnestRows: ${field} defaults to an SQL expression, which a select cannot take; give it`);
+      return fallback as ColumnValue;
+    });
     return columnArray(values, column.getSQLType());
   });
   return sql`select * from unnest(${sql.join(arrays, sql`, `)})`;

@@ -1,7 +1,7 @@
 import { eq, sum } from "drizzle-orm";
 import { createGroupCommit, type Settled } from "../batching/index.ts";
 import type { Clock, Ids } from "../clock/index.ts";
-import type { Db } from "../db/index.ts";
+import { type Db, unnestRows } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
 import { type SandboxFaults, withFaults } from "./sandbox-faults.ts";
 import { gatewayCharges, gatewayRefunds } from "./sandbox-schema.ts";
@@ -37,7 +37,7 @@ export function createSandboxGateway(deps: { db: Db; clock: Clock; ids: Ids; fau
         createdAt: clock.now(),
       };
     });
-    const inserted = new Map((await db.insert(gatewayCharges).values(rows).onConflictDoNothing({ target: gatewayCharges.idempotencyKey }).returning()).map((row) => [row.id, row]));
+    const inserted = new Map((await db.insert(gatewayCharges).select(unnestRows(gatewayCharges, rows)).onConflictDoNothing({ target: gatewayCharges.idempotencyKey }).returning()).map((row) => [row.id, row]));
     return Promise.all(
       rows.map(async (row) => {
         const mine = inserted.get(row.id);

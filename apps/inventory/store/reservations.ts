@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { type Executor, rowsOf } from "../../../lib/db/index.ts";
+import { type Executor, rowsOf, unnestRows } from "../../../lib/db/index.ts";
 import type { Reservation, ReservationStatus } from "../domain/state.ts";
 import { reservations } from "./schema.ts";
 
@@ -71,7 +71,7 @@ export async function lockReservationsOf(db: Executor, orderIds: readonly string
 /** insertReservation for several, in one statement. */
 export async function insertReservations(db: Executor, rows: readonly Reservation[], createdAt: Date): Promise<void> {
   if (rows.length === 0) return;
-  await db.insert(reservations).values(rows.map((reservation) => ({ ...reservation, createdAt })));
+  await db.insert(reservations).select(unnestRows(reservations, rows.map((reservation) => ({ ...reservation, createdAt }))));
 }
 
 /** setReservationStatus for several, in one statement; returns the ids it moved (a missing one does not exist). */

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, type SQLWrapper, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { type Executor, unnestRows } from "../../../lib/db/index.ts";
 import { AppError } from "../../../lib/errors/index.ts";
 import type { ChargeRequested, PaymentCompleted, PaymentEscalated, PaymentFailed, PaymentState } from "../domain/types.ts";
 import { payments } from "./schema.ts";
@@ -69,7 +69,7 @@ export async function recordIntents(tx: Executor, steps: readonly IntentStep[], 
     const { paymentId, fulfilment, ...columns } = intent;
     return { ...columns, id: paymentId, fulfilment, status: "charging" as const, causeId, nextAttemptAt, createdAt: at, updatedAt: at };
   });
-  const inserted = await tx.insert(payments).values(rows).onConflictDoNothing().returning();
+  const inserted = await tx.insert(payments).select(unnestRows(payments, rows)).onConflictDoNothing().returning();
   for (const row of inserted) charging.set(row.orderId, chargingOf(row));
   const taken = steps.filter(({ requested }) => !charging.has(requested.intent.orderId));
   if (taken.length === 0) return charging;

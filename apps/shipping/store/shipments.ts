@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { type Executor, unnestRows } from "../../../lib/db/index.ts";
 import type { ShipmentCreated, ShipmentRefused, ShipmentState } from "../domain/shipment.ts";
 import { refusals, shipments } from "./schema.ts";
 
@@ -76,7 +76,7 @@ export async function insertShipments(db: Executor, decided: ShipmentCreated[]):
     const { shipmentId: id, orderId, userId, carrier, trackingNumber, shippingAddress } = data;
     return { id, orderId, userId, reservationId, carrier, trackingNumber, shippingAddress, createdAt: at };
   });
-  const inserted = await db.insert(shipments).values(rows).onConflictDoNothing({ target: shipments.orderId }).returning({ id: shipments.id });
+  const inserted = await db.insert(shipments).select(unnestRows(shipments, rows)).onConflictDoNothing({ target: shipments.orderId }).returning({ id: shipments.id });
   return inserted.length;
 }
 
