@@ -1,6 +1,6 @@
 import { AppError } from "../../lib/errors/index.ts";
 import type { Broker, ConsumedRecord, Subscription } from "../../lib/broker/index.ts";
-import { deadLetterOfEvent, deadLetterOfRecord, fromKafkaRecord, redrivenFor, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import { deadLetterOfEvent, deadLetterOfRecord, redrivenFor, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import { type EventType, topics } from "../../lib/events/index.ts";
 import { errorSummary, type Logger } from "../../lib/log/index.ts";
 import { signRequest, type WebhookSigner } from "../../lib/security/index.ts";
@@ -12,6 +12,7 @@ import { parkedOrders } from "./parked-orders.ts";
 import { Parking } from "./parking.ts";
 import { createPushQueue, defaultPushConcurrency } from "./push-queue.ts";
 import { batchId, requestOf } from "./push-request.ts";
+import { createRecordReader } from "./record-reader.ts";
 import { refusalOf } from "./refusal.ts";
 import { defaultRetryPolicy } from "./retry-config.ts";
 
@@ -85,6 +86,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const maxInFlight = options.maxInFlight ?? 2_000;
   const pushConcurrency = options.pushConcurrency ?? defaultPushConcurrency;
   const running: Subscription[] = [];
+  // Shared by every subscription: each group fetches the same records (record-reader.ts).
+  const readRecord = createRecordReader();
   let stopping = false;
 
   /** One attempt, signed anew (the timestamp is part of the signature); the id stays per batch. */
@@ -146,7 +149,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       for (const record of records) {
         let event: ValidCloudEvent;
         try {
-          event = fromKafkaRecord(record);
+          event = readRecord(record);
         } catch (error) {
           const reason = `unreadable record ${record.topic}/${record.partition}@${record.offset}: ${String(error)}`;
           const at = { topic: record.topic, partition: record.partition, offset: record.offset };

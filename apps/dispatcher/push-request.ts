@@ -1,6 +1,7 @@
 import { AppError } from "../../lib/errors/index.ts";
-import { toBatchRequest, toBinaryRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
+import { toBinaryRequest, toSerializedBatchRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import type { PushMode } from "./dispatcher.ts";
+import { serializedEvent } from "./record-reader.ts";
 
 type Carries = { event: ValidCloudEvent };
 
@@ -8,7 +9,7 @@ type Carries = { event: ValidCloudEvent };
 export function requestOf(mode: PushMode, url: string, pending: Carries[]): Request {
   switch (mode) {
     case "batch":
-      return toBatchRequest(url, pending.map((p) => p.event));
+      return toSerializedBatchRequest(url, pending.map((p) => serializedEvent(p.event)));
     case "binary":
       if (pending.length !== 1) throw new AppError("dispatcher.binary_batch", `binary mode pushes one event, not ${pending.length}`);
       return toBinaryRequest(url, pending[0]!.event);

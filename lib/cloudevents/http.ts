@@ -1,7 +1,7 @@
 import { decodeData, decodeText, encodeData, parseJson } from "./data-codec.ts";
 import { parseCloudEvent, parseCloudEventBatch } from "./envelope.ts";
 import { invalidCloudEvent, unsupportedMediaType } from "./errors.ts";
-import { serializeCloudEvent, serializeCloudEventBatch } from "./json-format.ts";
+import { serializeCloudEvent } from "./json-format.ts";
 import { cloudEventsFormatOf, parseMediaType } from "./media-type.ts";
 import { decodeHeaderValue, encodeHeaderValue } from "./percent-encoding.ts";
 import { toCanonicalString } from "./type-system.ts";
@@ -100,8 +100,12 @@ export function toStructuredRequest(url: string, event: ValidCloudEvent, init: R
 
 /** HTTP binding 3.3: several events as one JSON batch. The binding sends a batch only when asked. */
 export function toBatchRequest(url: string, events: ValidCloudEvent[], init: RequestInit = {}): Request {
-  const body = serializeCloudEventBatch(events);
-  return jsonRequest(url, `${CloudEventMediaType.batch}; charset=utf-8`, body, init);
+  return toSerializedBatchRequest(url, events.map(serializeCloudEvent), init);
+}
+
+/** toBatchRequest of events already written in the JSON format (serializeCloudEvent), for a sender that keeps them. */
+export function toSerializedBatchRequest(url: string, serialized: readonly string[], init: RequestInit = {}): Request {
+  return jsonRequest(url, `${CloudEventMediaType.batch}; charset=utf-8`, `[${serialized.join(",")}]`, init);
 }
 
 function jsonRequest(url: string, contentType: string, body: string, init: RequestInit): Request {

@@ -12,7 +12,7 @@ export {
   redrivenOffsetOf,
 } from "./dead-letter.ts";
 export { cloudEventBatchSchema, cloudEventEnvelopeSchema, parseCloudEvent, parseCloudEventBatch } from "./envelope.ts";
-export { type ReadOptions, readCloudEvents, type ReadResult, toBatchRequest, toBinaryRequest, toStructuredRequest } from "./http.ts";
+export { type ReadOptions, readCloudEvents, type ReadResult, toBatchRequest, toBinaryRequest, toSerializedBatchRequest, toStructuredRequest } from "./http.ts";
 export { serializeCloudEvent, serializeCloudEventBatch, toJsonEnvelope } from "./json-format.ts";
 export { fromKafkaRecord, type KafkaMessage, type KafkaRecord, partitionKeyOf, toKafkaRecord, toStructuredKafkaRecord } from "./kafka.ts";
 export { isJsonMediaType, isUtf8JsonMediaType, type MediaType, parseMediaType } from "./media-type.ts";
