@@ -16,7 +16,7 @@ import { decidedEffects } from "./decided-effects.ts";
  * and id are the dedup truth), every order touched locked and loaded in one select, the decisions
  * taken in memory in event order (each order's state evolving, so a later event of an order sees
  * the earlier one's effect), every status change in one update, every order.cancelled in one
- * enqueue. At most 5 statements, against about 5 per event one by one.
+ * enqueue (which carries the NOTIFY). At most 4 statements, against about 4 per event one by one.
  *
  * `deps.db` must be a transaction (the webhook gives its batch's savepoint): the orders stay
  * locked until it ends. A statement that fails throws, and the webhook then applies the events

@@ -23,7 +23,7 @@ export type PlaceOrderResult = { placed: OrderRow } | { priceChanged: CurrentPri
 type Placement = { userId: string; body: PlaceOrder; request: KeyedRequest };
 
 /**
- * Concurrent POSTs written together: at most this many in one transaction. A batch's five
+ * Concurrent POSTs written together: at most this many in one transaction. A batch's four
  * statements carry every order in it, so the order API accepts many times what one transaction
  * per order allows (docs/performance.md).
  */
@@ -77,8 +77,8 @@ async function placeOne(deps: OrderDeps, { userId, body, request }: Placement): 
 }
 
 /**
- * Many orders in one transaction, in five statements: the catalogue of every product they name,
- * the orders, their order.created in the outbox (and the NOTIFY) and their timelines. Each is decided alone.
+ * Many orders in one transaction, in four statements: the catalogue of every product they name,
+ * the orders, their order.created in the outbox (with the NOTIFY) and their timelines. Each is decided alone.
  */
 async function placeMany(deps: OrderDeps, placements: Placement[]): Promise<Settled<PlaceOrderResult>[]> {
   const outcomes = await deps.db.transaction(async (tx) => {
