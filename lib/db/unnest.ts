@@ -1,5 +1,8 @@
 import { getTableColumns, is, SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import { AppError } from "../errors/index.ts";
+
+type ColumnValue = string | number | boolean | Date | object | null | undefined;
 
 /**
  * One column of a multi-row insert, as a single array parameter: `unnest($1::text[]::jsonb[], …)`
@@ -9,8 +12,6 @@ import type { PgTable } from "drizzle-orm/pg-core";
  * (null as NULL) and is cast by the statement: both drivers (postgres.js, PGlite) send a text[] the
  * same way, where their own typing of jsonb or timestamp arrays differs.
  */
-type ColumnValue = string | number | boolean | Date | object | null | undefined;
-
 export function columnArray(values: ReadonlyArray<ColumnValue>, type: string): SQL {
   const texts = values.map(toText);
   return sql`${sql.param(texts)}::text[]::${sql.raw(type)}[]`;
@@ -28,16 +29,21 @@ function toText(value: ColumnValue): string | null {
  * The rows of a multi-row insert as `select * from unnest(…)`, one array per column in the table's
  * column order, for drizzle's `insert(table).select(…)` (which names every column, and keeps its
  * on-conflict and returning). A field left undefined takes the column's default as drizzle's schema
- * declares it (a value, or its function); a select cannot ask the database for an SQL default such
- * as now(), so such a field must be given, or it is refused.
+ * declares it (a value, or its function); a select cannot ask the database for a default only it
+ * computes (now(), a serial's next value), so such a field must be given, or it is refused.
  */
 export function unnestRows<T extends PgTable>(table: T, rows: ReadonlyArray<T["$inferInsert"]>): SQL {
-  const arrays = Object.entries(getTableColumns(table)).map(([field, column]) => {
+  // The columns drizzle's insert names, in its order: all but those generated always (column.js, shouldDisableInsert).
+  const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined || column.generated.type === "byDefault");
+  const arrays = columns.map(([field, column]) => {
     const values = rows.map((row) => {
       const value = (row as Record<string, ColumnValue>)[field];
       if (value !== undefined || !column.hasDefault) return value;
       const fallback: unknown = column.defaultFn ? column.defaultFn() : column.default;
-      if (is(fallback, SQL)) throw new Error(`unnestRows: ${field} defaults to an SQL expression, which a select cannot take; give it`);
+      // now(), or a serial's nextval that only the database knows: a select cannot ask for either.
+      if (fallback === undefined || is(fallback, SQL)) {
+        throw new AppError("db.default_in_select", `unnestRows: ${field} defaults to what only the database computes; give it`);
+      }
       return fallback as ColumnValue;
     });
     return columnArray(values, column.getSQLType());

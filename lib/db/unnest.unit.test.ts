@@ -54,7 +54,7 @@ for (const engine of testEngines()) {
     });
 
     test("unnestRows refuses a row that leaves a column to an SQL default (a select cannot ask for it)", () => {
-      expect(() => unnestRows(parcels, [{ id: "p", label: { to: "x" }, sentAt: new Date() }])).toThrow(/createdAt defaults to an SQL expression/);
+      expect(() => unnestRows(parcels, [{ id: "p", label: { to: "x" }, sentAt: new Date() }])).toThrow(/createdAt defaults to what only the database computes/);
     });
 
     test("one statement text for one row and for many", async () => {
