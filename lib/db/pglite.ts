@@ -30,7 +30,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * nothing could join a batch, every write went alone, and a burst of POSTs took seconds each
  * (27 accepted orders/s, p50 2.3 s). Here the queries take their turns one after the other, as
  * PGlite's lock makes them anyway, each on a new turn, so what arrived meanwhile is read in
- * between (845/s, p50 70 ms; the closed loop 31 → 246 completed orders/s). Not a wait:
+ * between (982/s, p99 139 ms; the closed loop 28 → 253 completed orders/s; docs/architecture.md
+ * gives the price in latency at a steady load). Not a wait:
  * setImmediate runs once the pending I/O is read. Inside a transaction no turn is taken: it holds
  * the connection (and, as with PGlite's own lock, a query outside it waits for it to end).
  */
