@@ -3,7 +3,7 @@ import type { Db } from "../db/index.ts";
 import type { EventOf, EventType } from "../events/index.ts";
 import type { ClaimToken, IdempotencyStore } from "../idempotency/index.ts";
 import type { AcceptedEvent } from "./accept-event.ts";
-import { type FastPathAnswers, planBatch } from "./batch-plan.ts";
+import { type FastPathAnswers, fastPathOutcome, planBatch } from "./batch-plan.ts";
 import { applyInOrder, type EventResult, type Step } from "./event-outcomes.ts";
 
 export type Outcome = "processed" | "duplicate";
@@ -77,7 +77,7 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
       const handle = () => (tx ? tx.transaction((savepoint) => spec.handle(event, savepoint)) : spec.handle(event));
       // The same key again in this push: the database decides.
       if (firstOf.get(key) !== index) return handle();
-      const answer = answers.get(key)?.outcome ?? "held";
+      const answer = fastPathOutcome(answers, key);
       if (answer === "done") return "duplicate";
       if (answer === "held") throw inProgress(key);
       const outcome = await handle();

@@ -20,8 +20,11 @@ export type BatchPlan = {
   failures: Array<{ index: number; error: unknown }>;
 };
 
-/** The fast path's answer for each distinct key of a push (IdempotencyStore.claimMany); a key left unanswered counts as held. */
+/** The fast path's answer for each distinct key of a push (IdempotencyStore.claimMany). */
 export type FastPathAnswers = ReadonlyMap<string, ClaimAnswer>;
+
+/** What the fast path said of `key`; a key left unanswered counts as held: retried later, never skipped as a duplicate. */
+export const fastPathOutcome = (answers: FastPathAnswers, key: string): ClaimAnswer["outcome"] => answers.get(key)?.outcome ?? "held";
 
 export function planBatch(events: PlannedEvent[], answers: FastPathAnswers, inProgress: (key: string) => Error): BatchPlan {
   const firstOf = new Map<string, number>();
@@ -31,7 +34,7 @@ export function planBatch(events: PlannedEvent[], answers: FastPathAnswers, inPr
   events.forEach(({ id, key, orderKey }, index) => {
     const blocker = blockedBy.get(orderKey);
     if (blocker !== undefined) return void (plan.decided[index] = { id, ...heldBehind(blocker) });
-    const answer = answers.get(key)?.outcome ?? "held";
+    const answer = fastPathOutcome(answers, key);
     if (firstOf.get(key) === index && answer === "done") return void (plan.decided[index] = { id, outcome: "duplicate" });
     if (firstOf.get(key) === index && answer === "held") {
       const error = inProgress(key);
