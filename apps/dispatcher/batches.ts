@@ -1,6 +1,6 @@
 import type { ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import { maxBodyBytes, maxEventsPerPush } from "../../lib/http/index.ts";
-import { serializedEvent } from "./record-reader.ts";
+import { serializedBytes } from "./record-reader.ts";
 
 /** The receiver's body limit: the service frame refuses a larger body unread (413). */
 export const maxPushBytes = maxBodyBytes;
@@ -9,8 +9,8 @@ export type PushLimits = { maxEvents: number; maxBytes: number };
 
 export const receiverLimits: PushLimits = { maxEvents: maxEventsPerPush, maxBytes: maxPushBytes };
 
-/** Bytes of one event in a batch body: `[` + events joined by `,` + `]`, as serializeCloudEventBatch writes it. */
-export const eventBytes = (event: ValidCloudEvent) => Buffer.byteLength(serializedEvent(event));
+/** Bytes of one event in a batch body: `[` + events joined by `,` + `]`, as toSerializedBatchRequest writes it. */
+export const eventBytes = serializedBytes;
 
 /**
  * Cuts a poll into batches the receiver takes: at most `maxEvents` and `maxBytes` each, events in

@@ -31,18 +31,22 @@ function sameHeaders(a: Record<string, string>, b: Record<string, string>): bool
   return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
 
-const serialized = new WeakMap<ValidCloudEvent, string>();
+const serialized = new WeakMap<ValidCloudEvent, { json: string; bytes: number }>();
 
 /**
- * An event's JSON, written once however many pushes carry it (a batch's size is counted from it,
- * then its body is joined from it, for every group the event goes to). Sound because nothing
- * changes an event once read: the dispatcher forwards events, it never edits them.
+ * An event's JSON and its size in bytes, worked out once however many pushes carry it (batches are
+ * cut and joined by its size, bodies joined from its JSON, for every group the event goes to).
+ * Sound because nothing changes an event once read: the dispatcher forwards events, it never edits them.
  */
-export function serializedEvent(event: ValidCloudEvent): string {
-  let json = serialized.get(event);
-  if (json === undefined) {
-    json = serializeCloudEvent(event);
-    serialized.set(event, json);
+function written(event: ValidCloudEvent): { json: string; bytes: number } {
+  let known = serialized.get(event);
+  if (known === undefined) {
+    const json = serializeCloudEvent(event);
+    known = { json, bytes: Buffer.byteLength(json) };
+    serialized.set(event, known);
   }
-  return json;
+  return known;
 }
+
+export const serializedEvent = (event: ValidCloudEvent): string => written(event).json;
+export const serializedBytes = (event: ValidCloudEvent): number => written(event).bytes;

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import type { ConsumedRecord } from "../../lib/broker/index.ts";
 import { toKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { eventFor } from "../../lib/testing/index.ts";
-import { createRecordReader, serializedEvent } from "./record-reader.ts";
+import { createRecordReader, serializedBytes, serializedEvent } from "./record-reader.ts";
 
 const recordOf = (orderId: string, offset: bigint): ConsumedRecord => {
   const event = eventFor("com.example.order.created", orderId);
@@ -44,4 +44,5 @@ test("an event's JSON is written once and is the same JSON each time", () => {
   const json = serializedEvent(event);
   expect(serializedEvent(event)).toBe(json);
   expect(JSON.parse(json)).toEqual(expect.objectContaining({ id: event.id, type: event.type }));
+  expect(serializedBytes(event)).toBe(Buffer.byteLength(json));
 });
