@@ -12,7 +12,7 @@ const at = new Date("2026-11-30T09:00:00.000Z");
 
 /** lib/outbox/enqueue.ts: the events as arrays of text, unnested, and the relay's NOTIFY, in one statement. */
 function outboxWrite(outbox: string, topic: string, event: object): string {
-  return `with written as (insert into "${outbox}"."outbox" ("topic", "key", "event") select * from unnest(array['${topic}']::text[]::text[], array['o-' || :seq::bigint]::text[]::text[], array[${literal(event)}]::text[]::jsonb[])) select pg_notify('orderflow_outbox', '${outbox}');`;
+  return `with written as (insert into "${outbox}"."outbox" ("topic", "key", "event") select * from unnest(array['${topic}']::text[], array['o-' || :seq::bigint]::text[], array[${literal(event)}]::text[]::jsonb[])) select pg_notify('orderflow_outbox', '${outbox}');`;
 }
 
 /** POST /orders (apps/order/routes/place-order.ts): price from the catalogue, the order, its order.created, its timeline. */

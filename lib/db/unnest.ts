@@ -14,7 +14,8 @@ type ColumnValue = string | number | boolean | Date | object | null | undefined;
  */
 export function columnArray(values: ReadonlyArray<ColumnValue>, type: string): SQL {
   const texts = values.map(toText);
-  return sql`${sql.param(texts)}::text[]::${sql.raw(type)}[]`;
+  const asText = sql`${sql.param(texts)}::text[]`;
+  return type === "text" ? asText : sql`${asText}::${sql.raw(type)}[]`;
 }
 
 function toText(value: ColumnValue): string | null {
