@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { Webhook } from "standardwebhooks";
 import { hasCode } from "../errors/index.ts";
-import { createWebhookSigner, createWebhookVerifier, generateWebhookSecret, parseWebhookSecrets } from "./webhook-signature.ts";
+import { createWebhookSigner, createWebhookVerifier, generateWebhookSecret, NativeHmacWebhook, parseWebhookSecrets } from "./webhook-signature.ts";
 
 const [current, next] = [generateWebhookSecret(), generateWebhookSecret()];
 const body = '{"specversion":"1.0","id":"e-1"}';
@@ -34,6 +36,24 @@ describe("Standard Webhooks signatures", () => {
     const verify = createWebhookVerifier(parseWebhookSecrets(`${next} ${current}`));
     expect(() => verify(new Headers(createWebhookSigner([current])("b", body)), body)).not.toThrow();
     expect(() => verify(new Headers(createWebhookSigner([next])("b", body)), body)).not.toThrow();
+  });
+
+  test("the native HMAC signs exactly as the standardwebhooks package: any id, time and body, either way round", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 12, maxLength: 64 }), fc.string(), fc.date({ noInvalidDate: true }), fc.string({ unit: "binary" }), (key, id, at, payload) => {
+        const secret = `whsec_${Buffer.from(key).toString("base64")}`;
+        const native = new NativeHmacWebhook(secret);
+        const reference = new Webhook(secret);
+        expect(native.sign(id, at, payload)).toBe(reference.sign(id, at, payload));
+        expect(native.sign(id, at, Buffer.from(payload))).toBe(reference.sign(id, at, Buffer.from(payload)));
+      }),
+    );
+    // Headers made by the package verify here, and ours verify with the package.
+    const id = "msg_1";
+    const now = new Date();
+    const fromPackage = { "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": new Webhook(current).sign(id, now, body) };
+    expect(() => createWebhookVerifier([current])(new Headers(fromPackage), body)).not.toThrow();
+    expect(() => new Webhook(current).verify(body, createWebhookSigner([current])(id, body), { jsonParse: false })).not.toThrow();
   });
 
   test("secrets must be whsec_ base64, and at least one is required", () => {
