@@ -6,6 +6,8 @@ import { type OpenLoopResult, runOpenLoop } from "./load/open-loop.ts";
 import { type CompletionTracker, createCompletionTracker } from "./measure/completions.ts";
 import { drain } from "./load/watch.ts";
 import { type CpuMark, cpuSecondsBetween, createProcessSampler } from "./measure/processes.ts";
+import { type ProfileSummary, readProfiles } from "./measure/profiles.ts";
+import { repoRoot } from "./flow/spawn.ts";
 import { type HopLatencies, hopLatencies, type StageLatencies, stageLatencies } from "./measure/stages.ts";
 import type { Plan } from "./plan.ts";
 import type { Progress } from "./progress.ts";
@@ -25,6 +27,8 @@ export type FlowResult = {
   cpu: PhaseCpu[];
   peakRssMiB: Record<string, number>;
   memory: MemorySeries;
+  /** Each Bun process's CPU profile over the whole run, by process. */
+  profiles: Record<string, ProfileSummary>;
   /** Engine counters over the closed loop's measured window, with the orders completed in it. */
   counters?: { before: EngineCounters; after: EngineCounters; completed: number; seconds: number };
   failures: Array<{ status: number; body: string }>;
@@ -110,6 +114,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   const memory = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.rssSeries(r.name)]));
   sampler.stop();
   await flow.stop();
+  const profiles = readProfiles(flow.profileDir, repoRoot);
   const effects = await flow.effects();
   const withStages = (result: OpenLoopResult): RatePhase => {
     const { placed, ...rest } = result;
@@ -126,6 +131,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     cpu,
     peakRssMiB,
     memory,
+    profiles,
     counters: countersBefore && countersAfter ? { before: countersBefore, after: countersAfter, completed: closedLoop.completedInWindow, seconds: plan.closedLoop.measureMs / 1000 } : undefined,
     failures: client.failures,
   };

@@ -9,6 +9,7 @@ import { type BenchKafka, kafkaBrokerPid } from "../engines/kafka.ts";
 import type { BenchPostgres } from "../engines/postgres.ts";
 import type { BenchRedis } from "../engines/redis.ts";
 import { childrenOf, type Role } from "../measure/processes.ts";
+import { profileEnv } from "../measure/profiles.ts";
 import { readEffects } from "./effects.ts";
 import { type Env, healthy, type Spawned, spawnLogged, stopGracefully } from "./spawn.ts";
 import type { EngineCounters, FlowUnderTest } from "./types.ts";
@@ -29,6 +30,7 @@ export type ClusterOptions = { postgres: BenchPostgres; redis: BenchRedis; kafka
 export async function startCluster(workDir: string, options: ClusterOptions): Promise<FlowUnderTest> {
   const { postgres: pg, redis, kafka, database } = options;
   const dataDir = join(workDir, "cluster");
+  const profileDir = join(workDir, "profiles-real");
   mkdirSync(dataDir, { recursive: true });
   const services: ServiceName[] = roster.map((s) => s.name);
   const ports = Object.fromEntries(services.map((s) => [s, freePort()])) as Record<ServiceName, number>;
@@ -57,7 +59,7 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
 
   const children: Spawned[] = [];
   const start = async (name: string, argv: string[], port: number, extra: Env = {}) => {
-    const child = spawnLogged(workDir, name, ["bun", ...argv], { ...env, ...extra, PORT: String(port) });
+    const child = spawnLogged(workDir, name, ["bun", ...argv], { ...env, ...extra, ...profileEnv(profileDir, name), PORT: String(port) });
     children.push(child);
     await healthy(child, port);
   };
@@ -103,6 +105,7 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
     url: (service) => `http://127.0.0.1:${layout.kind === "services" ? ports[service] : workerPorts[next++ % workerPorts.length]}`,
     notificationsFiles: layout.kind === "services" ? [join(dataDir, "notifications.jsonl")] : workerPorts.map((_, i) => join(workerDir(i), "notifications.jsonl")),
     roles,
+    profileDir,
     settings: {
       processes: layout.kind === "services" ? `${services.length} services, 1 relay, ${layout.dispatchers} dispatcher(s)` : `${layout.workers} × bun run dev (every service, the relay and a dispatcher in each)`,
       database: database,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createPgliteDatabase } from "../../lib/db/index.ts";
 import { testSecurityEnv } from "../../lib/testing/index.ts";
 import { freePort } from "../engines/exec.ts";
+import { profileEnv } from "../measure/profiles.ts";
 import { readEffects } from "./effects.ts";
 import { type Env, healthy, spawnLogged, stopGracefully } from "./spawn.ts";
 import type { FlowUnderTest } from "./types.ts";
@@ -16,6 +17,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
   const dataDir = join(workDir, "embedded");
   mkdirSync(dataDir, { recursive: true });
   const port = freePort();
+  const profileDir = join(workDir, "profiles-embedded");
   const env: Env = {
     ...process.env,
     ...testSecurityEnv,
@@ -28,6 +30,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
     UPSTASH_REDIS_REST_URL: "",
     ORDERFLOW_RATE_LIMIT: "0",
     LOG_LEVEL: options.logLevel,
+    ...profileEnv(profileDir, "embedded-dev"),
   };
   const child = spawnLogged(workDir, "embedded-dev", ["bun", "apps/dev/index.ts"], env);
   await healthy(child, port);
@@ -38,6 +41,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
     url: () => base,
     notificationsFiles: [join(dataDir, "notifications.jsonl")],
     roles: [{ name: "bun run dev (everything)", pids: () => [child.pid] }],
+    profileDir,
     settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel },
     stop: () => stopGracefully(child),
     // PGlite has one owner: read once the flow has stopped and let go of its folder.

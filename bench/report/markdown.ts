@@ -1,3 +1,4 @@
+import { type ProfileShare, profileIntervalUs } from "../measure/profiles.ts";
 import { type Stage, stages } from "../measure/stages.ts";
 import type { FlowResult } from "../run-flow.ts";
 import { cpuTable, perOrder } from "./breakdown.ts";
@@ -60,6 +61,16 @@ function timeSection(flow: FlowResult): string {
     );
   }
   parts.push("", ...nextLever(flow).map((line) => `- ${line}`));
+  const profiled = Object.entries(flow.profiles).filter(([, p]) => p.samples > 0);
+  if (profiled.length > 0) {
+    const shares = (list: ProfileShare[]) => list.map((s) => `${s.name} ${n(100 * s.share, 0)} %`).join(", ");
+    parts.push(
+      "",
+      `Inside each Bun process, over the whole run (Bun's sampling profiler, one sample every ${profileIntervalUs / 1000} ms; a sample counts for the nearest file up its stack, so a library's socket writes, JSON and array work are the library's):`,
+      "",
+      table(["process", "samples", "where its CPU went", "functions it was in"], profiled.map(([name, p]) => [name, String(p.samples), shares(p.parts.slice(0, 6)), shares(p.functions.slice(0, 5))])),
+    );
+  }
   return parts.join("\n");
 }
 

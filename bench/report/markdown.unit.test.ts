@@ -28,6 +28,10 @@ const real: FlowResult = {
   cpu: [{ phase: "saturation", seconds: 60, cpuSeconds: { order: 30, "Kafka broker (shared with other users)": 10 } }],
   peakRssMiB: { order: 120 },
   memory: {},
+  profiles: {
+    payment: { samples: 400, parts: [{ name: "drizzle-orm", share: 0.25 }, { name: "postgres", share: 0.2 }], functions: [{ name: "writeBuffered (native)", share: 0.1 }] },
+    relay: { samples: 0, parts: [], functions: [] },
+  },
   counters: { before: counters(0), after: counters(2_400), completed: 2_400, seconds: 60 },
   failures: [],
 };
@@ -52,6 +56,8 @@ test("performance.md puts every figure beside its limit, the targets, the hops, 
   expect(markdown).toContain("| 202 → order.created published (relay) | 25 / 75 |");
   expect(markdown).toContain("| SQL statements (each a round trip) | 6.0 |");
   expect(markdown).toContain("| Kafka records written | 5.0 of 720 bytes |");
+  expect(markdown).toContain("| payment | 400 | drizzle-orm 25 %, postgres 20 % | writeBuffered (native) 10 % |");
+  expect(markdown).not.toContain("| relay | 0 |");
   expect(markdown).toContain("![performance-shipped.png](performance-shipped.png)");
   expect(markdown).not.toContain("A `--quick` run");
 });
