@@ -36,7 +36,12 @@ test("the oldest records are forgotten beyond the capacity", () => {
   const records = [recordOf("o-1", 1n), recordOf("o-2", 2n), recordOf("o-3", 3n)];
   const events = records.map(read);
   expect(read(records[2]!)).toBe(events[2]!);
-  expect(read(records[0]!)).not.toBe(events[0]!);
+  const again = read(records[0]!);
+  expect(again).not.toBe(events[0]!);
+  // Read again, o-1 is the newest: o-2 went to make room, o-3 stays.
+  expect(read(records[0]!)).toBe(again);
+  expect(read(records[2]!)).toBe(events[2]!);
+  expect(read(records[1]!)).not.toBe(events[1]!);
 });
 
 test("an event's JSON is written once and is the same JSON each time", () => {
