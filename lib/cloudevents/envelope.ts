@@ -51,13 +51,14 @@ const memberNames = v.pipe(
 
 // Extension values take the JSON forms of the CloudEvents types (JSON format 2.2): boolean,
 // integer, string (URI, Timestamp and Binary travel as strings). Objects, arrays and fractions are
-// not CloudEvents types; null means unset (JSON format 2.2).
+// not CloudEvents types; null means unset (JSON format 2.2). Strings first: nearly every extension
+// is one, and a union tries its options in order, recording an issue for each that fails.
 const extensionValue = v.nullable(
   v.union(
     [
+      ceString,
       v.boolean(),
       v.pipe(v.number(), v.check(isInt32, "must be an integer within the signed 32-bit range")),
-      ceString,
     ],
     "must be a boolean, an integer or a string",
   ),
