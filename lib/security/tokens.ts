@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { AppError } from "../errors/index.ts";
 import { isPlainText } from "../events/index.ts";
+import { BoundedMap } from "../cache/index.ts";
 
 /** Who calls the public API: a customer (the default) or a member of staff. */
 export type Role = "customer" | "staff";
@@ -37,7 +38,7 @@ export function createTokenVerifier(config: TokenConfig, options: { cacheSize?: 
   const { cacheSize = 10_000, cacheSeconds = 300 } = options;
   const key = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : secretKey(config.secret);
   const algorithms = config.jwksUrl ? ["RS256", "ES256", "EdDSA"] : ["HS256"];
-  const verified = new Map<string, { caller: Caller; untilMs: number }>();
+  const verified = new BoundedMap<string, { caller: Caller; untilMs: number }>(cacheSize);
   return async (token) => {
     const hit = verified.get(token);
     if (hit && hit.untilMs > Date.now()) return hit.caller;
@@ -54,7 +55,6 @@ export function createTokenVerifier(config: TokenConfig, options: { cacheSize?: 
       throw unauthenticated((error as { code?: string }).code ?? "the token does not verify", error);
     }
     const caller = callerOf(payload);
-    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
     verified.set(token, { caller, untilMs: Math.min(payload.exp! * 1000, Date.now() + cacheSeconds * 1000) });
     return caller;
   };
