@@ -22,6 +22,8 @@ export type BenchOptions = {
   redisUrl?: string;
   layout: Layout;
   logLevel: string;
+  /** Bun's sampling profiler in the flow's processes (measure/profiles.ts). */
+  profile: boolean;
   keepWorkDir: boolean;
 };
 
@@ -95,8 +97,8 @@ function startFlow(
   workDir: string,
   context: BenchOptions & { run: string; pg: BenchPostgres; kafka: ReturnType<typeof createBenchKafka>; redis?: BenchRedis },
 ): Promise<FlowUnderTest> {
-  if (engine === "embedded") return startEmbedded(workDir, { logLevel: context.logLevel });
-  return startCluster(workDir, { postgres: context.pg, redis: context.redis!, kafka: context.kafka, database: `orderflow_bench_${context.run}`, layout: context.layout, logLevel: context.logLevel });
+  if (engine === "embedded") return startEmbedded(workDir, { logLevel: context.logLevel, profile: context.profile });
+  return startCluster(workDir, { postgres: context.pg, redis: context.redis!, kafka: context.kafka, database: `orderflow_bench_${context.run}`, layout: context.layout, logLevel: context.logLevel, profile: context.profile });
 }
 
 /** A run is broken when the flow did not work: a refused order, or nothing completed at all. */

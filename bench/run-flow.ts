@@ -114,7 +114,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   const memory = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.rssSeries(r.name)]));
   sampler.stop();
   await flow.stop();
-  const profiles = readProfiles(flow.profileDir, repoRoot);
+  const profiles = flow.profileDir ? readProfiles(flow.profileDir, repoRoot) : {};
   const effects = await flow.effects();
   const withStages = (result: OpenLoopResult): RatePhase => {
     const { placed, ...rest } = result;

@@ -28,13 +28,14 @@ const program = new Command("bun run bench")
   .option("--workers <n>", "worker processes with --layout workers", positive, navigator.hardwareConcurrency)
   .option("--dispatchers <n>", "dispatcher processes with --layout services", positive, 1)
   .option("--log-level <level>", "LOG_LEVEL of the flow's processes", "warn")
+  .option("--no-profile", "run the flow's processes without Bun's sampling profiler (performance.md then shows no per-function profile)")
   .option("--out <dir>", "where performance.md and the charts go", "docs")
   .option("--keep", "keep the run's folder (logs, data) afterwards")
   .parse();
 
 const options = program.opts<{
   quick?: boolean; soak?: boolean; soakMinutes: number; engines: Array<"embedded" | "real">; rates?: number[]; kafka: string;
-  postgresUrl?: string; redisUrl?: string; layout: "services" | "workers"; workers: number; dispatchers: number; logLevel: string; out: string; keep?: boolean;
+  postgresUrl?: string; redisUrl?: string; layout: "services" | "workers"; workers: number; dispatchers: number; logLevel: string; profile: boolean; out: string; keep?: boolean;
 }>();
 endAllOnSignals();
 const plan = planFor({ quick: options.quick, soak: options.soak, soakMinutes: options.soakMinutes, rates: options.rates });
@@ -42,7 +43,7 @@ const command = ["bun run bench", ...process.argv.slice(2)].join(" ");
 const report = await runBench({
   command, plan, engines: options.engines, kafkaBrokers: options.kafka, postgresUrl: options.postgresUrl, redisUrl: options.redisUrl,
   layout: options.layout === "workers" ? { kind: "workers", workers: options.workers } : { kind: "services", dispatchers: options.dispatchers },
-  logLevel: options.logLevel, keepWorkDir: Boolean(options.keep),
+  logLevel: options.logLevel, profile: options.profile, keepWorkDir: Boolean(options.keep),
 });
 printReport(report);
 if (report.flows.length > 0) {

@@ -9,7 +9,7 @@ import { type BenchKafka, kafkaBrokerPid } from "../engines/kafka.ts";
 import type { BenchPostgres } from "../engines/postgres.ts";
 import type { BenchRedis } from "../engines/redis.ts";
 import { childrenOf, type Role } from "../measure/processes.ts";
-import { profileEnv } from "../measure/profiles.ts";
+import { profileEnv, profileIntervalUs } from "../measure/profiles.ts";
 import { readEffects } from "./effects.ts";
 import { type Env, healthy, type Spawned, spawnLogged, stopGracefully } from "./spawn.ts";
 import type { EngineCounters, FlowUnderTest } from "./types.ts";
@@ -21,7 +21,7 @@ import type { EngineCounters, FlowUnderTest } from "./types.ts";
  * consumer groups and delivering pushes in-process.
  */
 export type Layout = { kind: "services"; dispatchers: number } | { kind: "workers"; workers: number };
-export type ClusterOptions = { postgres: BenchPostgres; redis: BenchRedis; kafka: BenchKafka; database: string; layout: Layout; logLevel: string };
+export type ClusterOptions = { postgres: BenchPostgres; redis: BenchRedis; kafka: BenchKafka; database: string; layout: Layout; logLevel: string; profile: boolean };
 
 /**
  * The flow on Kafka, PostgreSQL and Redis, cut into processes as `layout` says (docs/operations.md):
@@ -30,7 +30,7 @@ export type ClusterOptions = { postgres: BenchPostgres; redis: BenchRedis; kafka
 export async function startCluster(workDir: string, options: ClusterOptions): Promise<FlowUnderTest> {
   const { postgres: pg, redis, kafka, database } = options;
   const dataDir = join(workDir, "cluster");
-  const profileDir = join(workDir, "profiles-real");
+  const profileDir = options.profile ? join(workDir, "profiles-real") : undefined;
   mkdirSync(dataDir, { recursive: true });
   const services: ServiceName[] = roster.map((s) => s.name);
   const ports = Object.fromEntries(services.map((s) => [s, freePort()])) as Record<ServiceName, number>;
@@ -59,7 +59,7 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
 
   const children: Spawned[] = [];
   const start = async (name: string, argv: string[], port: number, extra: Env = {}) => {
-    const child = spawnLogged(workDir, name, ["bun", ...argv], { ...env, ...extra, ...profileEnv(profileDir, name), PORT: String(port) });
+    const child = spawnLogged(workDir, name, ["bun", ...argv], { ...env, ...extra, ...(profileDir ? profileEnv(profileDir, name) : {}), PORT: String(port) });
     children.push(child);
     await healthy(child, port);
   };
@@ -111,6 +111,7 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
       database: database,
       "Kafka namespace": kafka.namespace,
       "log level": options.logLevel,
+      "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile)",
     },
     counters,
     async stop() {

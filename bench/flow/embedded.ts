@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createPgliteDatabase } from "../../lib/db/index.ts";
 import { testSecurityEnv } from "../../lib/testing/index.ts";
 import { freePort } from "../engines/exec.ts";
-import { profileEnv } from "../measure/profiles.ts";
+import { profileEnv, profileIntervalUs } from "../measure/profiles.ts";
 import { readEffects } from "./effects.ts";
 import { type Env, healthy, spawnLogged, stopGracefully } from "./spawn.ts";
 import type { FlowUnderTest } from "./types.ts";
@@ -13,11 +13,11 @@ import type { FlowUnderTest } from "./types.ts";
  * broker (fsynced per batch), the in-memory idempotency store, every service, the relay and the
  * dispatcher in one process. Its DATA_DIR is a fresh folder of the run.
  */
-export async function startEmbedded(workDir: string, options: { logLevel: string }): Promise<FlowUnderTest> {
+export async function startEmbedded(workDir: string, options: { logLevel: string; profile: boolean }): Promise<FlowUnderTest> {
   const dataDir = join(workDir, "embedded");
   mkdirSync(dataDir, { recursive: true });
   const port = freePort();
-  const profileDir = join(workDir, "profiles-embedded");
+  const profileDir = options.profile ? join(workDir, "profiles-embedded") : undefined;
   const env: Env = {
     ...process.env,
     ...testSecurityEnv,
@@ -30,7 +30,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
     UPSTASH_REDIS_REST_URL: "",
     ORDERFLOW_RATE_LIMIT: "0",
     LOG_LEVEL: options.logLevel,
-    ...profileEnv(profileDir, "embedded-dev"),
+    ...(profileDir ? profileEnv(profileDir, "embedded-dev") : {}),
   };
   const child = spawnLogged(workDir, "embedded-dev", ["bun", "apps/dev/index.ts"], env);
   await healthy(child, port);
@@ -42,7 +42,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
     notificationsFiles: [join(dataDir, "notifications.jsonl")],
     roles: [{ name: "bun run dev (everything)", pids: () => [child.pid] }],
     profileDir,
-    settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel },
+    settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel, "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile)" },
     stop: () => stopGracefully(child),
     // PGlite has one owner: read once the flow has stopped and let go of its folder.
     async effects() {

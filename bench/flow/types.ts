@@ -29,8 +29,8 @@ export type FlowUnderTest = {
   /** The recording notifier's logs (one per process that sends): completions are counted from them. */
   notificationsFiles: string[];
   roles: Role[];
-  /** Where the flow's Bun processes write their CPU profiles when they stop (measure/profiles.ts). */
-  profileDir: string;
+  /** Where the flow's Bun processes write their CPU profiles when they stop (measure/profiles.ts), when profiled. */
+  profileDir?: string;
   settings: Record<string, string>;
   /** Real engines: the counters now (pg_stat_statements, pg_stat_database, Redis, Kafka). */
   counters?: () => Promise<EngineCounters>;
