@@ -6,8 +6,9 @@ import { AppError } from "../errors/index.ts";
  * Signed pushes, as Standard Webhooks specifies (https://www.standardwebhooks.com/): `webhook-id`,
  * `webhook-timestamp` (seconds) and `webhook-signature` = `v1,<base64 HMAC-SHA256 of
  * id.timestamp.body>`, made and checked by the `standardwebhooks` package (timing-safe compare, a
- * 5-minute window). Secrets are `whsec_<base64>`; several, separated by spaces, verify with any of
- * them, so a secret can rotate: add the new one to every receiver, switch the sender, drop the old.
+ * 5-minute window; its HMAC computed natively, see NativeHmacWebhook). Secrets are
+ * `whsec_<base64>`; several, separated by spaces, verify with any of them, so a secret can rotate:
+ * add the new one to every receiver, switch the sender, drop the old.
  */
 export type WebhookHeaders = { "webhook-id": string; "webhook-timestamp": string; "webhook-signature": string };
 
@@ -26,11 +27,11 @@ export function parseWebhookSecrets(value: string | undefined): string[] {
   return secrets;
 }
 
+const secretPrefix = "whsec_";
+
 export function generateWebhookSecret(): string {
   return `${secretPrefix}${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`;
 }
-
-const secretPrefix = "whsec_";
 
 /**
  * The package's Webhook with its one HMAC computed by the runtime's native crypto. The package
