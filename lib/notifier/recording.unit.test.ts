@@ -1,13 +1,24 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { createMemoryLogger } from "../log/index.ts";
 import { notifierContract } from "./notifier.contract.ts";
 import { createRecordingNotifier } from "./recording.ts";
 
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+/** A file in a fresh folder of its own, removed after the file's tests. */
+function scratchFile(): string {
+  const folder = mkdtempSync(join(tmpdir(), "orderflow-notifier-"));
+  folders.push(folder);
+  return join(folder, "sent.jsonl");
+}
+
 notifierContract("recording, to a file", async () => {
-  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  const file = scratchFile();
   const notifier = createRecordingNotifier({ file });
   return {
     notifier,
@@ -26,7 +37,7 @@ test("every attempt is recorded, a repeated key included, so that a handler send
 });
 
 test("a send torn by a crash mid-append is cut off at start and logged; the sends before it are kept", async () => {
-  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  const file = scratchFile();
   const message = (key: string) => ({ idempotencyKey: key, userId: "u", orderId: "o", type: "t", subject: "s", body: "b" });
   const first = createRecordingNotifier({ file });
   await first.send(message("a"));
@@ -48,13 +59,13 @@ test("a send torn by a crash mid-append is cut off at start and logged; the send
 });
 
 test("a damaged line with sends after it is refused rather than dropped", async () => {
-  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  const file = scratchFile();
   writeFileSync(file, `{"idempotencyKey":"a"\n${JSON.stringify({ idempotencyKey: "b", duplicate: false })}\n`);
   expect(() => createRecordingNotifier({ file })).toThrow("unreadable, yet lines follow it");
 });
 
 test("sends made at once are recorded together, each answered as if alone: a key given twice is delivered once", async () => {
-  const file = join(mkdtempSync(join(tmpdir(), "orderflow-notifier-")), "sent.jsonl");
+  const file = scratchFile();
   const notifier = createRecordingNotifier({ file });
   const keys = ["a", "b", "a", "c", "b", "d"];
   const message = (key: string) => ({ idempotencyKey: key, userId: "u", orderId: "o", type: "t", subject: "s", body: "b" });
