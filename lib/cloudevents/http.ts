@@ -1,7 +1,7 @@
 import { decodeData, decodeText, encodeData, parseJson } from "./data-codec.ts";
 import { parseCloudEvent, parseCloudEventBatch } from "./envelope.ts";
 import { invalidCloudEvent, unsupportedMediaType } from "./errors.ts";
-import { serializeCloudEvent } from "./json-format.ts";
+import { joinSerializedBatch, serializeCloudEvent } from "./json-format.ts";
 import { cloudEventsFormatOf, parseMediaType } from "./media-type.ts";
 import { decodeHeaderValue, encodeHeaderValue } from "./percent-encoding.ts";
 import { toCanonicalString } from "./type-system.ts";
@@ -105,7 +105,7 @@ export function toBatchRequest(url: string, events: ValidCloudEvent[], init: Req
 
 /** toBatchRequest of events already written in the JSON format (serializeCloudEvent), for a sender that keeps them. */
 export function toSerializedBatchRequest(url: string, serialized: readonly string[], init: RequestInit = {}): Request {
-  return jsonRequest(url, `${CloudEventMediaType.batch}; charset=utf-8`, `[${serialized.join(",")}]`, init);
+  return jsonRequest(url, `${CloudEventMediaType.batch}; charset=utf-8`, joinSerializedBatch(serialized), init);
 }
 
 function jsonRequest(url: string, contentType: string, body: string, init: RequestInit): Request {

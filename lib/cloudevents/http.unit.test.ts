@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseCloudEvent } from "./envelope.ts";
 import { readCloudEvents, toBatchRequest, toBinaryRequest, toStructuredRequest } from "./http.ts";
+import { serializeCloudEventBatch, toJsonEnvelope } from "./json-format.ts";
 import { type CloudEvent, CloudEventErrorCode } from "./types.ts";
 import { featureAttributes } from "./feature-attributes.ts";
 
@@ -140,6 +141,15 @@ describe("round trips", () => {
     expect(request.headers.get("content-type")).toBe("application/cloudevents-batch+json; charset=utf-8");
     expect(await readCloudEvents(request)).toEqual({ mode: "batch", events: [event, second] });
     expect(await readCloudEvents(toBatchRequest(url, []))).toEqual({ mode: "batch", events: [] });
+  });
+
+  test("batch body: the events joined one by one write what JSON.stringify writes of the array, binary data included", async () => {
+    const { datacontenttype: _type, ...rest } = event;
+    const events = [event, parseCloudEvent({ ...rest, id: "bytes", data: new Uint8Array([104, 105]) })];
+    const expected = JSON.stringify(events.map(toJsonEnvelope));
+    expect(serializeCloudEventBatch(events)).toBe(expected);
+    expect(await toBatchRequest(url, events).text()).toBe(expected);
+    expect(serializeCloudEventBatch([])).toBe("[]");
   });
 
   test("writers take only parsed events: an unchecked one does not compile, and the parse refuses it", () => {

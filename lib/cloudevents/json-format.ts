@@ -19,5 +19,10 @@ export function serializeCloudEvent(event: ValidCloudEvent): string {
 }
 
 export function serializeCloudEventBatch(events: ValidCloudEvent[]): string {
-  return JSON.stringify(events.map(toJsonEnvelope));
+  return joinSerializedBatch(events.map(serializeCloudEvent));
+}
+
+/** The batch format (4.1) of events already serialized one by one: what JSON.stringify of the array writes. */
+export function joinSerializedBatch(serialized: readonly string[]): string {
+  return `[${serialized.join(",")}]`;
 }
