@@ -1,6 +1,6 @@
 import type { ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import { maxBodyBytes, maxEventsPerPush } from "../../lib/http/index.ts";
-import { serializedBytes } from "./record-reader.ts";
+import { serializedBytes } from "./serialized-events.ts";
 
 /** The receiver's body limit: the service frame refuses a larger body unread (413). */
 export const maxPushBytes = maxBodyBytes;

@@ -1,7 +1,7 @@
 import { AppError } from "../../lib/errors/index.ts";
 import { toBinaryRequest, toSerializedBatchRequest, type ValidCloudEvent } from "../../lib/cloudevents/index.ts";
 import type { PushMode } from "./dispatcher.ts";
-import { serializedEvent } from "./record-reader.ts";
+import { serializedEvent } from "./serialized-events.ts";
 
 type Carries = { event: ValidCloudEvent };
 

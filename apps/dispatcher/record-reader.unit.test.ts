@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import type { ConsumedRecord } from "../../lib/broker/index.ts";
 import { toKafkaRecord } from "../../lib/cloudevents/index.ts";
 import { eventFor } from "../../lib/testing/index.ts";
-import { createRecordReader, serializedBytes, serializedEvent } from "./record-reader.ts";
+import { createRecordReader } from "./record-reader.ts";
 
 const recordOf = (orderId: string, offset: bigint): ConsumedRecord => {
   const event = eventFor("com.example.order.created", orderId);
@@ -42,12 +42,4 @@ test("the oldest records are forgotten beyond the capacity", () => {
   expect(read(records[0]!)).toBe(again);
   expect(read(records[2]!)).toBe(events[2]!);
   expect(read(records[1]!)).not.toBe(events[1]!);
-});
-
-test("an event's JSON is written once and is the same JSON each time", () => {
-  const event = eventFor("com.example.order.created", "o-9");
-  const json = serializedEvent(event);
-  expect(serializedEvent(event)).toBe(json);
-  expect(JSON.parse(json)).toEqual(expect.objectContaining({ id: event.id, type: event.type }));
-  expect(serializedBytes(event)).toBe(Buffer.byteLength(json));
 });
