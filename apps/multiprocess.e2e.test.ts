@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { roster, type ServiceName } from "./roster.ts";
-import { bearerFor, orderBody, terminalStatuses, tryGetServiceUrl, waitFor, testSecurityEnv } from "../lib/testing/index.ts";
+import { bearerFor, freePort, orderBody, terminalStatuses, tryGetServiceUrl, waitFor, testSecurityEnv } from "../lib/testing/index.ts";
 
 /**
  * One process per service (`bun apps/start.ts <name>`) on real Kafka, PostgreSQL and Redis: five
@@ -20,13 +20,6 @@ const root = join(import.meta.dir, "..");
 const services: ServiceName[] = roster.map((service) => service.name);
 type Name = ServiceName | "relay" | "dispatcher";
 type Child = { name: Name; port: number; log: string; process: ReturnType<typeof Bun.spawn> };
-
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
 
 describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per service on Kafka, PostgreSQL and Redis", () => {
   // Nothing here may touch the machine: a skipped describe still runs its body. beforeAll sets these.

@@ -1,4 +1,4 @@
-import { freePort } from "./engines/exec.ts";
+import { freePort } from "../lib/testing/index.ts";
 import type { BenchKafka } from "./engines/kafka.ts";
 import type { BenchPostgres } from "./engines/postgres.ts";
 import { healthy, spawnLogged, stopGracefully } from "./flow/spawn.ts";

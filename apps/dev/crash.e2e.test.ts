@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "bun:test";
-import { bearerFor, orderBody, terminalStatuses, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
+import { bearerFor, freePort, orderBody, terminalStatuses, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
 
 /**
  * kill -9 of the `bun run dev` process mid-flow, then a restart on the same data folder: every
@@ -10,13 +10,6 @@ import { bearerFor, orderBody, terminalStatuses, testSecurityEnv, waitFor } from
  */
 const dataDir = mkdtempSync(join(tmpdir(), "orderflow-crash-"));
 const children: Array<ReturnType<typeof Bun.spawn>> = [];
-
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
 
 async function startDev(port: number) {
   const child = Bun.spawn(["bun", "apps/dev/index.ts"], {

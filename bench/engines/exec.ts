@@ -6,14 +6,6 @@ export async function exec(command: string[], options: { env?: Record<string, st
   return out;
 }
 
-/** A port the kernel had free a moment ago: good enough for a process started right after. */
-export function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
-
 /** Waits until `ready()` holds, polling; throws naming `what` after `timeoutMs`. */
 export async function until(ready: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;

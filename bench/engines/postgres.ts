@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { Glob } from "bun";
 import postgres from "postgres";
 import { atAbort } from "./abort.ts";
-import { exec, freePort, until } from "./exec.ts";
+import { freePort } from "../../lib/testing/index.ts";
+import { exec, until } from "./exec.ts";
 
 /** Where the run's database lives, and whether its statements are counted (pg_stat_statements). */
 export type BenchPostgres = {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { atAbort } from "./abort.ts";
-import { exec, freePort, until } from "./exec.ts";
+import { freePort } from "../../lib/testing/index.ts";
+import { exec, until } from "./exec.ts";
 
 export type BenchRedis = {
   url: string;

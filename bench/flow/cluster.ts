@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { roster, type ServiceName } from "../../apps/roster.ts";
 import { createPostgresDatabase } from "../../lib/db/index.ts";
 import { testSecurityEnv } from "../../lib/testing/index.ts";
-import { freePort } from "../engines/exec.ts";
+import { freePort } from "../../lib/testing/index.ts";
 import { type BenchKafka, kafkaBrokerPid } from "../engines/kafka.ts";
 import type { BenchPostgres } from "../engines/postgres.ts";
 import type { BenchRedis } from "../engines/redis.ts";

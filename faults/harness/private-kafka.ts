@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { repoRoot } from "./children.ts";
-import { freePort } from "./ports.ts";
+import { freePort } from "../../lib/testing/index.ts";
 
 /**
  * A Kafka broker of our own (scripts/kafka/start.sh with its own state folder and ports; the jars

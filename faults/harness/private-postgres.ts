@@ -1,8 +1,8 @@
 import { chmodSync, chownSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Glob } from "bun";
-import { freePort, portOpen } from "./ports.ts";
-import { waitFor } from "../../lib/testing/index.ts";
+import { portOpen } from "./ports.ts";
+import { freePort, waitFor } from "../../lib/testing/index.ts";
 
 /**
  * A PostgreSQL server of our own (initdb + pg_ctl on a free port in a temporary folder), for the

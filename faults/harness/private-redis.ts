@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { freePort, portOpen } from "./ports.ts";
-import { waitFor } from "../../lib/testing/index.ts";
+import { portOpen } from "./ports.ts";
+import { freePort, waitFor } from "../../lib/testing/index.ts";
 
 /**
  * A Redis of our own (`redis-server --port N`, no persistence), for the scenarios that stop or

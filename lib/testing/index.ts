@@ -4,6 +4,7 @@ export { answerOf, createForgetfulIdempotencyStore, dataFor, deliver, eventFor, 
 export { createTestMessagingTables } from "./messaging-tables.ts";
 export { orderBody, terminalStatuses } from "./orders.ts";
 export { emittedEvents } from "./outbox.ts";
+export { freePort } from "./ports.ts";
 export { createScratchDatabase } from "./postgres.ts";
 export { bearerFor, signedForTest, testSecurity, testSecurityConfig, testSecurityEnv, testSigner } from "./security.ts";
 export { tryGetServiceUrl } from "./services.ts";
