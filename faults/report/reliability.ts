@@ -5,12 +5,20 @@ import { describeMachine } from "./machine.ts";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 
+/** An error's first line and its end: a child's start-up failure ends with the exception, after its log. */
+export function errorExcerpt(error: string, tail = 800): string {
+  const [first = "", ...rest] = error.split("\n");
+  const more = rest.join("\n");
+  if (more.length === 0) return first;
+  return more.length <= tail ? `${first}\n${more}` : `${first}\n…\n${more.slice(-tail)}`;
+}
+
 /** One line per scenario for the console. */
 export function summaryLine(r: ScenarioReport): string {
   const faults = r.faults.map((f) => `${f.injected} × ${f.kind}`).join(", ") || "no fault";
   const verdict = r.breaches === 0 && r.unfired.length === 0 ? "ok  " : "FAIL";
   const unfired = r.unfired.length ? `, NOT FIRED: ${r.unfired.join(", ")}` : "";
-  const error = r.error ? `, error: ${r.error.slice(0, 300)}` : "";
+  const error = r.error ? `, error: ${errorExcerpt(r.error)}` : "";
   const details = [...r.checks.filter((c) => !c.ok).map((c) => `check failed: ${c.name}: ${c.detail}`), ...(r.audit?.breaches ?? [])];
   const shown = details.slice(0, 8).map((d) => `\n    ${d.slice(0, 300)}`).join("") + (details.length > 8 ? `\n    … and ${details.length - 8} more` : "");
   const logs = r.settings.logs ? `\n    logs: ${r.settings.logs}` : "";
