@@ -1,4 +1,4 @@
-import { allCommittedOffsets } from "./embedded-offsets.ts";
+import { allCommittedOffsets, type CommittedOffsets } from "./embedded-offsets.ts";
 import type { TopicSpec } from "./types.ts";
 
 /** How much of a partition the embedded broker keeps. Infinity: no limit. */
@@ -32,9 +32,18 @@ export function describeLag({ group, topic, partition, committed, earliest }: Re
   );
 }
 
-/** Groups, running or not, whose committed offset is before `earliestOf` their partition. */
-export function groupsBehindRetention(groupsDir: string, earliestOf: (topic: string, partition: number) => bigint | undefined): RetentionLag[] {
-  return allCommittedOffsets(groupsDir).flatMap(({ group, offsets }) =>
+/**
+ * Groups, running or not, whose committed offset is before `earliestOf` their partition. The groups
+ * open in this process are judged by `open`, their offsets in memory: a commit reaches the disk up
+ * to a second later.
+ */
+export function groupsBehindRetention(
+  groupsDir: string,
+  earliestOf: (topic: string, partition: number) => bigint | undefined,
+  open: Array<{ group: string; offsets: CommittedOffsets }> = [],
+): RetentionLag[] {
+  const committed = new Map([...allCommittedOffsets(groupsDir), ...open].map(({ group, offsets }) => [group, offsets]));
+  return [...committed].flatMap(([group, offsets]) =>
     Object.entries(offsets).flatMap(([key, value]) => {
       const at = key.lastIndexOf("/");
       const [topic, partition, committed] = [key.slice(0, at), Number(key.slice(at + 1)), BigInt(value)];

@@ -71,7 +71,12 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
   const assertOpen = () => {
     if (closed) throw new AppError(BrokerErrorCode.closed, "the embedded broker is closed");
   };
-  const lags = () => groupsBehindRetention(groupsDir, (topic, partition) => partitions.get(topic)?.[partition]?.startOffset);
+  const lags = () =>
+    groupsBehindRetention(
+      groupsDir,
+      (topic, partition) => partitions.get(topic)?.[partition]?.startOffset,
+      [...groups].map(([group, consumers]) => ({ group, offsets: consumers.committed })),
+    );
   /**
    * Runs retention; every group it left behind is reported now, and again when it moves on. A
    * failure is reported, not thrown: the records a publish stored are stored, retention or not.
