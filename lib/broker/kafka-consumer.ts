@@ -33,8 +33,11 @@ const defaultMaxBatch = 500;
  * Progress is committed at most this often while records flow (and always on revoke and close): a
  * commit per fetch was as many requests again as the fetches, the broker's busiest work under
  * load. A crash in between only delivers those records again, which every subscriber deduplicates.
+ * A second, as Kafka's own consumers commit every 5 s by default: at 100 ms the five groups'
+ * commits were about a third of the broker's CPU at 20 orders/s (its CPU per order 8.3 ms, at 1 s
+ * 5.6–6.2 ms in three runs of four). When the records stop, the next long poll commits the rest.
  */
-const commitEveryMs = 100;
+const commitEveryMs = 1_000;
 const noMetadata = Buffer.alloc(0);
 
 /**
