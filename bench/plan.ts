@@ -5,7 +5,12 @@ export type Plan = {
   rates: number[];
   rateMs: number;
   rateDrainMs: number;
-  burst: { connections: number; durationMs: number };
+  /**
+   * The accept burst, with the flow running behind; then, one process per service, `aloneMs` of it
+   * with the rest of the flow frozen. At most 10 s: a consumer frozen past its session timeout
+   * (20 s) is dropped from its group, and the rebalance after the thaw would be the burst's doing.
+   */
+  burst: { connections: number; durationMs: number; aloneMs: number };
   soak?: { rate: number; durationMs: number; drainMs: number };
   pgbenchSeconds: number;
   kafkaRecords: number;
@@ -25,7 +30,7 @@ export function planFor(options: { quick?: boolean; soak?: boolean; soakMinutes?
         rates: options.rates ?? [20, 50],
         rateMs: 3_000,
         rateDrainMs: 20_000,
-        burst: { connections: 32, durationMs: 2_000 },
+        burst: { connections: 32, durationMs: 2_000, aloneMs: 2_000 },
         pgbenchSeconds: 2,
         kafkaRecords: 20_000,
         kafkaLatencyProbe: { rate: 500, records: 1_000 },
@@ -39,7 +44,7 @@ export function planFor(options: { quick?: boolean; soak?: boolean; soakMinutes?
         rates: options.rates ?? [20, 50, 200],
         rateMs: 30_000,
         rateDrainMs: 180_000,
-        burst: { connections: 64, durationMs: 15_000 },
+        burst: { connections: 64, durationMs: 15_000, aloneMs: 10_000 },
         pgbenchSeconds: 20,
         kafkaRecords: 200_000,
         kafkaLatencyProbe: { rate: 500, records: 5_000 },
@@ -54,5 +59,5 @@ export function planFor(options: { quick?: boolean; soak?: boolean; soakMinutes?
 /** Seconds the flow phases of one engine are planned to take (for the progress bar; drains come on top). */
 export function plannedFlowSeconds(plan: Plan): number {
   const { closedLoop, rates, rateMs, burst, soak } = plan;
-  return (closedLoop.warmupMs + closedLoop.measureMs + rates.length * rateMs + burst.durationMs + (soak?.durationMs ?? 0)) / 1000;
+  return (closedLoop.warmupMs + closedLoop.measureMs + rates.length * rateMs + burst.durationMs + burst.aloneMs + (soak?.durationMs ?? 0)) / 1000;
 }

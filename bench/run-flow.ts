@@ -24,6 +24,8 @@ export type FlowResult = {
   rates: RatePhase[];
   soak?: RatePhase;
   burst: BurstResult;
+  /** The same burst with every process of the flow but the order service frozen: the order API alone (one process per service only). */
+  burstAlone?: BurstResult;
   cpu: PhaseCpu[];
   peakRssMiB: Record<string, number>;
   memory: MemorySeries;
@@ -108,6 +110,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   progress.phase(`${label}: accept burst (${plan.burst.connections} clients back to back)`, plan.burst.durationMs / 1000);
   const burst = await measured("accept burst", () => runBurst(async () => Boolean(await client.place()), plan.burst.connections, plan.burst.durationMs, (m) => progress.tick(m)));
   progress.result(`${label}: ${burst.perSecond.toFixed(0)} accepted orders/s, p50 ${burst.latencyMs.p50.toFixed(1)} ms, p99 ${burst.latencyMs.p99.toFixed(1)} ms`);
+  const burstAlone = flow.pauseAllButOrder ? await acceptAlone(flow.pauseAllButOrder, client, plan, progress, label, measured) : undefined;
 
   progress.phase(`${label}: stopping, reading the effects`);
   const peakRssMiB = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.peakRssMiB(r.name)]));
@@ -128,6 +131,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     rates: placedByRate.map(({ result }) => withStages(result)),
     soak: soakResult && withStages(soakResult),
     burst,
+    burstAlone,
     cpu,
     peakRssMiB,
     memory,
@@ -135,4 +139,30 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     counters: countersBefore && countersAfter ? { before: countersBefore, after: countersAfter, completed: closedLoop.completedInWindow, seconds: plan.closedLoop.measureMs / 1000 } : undefined,
     failures: client.failures,
   };
+}
+
+/**
+ * The accept burst again, with every other process of the flow frozen (SIGSTOP): what the order
+ * API accepts on its own, as on cores of its own, beside what it accepts while the flow competes
+ * for the same two cores. The orders wait in the outbox and flow on after the thaw.
+ */
+async function acceptAlone(
+  pause: NonNullable<FlowUnderTest["pauseAllButOrder"]>,
+  client: OrderClient,
+  plan: Plan,
+  progress: Progress,
+  label: string,
+  measured: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
+): Promise<BurstResult> {
+  const durationMs = plan.burst.aloneMs;
+  progress.phase(`${label}: accept burst, the order API alone (the rest of the flow frozen)`, durationMs / 1000);
+  const thaw = await pause();
+  let result: BurstResult;
+  try {
+    result = await measured("accept burst, order API alone", () => runBurst(async () => Boolean(await client.place()), plan.burst.connections, durationMs, (m) => progress.tick(m)));
+  } finally {
+    await thaw();
+  }
+  progress.result(`${label}: the order API alone: ${result.perSecond.toFixed(0)} accepted orders/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms`);
+  return result;
 }

@@ -114,6 +114,16 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
       "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile)",
     },
     counters,
+    pauseAllButOrder:
+      layout.kind === "services"
+        ? async () => {
+            const frozen = children.filter((c) => c.name !== "order");
+            for (const child of frozen) process.kill(child.pid, "SIGSTOP");
+            return async () => {
+              for (const child of frozen) process.kill(child.pid, "SIGCONT");
+            };
+          }
+        : undefined,
     async stop() {
       // The dispatchers first, so nothing is pushed to a service that is going away (a worker stops its own in order).
       const dispatcher = (c: Spawned) => c.name.startsWith("dispatcher");

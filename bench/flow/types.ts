@@ -34,6 +34,12 @@ export type FlowUnderTest = {
   settings: Record<string, string>;
   /** Real engines: the counters now (pg_stat_statements, pg_stat_database, Redis, Kafka). */
   counters?: () => Promise<EngineCounters>;
+  /**
+   * One process per service only: freezes (SIGSTOP) every process of the flow but the order
+   * service, so that the order API can be measured alone, as if on cores of its own; the engines
+   * run on. Resolves to the function that thaws them (SIGCONT).
+   */
+  pauseAllButOrder?: () => Promise<() => Promise<void>>;
   /** Stops the flow's processes (gracefully). */
   stop(): Promise<void>;
   /** After stop: when each step of these orders took effect. */

@@ -21,7 +21,7 @@ export function printReport(report: BenchReport): void {
   }
   if (report.flows.length > 0 && !report.limits) {
     for (const flow of report.flows) {
-      lines.push(`${flow.name}: ${flow.closedLoop.completedPerSecond.toFixed(1)} completed/s; burst ${flow.burst.perSecond.toFixed(0)}/s`);
+      lines.push(`${flow.name}: ${flow.closedLoop.completedPerSecond.toFixed(1)} completed/s; burst ${flow.burst.perSecond.toFixed(0)}/s${flow.burstAlone ? `, the order API alone ${flow.burstAlone.perSecond.toFixed(0)}/s` : ""}`);
       for (const rate of flow.rates) lines.push(`  ${rate.rate}/s: ${stages.map((s) => `${s} p50 ${rate.stages[s].p50.toFixed(1)} ms`).join(", ")}`);
     }
   }

@@ -31,6 +31,14 @@ export function figuresOf(flow: FlowResult, limits: Limits): Figure[] {
     figure(engine, "POST /orders p50 (burst)", flow.burst.latencyMs.p50, "ms", `${orderTx} p50`, order.latencyMs.p50),
     figure(engine, "POST /orders p99 (burst)", flow.burst.latencyMs.p99, "ms", `${orderTx} p99`, order.latencyMs.p99),
   ];
+  const alone = flow.burstAlone;
+  if (alone) {
+    figures.push(
+      figure(engine, "accepted orders/s (burst, the order API alone)", alone.perSecond, "/s", orderTx, order.tps),
+      figure(engine, "POST /orders p50 (burst, the order API alone)", alone.latencyMs.p50, "ms", `${orderTx} p50`, order.latencyMs.p50),
+      figure(engine, "POST /orders p99 (burst, the order API alone)", alone.latencyMs.p99, "ms", `${orderTx} p99`, order.latencyMs.p99),
+    );
+  }
   for (const rate of flow.rates) {
     for (const stage of stages) {
       for (const p of percentiles) {

@@ -21,13 +21,19 @@ export function targets(flows: FlowResult[], limits: Limits | undefined): Target
     const c = embedded.closedLoop.completedPerSecond;
     list.push({ target: "≥ 300 completed orders/s embedded", measured: `${fixed(c, 1)}/s`, met: c >= 300 });
   }
+  // Judged twice where the flow can be frozen: the order API alone, and with the flow competing for the same cores.
   for (const flow of [real, embedded].filter((f): f is FlowResult => Boolean(f))) {
-    const { perSecond, latencyMs } = flow.burst;
-    list.push({
-      target: `≥ 2,000 accepted orders/s with p99 ≤ 50 ms, ≥ 0.5 × pgbench (${flow.name === "real" ? "Kafka + PostgreSQL + Redis" : "embedded"})`,
-      measured: `${fixed(perSecond)}/s (${formatRatio(perSecond / orderTps)} pgbench), p99 ${fixed(latencyMs.p99, 1)} ms`,
-      met: perSecond >= 2000 && latencyMs.p99 <= 50 && perSecond >= 0.5 * orderTps,
-    });
+    const bursts = [
+      ...(flow.burstAlone ? [{ burst: flow.burstAlone, how: "the order API alone, the rest of the flow frozen" }] : []),
+      { burst: flow.burst, how: "the flow running behind" },
+    ];
+    for (const { burst: { perSecond, latencyMs }, how } of bursts) {
+      list.push({
+        target: `≥ 2,000 accepted orders/s with p99 ≤ 50 ms, ≥ 0.5 × pgbench (${flow.name === "real" ? "Kafka + PostgreSQL + Redis" : "embedded"}; ${how})`,
+        measured: `${fixed(perSecond)}/s (${formatRatio(perSecond / orderTps)} pgbench), p99 ${fixed(latencyMs.p99, 1)} ms`,
+        met: perSecond >= 2000 && latencyMs.p99 <= 50 && perSecond >= 0.5 * orderTps,
+      });
+    }
   }
   const at50 = real?.rates.find((r) => r.rate === 50);
   if (at50) {

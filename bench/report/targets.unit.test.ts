@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import type { FlowResult } from "../run-flow.ts";
-import { soakGrowth } from "./targets.ts";
+import type { Limits } from "../run-limits.ts";
+import { soakGrowth, targets } from "./targets.ts";
 
 test("soak growth compares each process's first minute of resident memory with its last", () => {
   const minute = 60_000;
@@ -11,4 +12,18 @@ test("soak growth compares each process's first minute of resident memory with i
   } as unknown as FlowResult;
   const growth = soakGrowth(flow);
   expect(growth.map((g) => [g.role, Math.round(g.percent)])).toEqual([["flat", 0], ["leaking", 100]]);
+});
+
+test("the accept target is judged on the order API alone and with the flow running behind, each on its own", () => {
+  const burst = (perSecond: number, p99: number) => ({ perSecond, count: perSecond * 10, latencyMs: { p50: p99 / 2, p95: p99, p99, max: p99, count: 1, mean: p99 / 2 } });
+  const real = { name: "real", closedLoop: { completedPerSecond: 300 }, rates: [], burst: burst(1_100, 137), burstAlone: burst(5_900, 19), memory: {} } as unknown as FlowResult;
+  const embedded = { name: "embedded", closedLoop: { completedPerSecond: 250 }, rates: [], burst: burst(990, 180), memory: {} } as unknown as FlowResult;
+  const limits = { pgbench: { order: { tps: 4_000 } } } as unknown as Limits;
+  const accept = targets([real, embedded], limits).filter((t) => t.target.startsWith("≥ 2,000 accepted"));
+  expect(accept.map((t) => [t.target.slice(t.target.indexOf("(")), t.met])).toEqual([
+    ["(Kafka + PostgreSQL + Redis; the order API alone, the rest of the flow frozen)", true],
+    ["(Kafka + PostgreSQL + Redis; the flow running behind)", false],
+    ["(embedded; the flow running behind)", false],
+  ]);
+  expect(accept[0]!.measured).toBe("5900/s (1.48× pgbench), p99 19.0 ms");
 });
