@@ -29,6 +29,8 @@ export type FlowResult = {
   cpu: PhaseCpu[];
   peakRssMiB: Record<string, number>;
   memory: MemorySeries;
+  /** The roles of `memory` that are data stores (PostgreSQL, Redis, Kafka): reported, not judged for leaks. */
+  engineRoles: string[];
   /** Each Bun process's CPU profile over the whole run, by process. */
   profiles: Record<string, ProfileSummary>;
   /** Engine counters over the closed loop's measured window, with the orders completed in it. */
@@ -135,6 +137,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     cpu,
     peakRssMiB,
     memory,
+    engineRoles: flow.roles.filter((r) => r.engine).map((r) => r.name),
     profiles,
     counters: countersBefore && countersAfter ? { before: countersBefore, after: countersAfter, completed: closedLoop.completedInWindow, seconds: plan.closedLoop.measureMs / 1000 } : undefined,
     failures: client.failures,

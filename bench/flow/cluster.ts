@@ -85,9 +85,9 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
   const brokerPid = kafkaBrokerPid(kafka.brokers);
   const roles: Role[] = [
     ...children.map((c) => ({ name: c.name, pids: () => [c.pid] })),
-    ...(pg.postmasterPid ? [{ name: "PostgreSQL (the run's server: backends, WAL writer, checkpointer)", pids: () => [pg.postmasterPid!, ...childrenOf(pg.postmasterPid!)] }] : []),
-    ...(redis.pid ? [{ name: "Redis (the run's server)", pids: () => [redis.pid!] }] : []),
-    ...(brokerPid ? [{ name: "Kafka broker (shared with other users)", pids: () => [brokerPid], shared: true }] : []),
+    ...(pg.postmasterPid ? [{ name: "PostgreSQL (the run's server: backends, WAL writer, checkpointer)", pids: () => [pg.postmasterPid!, ...childrenOf(pg.postmasterPid!)], engine: true }] : []),
+    ...(redis.pid ? [{ name: "Redis (the run's server)", pids: () => [redis.pid!], engine: true }] : []),
+    ...(brokerPid ? [{ name: "Kafka broker (shared with other users)", pids: () => [brokerPid], shared: true, engine: true }] : []),
   ];
 
   async function counters(): Promise<EngineCounters> {
@@ -111,7 +111,7 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
       database: database,
       "Kafka namespace": kafka.namespace,
       "log level": options.logLevel,
-      "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile)",
+      "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile or --soak)",
     },
     counters,
     pauseAllButOrder:

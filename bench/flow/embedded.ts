@@ -42,7 +42,7 @@ export async function startEmbedded(workDir: string, options: { logLevel: string
     notificationsFiles: [join(dataDir, "notifications.jsonl")],
     roles: [{ name: "bun run dev (everything)", pids: () => [child.pid] }],
     profileDir,
-    settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel, "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile)" },
+    settings: { processes: "1 (`bun run dev`)", "PGlite data": join(dataDir, "pglite"), "log level": options.logLevel, "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile or --soak)" },
     stop: () => stopGracefully(child),
     // PGlite has one owner: read once the flow has stopped and let go of its folder.
     async effects() {

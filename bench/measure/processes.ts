@@ -3,8 +3,11 @@ import { readdirSync, readFileSync } from "node:fs";
 /** The kernel's clock ticks per second for /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
 const ticksPerSecond = 100;
 
-/** A process, or a set of them (PostgreSQL's backends), measured under one name. */
-export type Role = { name: string; pids(): number[]; shared?: boolean };
+/**
+ * A process, or a set of them (PostgreSQL's backends), measured under one name. `engine`: a data
+ * store (PostgreSQL, Redis, Kafka), whose memory grows with what it keeps, not a process of ours.
+ */
+export type Role = { name: string; pids(): number[]; shared?: boolean; engine?: boolean };
 
 type Sample = { at: number; cpuTicks: Map<number, number>; rssKiB: number };
 export type CpuMark = Map<string, Map<number, number>>;

@@ -104,7 +104,7 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     if (limits) out.push(figuresTable(figuresOf(flow, limits).filter((f) => !f.name.includes("202 →"))), "");
     out.push("### Stage latencies", "", stagesTable(flow, floorOf), "", "### Where the time goes", "", hopsTable(flow), "", timeSection(flow));
     if (flow.soak) {
-      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %`])));
+      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${flow.engineRoles.includes(g.role) ? " (a data store: grows with what it keeps; not judged)" : ""}`])));
     }
   }
   out.push("", "## Latency per stage", "", ...charts.map((c) => `![${c}](${c})`));
