@@ -28,7 +28,7 @@ test("the accept target is judged on the order API alone and with the flow runni
   expect(accept[0]!.measured).toBe("5900/s (1.48× pgbench), p99 19.0 ms");
 });
 
-test("memory flatness is judged on the flow's processes; a data store's growth is shown, not judged", () => {
+test("memory flatness is judged on the flow's processes; a data store's growth and the load generator's are shown, not judged", () => {
   const minute = 60_000;
   const series = (from: number, to: number) => Array.from({ length: 11 }, (_, i) => ({ at: i * minute, rssKiB: (from + ((to - from) * i) / 10) * 1024 }));
   const flow = (order: [number, number]) =>
@@ -38,7 +38,7 @@ test("memory flatness is judged on the flow's processes; a data store's growth i
       rates: [],
       burst: { perSecond: 1, latencyMs: { p99: 1 } },
       soak: { startedAt: 0, endedAt: 10 * minute },
-      memory: { order: series(...order), "Redis (the run's server)": series(90, 330) },
+      memory: { order: series(...order), "Redis (the run's server)": series(90, 330), "load generator (this bench process)": series(120, 170) },
       engineRoles: ["Redis (the run's server)"],
     }) as unknown as FlowResult;
   const limits = { pgbench: { order: { tps: 4_000 } } } as unknown as Limits;
