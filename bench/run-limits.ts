@@ -1,4 +1,3 @@
-import { freePort } from "../lib/testing/index.ts";
 import type { BenchKafka } from "./engines/kafka.ts";
 import type { BenchPostgres } from "./engines/postgres.ts";
 import { healthy, spawnLogged, stopGracefully } from "./flow/spawn.ts";
@@ -7,7 +6,7 @@ import { type ConsumerPerf, consumerPerf, kafkaToolsClasspath, type ProducerPerf
 import { type PgbenchResult, preparePgbench } from "./limits/pgbench.ts";
 import type { Plan } from "./plan.ts";
 import type { Progress } from "./progress.ts";
-import { orderBody } from "../lib/testing/index.ts";
+import { freePort, orderBody } from "../lib/testing/index.ts";
 
 export type Limits = {
   pgbench: { clients: number; order: PgbenchResult; handler: PgbenchResult; handlerOneClient: PgbenchResult };

@@ -1,8 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createPgliteDatabase } from "../../lib/db/index.ts";
-import { testSecurityEnv } from "../../lib/testing/index.ts";
-import { freePort } from "../../lib/testing/index.ts";
+import { freePort, testSecurityEnv } from "../../lib/testing/index.ts";
 import { profileEnv, profileIntervalUs } from "../measure/profiles.ts";
 import { readEffects } from "./effects.ts";
 import { type Env, healthy, spawnLogged, stopGracefully } from "./spawn.ts";

@@ -1,11 +1,10 @@
 import postgres from "postgres";
 import { roster, type ServiceName } from "../../apps/roster.ts";
-import { testSecurityEnv } from "../../lib/testing/index.ts";
+import { freePort, testSecurityEnv } from "../../lib/testing/index.ts";
 import { runAuditor } from "./audit.ts";
 import { createChildren, type Env } from "./children.ts";
 import { type FaultProxy, type ProxyHandler, startFaultProxy } from "./fault-proxy.ts";
 import { createLagProbe } from "./kafka-lag.ts";
-import { freePort } from "../../lib/testing/index.ts";
 import { createStateProbe } from "./state-probe.ts";
 
 export const services: ServiceName[] = roster.map((s) => s.name);

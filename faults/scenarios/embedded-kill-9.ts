@@ -1,9 +1,8 @@
-import { bearerFor, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
+import { bearerFor, freePort, testSecurityEnv, waitFor } from "../../lib/testing/index.ts";
 import { runAuditor } from "../harness/audit.ts";
 import { createChildren } from "../harness/children.ts";
 import { checkLoad, startLoad } from "../harness/load-run.ts";
 import { productIds } from "../harness/load.ts";
-import { freePort } from "../../lib/testing/index.ts";
 import type { Scenario } from "../harness/scenario.ts";
 
 const finalNotification = (status: string) => (status === "shipped" ? "com.example.shipment.created" : "com.example.order.cancelled");
