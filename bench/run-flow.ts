@@ -5,7 +5,7 @@ import { type ClosedLoopResult, runClosedLoop } from "./load/closed-loop.ts";
 import { type OpenLoopResult, runOpenLoop } from "./load/open-loop.ts";
 import { type CompletionTracker, createCompletionTracker } from "./measure/completions.ts";
 import { drain } from "./load/watch.ts";
-import { type CpuMark, cpuSecondsBetween, createProcessSampler } from "./measure/processes.ts";
+import { type CpuMark, cpuSecondsBetween, createProcessSampler, type Role } from "./measure/processes.ts";
 import { type ProfileSummary, readProfiles } from "./measure/profiles.ts";
 import { repoRoot } from "./flow/spawn.ts";
 import { type HopLatencies, hopLatencies, type StageLatencies, stageLatencies } from "./measure/stages.ts";
@@ -29,8 +29,8 @@ export type FlowResult = {
   cpu: PhaseCpu[];
   peakRssMiB: Record<string, number>;
   memory: MemorySeries;
-  /** The roles of `memory` that are data stores (PostgreSQL, Redis, Kafka): reported, not judged for leaks. */
-  engineRoles: string[];
+  /** The roles whose memory grows by design, with what it grows with (Role.grows): a soak shows them, not judged. */
+  growsByDesign: Record<string, string>;
   /** Each Bun process's CPU profile over the whole run, by process. */
   profiles: Record<string, ProfileSummary>;
   /** Engine counters over the closed loop's measured window, with the orders completed in it. */
@@ -50,7 +50,7 @@ async function warmUp(client: OrderClient, tracker: CompletionTracker, progress:
   if ((await drain(tracker, ids, 90_000, (left) => progress.tick(`${left} in flight`))) > 0) throw new Error(`${label}: the warm-up's orders did not complete within 90 s`);
 }
 
-export const loadGeneratorRole = "load generator (this bench process)";
+const loadGenerator: Role = { name: "load generator (this bench process)", pids: () => [process.pid], grows: "every order it placed, kept for the latencies" };
 
 /**
  * Every phase on one running flow: saturation (closed loop), the fixed arrival rates, an optional
@@ -61,7 +61,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   const label = flow.name === "embedded" ? "embedded" : "Kafka + PostgreSQL + Redis";
   const sampler = createProcessSampler();
   for (const role of flow.roles) sampler.add(role);
-  sampler.add({ name: loadGeneratorRole, pids: () => [process.pid] });
+  sampler.add(loadGenerator);
   sampler.start();
   const tracker = createCompletionTracker(flow.notificationsFiles);
   const products = await stockShelves(flow, plan.products, 10_000_000);
@@ -137,7 +137,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     cpu,
     peakRssMiB,
     memory,
-    engineRoles: flow.roles.filter((r) => r.engine).map((r) => r.name),
+    growsByDesign: Object.fromEntries([...flow.roles, loadGenerator].flatMap((r) => (r.grows ? [[r.name, r.grows]] : []))),
     profiles,
     counters: countersBefore && countersAfter ? { before: countersBefore, after: countersAfter, completed: closedLoop.completedInWindow, seconds: plan.closedLoop.measureMs / 1000 } : undefined,
     failures: client.failures,
@@ -157,15 +157,15 @@ async function acceptAlone(
   label: string,
   measured: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
 ): Promise<BurstResult> {
-  const durationMs = plan.burst.aloneMs;
-  progress.phase(`${label}: accept burst, the order API alone (the rest of the flow frozen)`, durationMs / 1000);
-  const thaw = await pause();
-  let result: BurstResult;
-  try {
-    result = await measured("accept burst, order API alone", () => runBurst(async () => Boolean(await client.place()), plan.burst.connections, durationMs, (m) => progress.tick(m)));
-  } finally {
-    await thaw();
-  }
+  progress.phase(`${label}: accept burst, the order API alone (the rest of the flow frozen)`, plan.burst.aloneMs / 1000);
+  const result = await measured("accept burst, order API alone", async () => {
+    const thaw = await pause();
+    try {
+      return await runBurst(async () => Boolean(await client.place()), plan.burst.connections, plan.burst.aloneMs, (m) => progress.tick(m));
+    } finally {
+      await thaw();
+    }
+  });
   progress.result(`${label}: the order API alone: ${result.perSecond.toFixed(0)} accepted orders/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms`);
   return result;
 }

@@ -84,9 +84,9 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
   const brokerPid = kafkaBrokerPid(kafka.brokers);
   const roles: Role[] = [
     ...children.map((c) => ({ name: c.name, pids: () => [c.pid] })),
-    ...(pg.postmasterPid ? [{ name: "PostgreSQL (the run's server: backends, WAL writer, checkpointer)", pids: () => [pg.postmasterPid!, ...childrenOf(pg.postmasterPid!)], engine: true }] : []),
-    ...(redis.pid ? [{ name: "Redis (the run's server)", pids: () => [redis.pid!], engine: true }] : []),
-    ...(brokerPid ? [{ name: "Kafka broker (shared with other users)", pids: () => [brokerPid], shared: true, engine: true }] : []),
+    ...(pg.postmasterPid ? [{ name: "PostgreSQL (the run's server: backends, WAL writer, checkpointer)", pids: () => [pg.postmasterPid!, ...childrenOf(pg.postmasterPid!)], grows: "the data it keeps" }] : []),
+    ...(redis.pid ? [{ name: "Redis (the run's server)", pids: () => [redis.pid!], grows: "each delivery's done key, kept a day" }] : []),
+    ...(brokerPid ? [{ name: "Kafka broker (shared with other users)", pids: () => [brokerPid], shared: true, grows: "its log" }] : []),
   ];
 
   async function counters(): Promise<EngineCounters> {

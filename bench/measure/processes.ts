@@ -4,10 +4,11 @@ import { readdirSync, readFileSync } from "node:fs";
 const ticksPerSecond = 100;
 
 /**
- * A process, or a set of them (PostgreSQL's backends), measured under one name. `engine`: a data
- * store (PostgreSQL, Redis, Kafka), whose memory grows with what it keeps, not a process of ours.
+ * A process, or a set of them (PostgreSQL's backends), measured under one name. `grows`: what its
+ * memory grows with by design (a data store's data, the load generator's orders), when it does: a
+ * soak shows its growth and does not judge it.
  */
-export type Role = { name: string; pids(): number[]; shared?: boolean; engine?: boolean };
+export type Role = { name: string; pids(): number[]; shared?: boolean; grows?: string };
 
 type Sample = { at: number; cpuTicks: Map<number, number>; rssKiB: number };
 export type CpuMark = Map<string, Map<number, number>>;

@@ -1,6 +1,6 @@
 import { type ProfileShare, profileIntervalUs } from "../measure/profiles.ts";
 import { type Stage, stages } from "../measure/stages.ts";
-import { type FlowResult, loadGeneratorRole } from "../run-flow.ts";
+import type { FlowResult } from "../run-flow.ts";
 import { cpuTable, perOrder } from "./breakdown.ts";
 import { stageFloorMs } from "./floors.ts";
 import { engineLabel, type Figure, figuresOf, formatRatio, formatValue } from "./figures.ts";
@@ -104,7 +104,7 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     if (limits) out.push(figuresTable(figuresOf(flow, limits).filter((f) => !f.name.includes("202 →"))), "");
     out.push("### Stage latencies", "", stagesTable(flow, floorOf), "", "### Where the time goes", "", hopsTable(flow), "", timeSection(flow));
     if (flow.soak) {
-      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${flow.engineRoles.includes(g.role) ? " (a data store: grows with what it keeps; not judged)" : g.role === loadGeneratorRole ? " (the bench itself: keeps every order it placed; not judged)" : ""}`])));
+      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${g.role in flow.growsByDesign ? ` (grows with ${flow.growsByDesign[g.role]}; not judged)` : ""}`])));
     }
   }
   out.push("", "## Latency per stage", "", ...charts.map((c) => `![${c}](${c})`));

@@ -28,7 +28,7 @@ const real: FlowResult = {
   cpu: [{ phase: "saturation", seconds: 60, cpuSeconds: { order: 30, "Kafka broker (shared with other users)": 10 } }],
   peakRssMiB: { order: 120 },
   memory: {},
-  engineRoles: [],
+  growsByDesign: {},
   profiles: {
     payment: { samples: 400, parts: [{ name: "drizzle-orm", share: 0.25 }, { name: "postgres", share: 0.2 }], functions: [{ name: "writeBuffered (native)", share: 0.1 }] },
     relay: { samples: 0, parts: [], functions: [] },

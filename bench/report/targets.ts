@@ -1,9 +1,12 @@
-import { type FlowResult, loadGeneratorRole } from "../run-flow.ts";
+import type { FlowResult } from "../run-flow.ts";
 import type { Limits } from "../run-limits.ts";
 import { perOrder } from "./breakdown.ts";
 import { formatRatio } from "./figures.ts";
 
 export type Target = { target: string; measured: string; met: boolean | undefined };
+
+/** The soak the memory target asks for. */
+const targetSoakMinutes = 10;
 
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
@@ -40,14 +43,19 @@ export function targets(flows: FlowResult[], limits: Limits | undefined): Target
     const shipped = at50.stages.shipped;
     list.push({ target: "at 50 orders/s, 202 → shipped p50 ≤ 20 ms and p99 ≤ 60 ms on the real engines", measured: `p50 ${fixed(shipped.p50, 1)} ms, p99 ${fixed(shipped.p99, 1)} ms`, met: shipped.p50 <= 20 && shipped.p99 <= 60 });
   }
-  // The flow's processes are judged; the engines' memory grows with the data they keep (Redis holds
-  // each delivery's done key for a day), as a table's does, and the load generator keeps every
-  // order it placed for the latencies: both are shown in the soak table, not judged.
+  // The flow's processes are judged; what grows by design (the engines' data, as a table's does;
+  // the load generator's orders) is shown in the soak table, not judged.
   for (const flow of flows.filter((f) => f.soak)) {
-    const engines = new Set([...flow.engineRoles, loadGeneratorRole]);
-    const growth = soakGrowth(flow).filter((g) => !engines.has(g.role));
+    const growth = soakGrowth(flow).filter((g) => !(g.role in flow.growsByDesign));
     const worst = growth.sort((a, b) => b.percent - a.percent)[0];
-    list.push({ target: `memory flat over the soak (${flow.name}; the flow's processes)`, measured: worst ? `largest growth: ${worst.role} ${fixed(worst.percent, 1)} % (${fixed(worst.fromMiB)} → ${fixed(worst.toMiB)} MiB)` : "n/a", met: worst ? worst.percent <= 10 : undefined });
+    // First minute against last: a shorter soak than the target's compares windows that overlap.
+    const minutes = (flow.soak!.endedAt - flow.soak!.startedAt) / 60_000;
+    const tooShort = minutes < targetSoakMinutes ? ` (a ${fixed(minutes, 1)}-minute soak: not judged, the target asks for ${targetSoakMinutes})` : "";
+    list.push({
+      target: `memory flat over the soak (${flow.name}; the flow's processes)`,
+      measured: `${worst ? `largest growth: ${worst.role} ${fixed(worst.percent, 1)} % (${fixed(worst.fromMiB)} → ${fixed(worst.toMiB)} MiB)` : "n/a"}${tooShort}`,
+      met: worst && !tooShort ? worst.percent <= 10 : undefined,
+    });
   }
   if (!flows.some((f) => f.soak)) list.push({ target: "memory flat over a 10-minute soak at 200 orders/s", measured: "not run (`--soak`)", met: undefined });
   return list;

@@ -39,10 +39,14 @@ test("memory flatness is judged on the flow's processes; a data store's growth a
       burst: { perSecond: 1, latencyMs: { p99: 1 } },
       soak: { startedAt: 0, endedAt: 10 * minute },
       memory: { order: series(...order), "Redis (the run's server)": series(90, 330), "load generator (this bench process)": series(120, 170) },
-      engineRoles: ["Redis (the run's server)"],
+      growsByDesign: { "Redis (the run's server)": "each delivery's done key", "load generator (this bench process)": "every order it placed" },
     }) as unknown as FlowResult;
   const limits = { pgbench: { order: { tps: 4_000 } } } as unknown as Limits;
   const soakTarget = (f: FlowResult) => targets([f], limits).find((t) => t.target.startsWith("memory flat"))!;
   expect(soakTarget(flow([100, 104]))).toMatchObject({ met: true, measured: "largest growth: order 4.0 % (100 → 104 MiB)" });
   expect(soakTarget(flow([100, 150]))).toMatchObject({ met: false });
+  // First and last minute of a one-minute soak are the same window: shown, never judged.
+  const short = { ...flow([100, 150]), soak: { startedAt: 0, endedAt: minute } } as unknown as FlowResult;
+  expect(soakTarget(short).met).toBeUndefined();
+  expect(soakTarget(short).measured).toContain("a 1.0-minute soak: not judged, the target asks for 10");
 });
