@@ -1,2 +1,2 @@
-export { createRecordingNotifier, type RecordingNotifier, type RecordingNotifierOptions } from "./recording.ts";
+export { createRecordingNotifier, defaultRememberedKeys, type RecordingNotifier, type RecordingNotifierOptions } from "./recording.ts";
 export type { Notifier } from "./types.ts";

@@ -21,7 +21,18 @@ export type RecordingNotifierOptions = {
   log?: Logger;
   /** fdatasync each recorded send, so that it survives power loss too. Default true. */
   fsync?: boolean;
+  /** Delivered keys it remembers, the newest; an older key is delivered again. Default `defaultRememberedKeys`. */
+  rememberedKeys?: number;
 };
+
+/**
+ * Delivered keys the stand-in remembers by default, as a provider keeps its idempotency keys for a
+ * window (a day for card networks), not for ever. The flow sends a key again only when a crashed
+ * sender's claim is taken over (`sendLeaseSeconds`, 30 s): 100,000 keys are two minutes at 800
+ * sends/s, four times the flow's ceiling. Every key's send is in the file all the same, so a flow
+ * that sends a key twice shows in `attempts()` and in the auditor, forgotten or not.
+ */
+export const defaultRememberedKeys = 100_000;
 
 /**
  * A provider stand-in that records what it sends: with `file`, as JSON lines that outlive the
@@ -30,11 +41,13 @@ export type RecordingNotifierOptions = {
  * cut off at start: that send had not been acknowledged, and its retry finds the key unknown and
  * sends it. With a file, only the keys stay in memory (the messages are read back from the file
  * when asked for): a long-running notification process must not hold every message it ever sent
- * (a 10-minute soak at 200 orders/s grew it by 280 MiB).
+ * (a 10-minute soak at 200 orders/s grew it by 280 MiB), nor every key (94 MiB more): it remembers
+ * the newest `rememberedKeys`.
  */
 export function createRecordingNotifier(options: RecordingNotifierOptions = {}): RecordingNotifier {
   const { file, log, fsync = true } = options;
-  const delivered = new Set(file ? deliveredKeys(readAttempts(file, log, fsync)) : []);
+  const delivered = rememberedKeys(options.rememberedKeys ?? defaultRememberedKeys);
+  if (file) for (const key of deliveredKeys(readAttempts(file, log, fsync))) delivered.add(key);
   /** Memory only (no file): every attempt, for sent() and attempts(). */
   const attempts: SendAttempt[] = [];
   const journal = file ? openJournal(file, fsync) : undefined;
@@ -60,6 +73,26 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
     },
     sent: () => recorded().filter((a) => !a.duplicate).map(({ duplicate: _, ...notification }) => notification),
     attempts: () => recorded(),
+  };
+}
+
+/**
+ * The newest `max` keys, in the order they were added. Forgets the oldest tenth at once when full,
+ * so that forgetting is amortised O(1) per key.
+ */
+function rememberedKeys(max: number) {
+  const keys = new Set<string>();
+  return {
+    has: (key: string) => keys.has(key),
+    add(key: string): void {
+      keys.add(key);
+      if (keys.size <= max) return;
+      let forget = keys.size - Math.floor(max * 0.9);
+      for (const old of keys) {
+        if (forget-- <= 0) break;
+        keys.delete(old);
+      }
+    },
   };
 }
 

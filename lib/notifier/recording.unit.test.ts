@@ -81,3 +81,18 @@ test("sends made at once are recorded together, each answered as if alone: a key
     ["c", true],
   ]);
 });
+
+test("it remembers the newest keys only, as a provider keeps its keys for a window; every send stays in the file", async () => {
+  const file = scratchFile();
+  const message = (key: string) => ({ idempotencyKey: key, userId: "u", orderId: "o", type: "t", subject: "s", body: "b" });
+  const notifier = createRecordingNotifier({ file, rememberedKeys: 10 });
+  for (let i = 0; i < 11; i++) expect(await notifier.send(message(`k-${i}`))).toBe("delivered");
+  // Full at the eleventh: the oldest tenth (k-0, k-1) is forgotten, the rest still refused.
+  expect(await notifier.send(message("k-2"))).toBe("duplicate");
+  expect(await notifier.send(message("k-0"))).toBe("delivered");
+
+  const restarted = createRecordingNotifier({ file, rememberedKeys: 10 });
+  expect(await restarted.send(message("k-10"))).toBe("duplicate");
+  expect(await restarted.send(message("k-1"))).toBe("delivered");
+  expect(restarted.attempts().filter((a) => a.idempotencyKey === "k-0").map((a) => a.duplicate)).toEqual([false, false]);
+});
