@@ -17,7 +17,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "orderflow-audit-e2e-"));
   flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, env: { ...testSecurityEnv } });
   await flow.start();
-});
+}, 60_000);
 afterAll(async () => {
   await flow?.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -19,12 +19,12 @@ let folder: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   folder = mkdtempSync(join(tmpdir(), "orderflow-audit-"));
-});
+}, 60_000);
 afterAll(async () => {
   await database.close();
   rmSync(folder, { recursive: true, force: true });
-});
-beforeEach(() => clearState(database.db));
+}, 60_000);
+beforeEach(() => clearState(database.db), 60_000);
 
 const shipped = { orderId: "o-shipped", productId: "p-1", quantity: 2 };
 const declined = { orderId: "o-declined", productId: "p-1", quantity: 1 };

@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await flow?.stop();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 const list = async (query = "", caller?: Record<string, string>) => client.call(`/admin/dead-letters${query}`, { headers: caller ?? (await client.staff()) });
 const redriveOrder = async (orderId: string) => (await client.send("POST", "/admin/dead-letters/redrive", { orderId }, await client.staff())).json();

@@ -20,11 +20,11 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "orderflow-expiry-"));
   flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, reservation: { ttlMs: 1, graceMs: 0, sweepMs: 50 } });
   await flow.start();
-});
+}, 60_000);
 afterAll(async () => {
   await flow.stop();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 test("an expired reservation gives its stock back, the charge is refunded, the order cancelled", async () => {
   await stock("p-expiring", 4, 500);

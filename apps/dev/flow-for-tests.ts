@@ -19,7 +19,7 @@ export function flowForTests(name: string, options: { env?: Record<string, strin
     dataDir = mkdtempSync(join(tmpdir(), `orderflow-${name}-`));
     flow = await composeFlow({ dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10, ...options, env: { ...testSecurityEnv, ...options.env } });
     await flow.start();
-  });
+  }, 60_000);
   afterAll(async () => {
     await flow?.stop();
     rmSync(dataDir, { recursive: true, force: true });

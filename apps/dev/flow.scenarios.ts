@@ -43,7 +43,7 @@ export function orderFlowScenarios(label: string, engines: () => Promise<Engines
       cleanupEngines = cleanup;
       flow = await composeFlow({ ...config, dataDir, log: createMemoryLogger(), retryBaseDelayMs: 10 });
       await flow.start();
-    });
+    }, 60_000);
     afterAll(async () => {
       await flow?.stop();
       await cleanupEngines();

@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await flow?.stop();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 const url = (service: string) => `http://internal/events/${service}`;
 const anotherSecret = createWebhookSigner([generateWebhookSecret()]);

@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await flow?.stop();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 60_000);
 
 async function settled(orderId: string): Promise<string> {
   return waitFor(

@@ -5,7 +5,7 @@ import { waitFor } from "../../lib/testing/index.ts";
 import { broker, cancelled, dispatcher, onePartition, publish, setUp, tearDown } from "./dispatcher-fixture.ts";
 
 /** Per-event outcomes and per-order ordering: retries and parking touch only the order at fault. */
-afterEach(tearDown);
+afterEach(tearDown, 60_000);
 
 test("one failing event in a batch: the others are done at once, only it (and its order's later events) retried", async () => {
   const [a, b, c] = onePartition("o13", 3) as [string, string, string];

@@ -6,7 +6,7 @@ import { maxPushBytes } from "./batches.ts";
 import { broker, cancelled, onePartition, publish, setUp, tearDown } from "./dispatcher-fixture.ts";
 
 /** What the dispatcher does with each kind of answer: delivery modes, retries, refusals, sizes. */
-afterEach(tearDown);
+afterEach(tearDown, 60_000);
 
 test("2xx: every event delivered once, in order", async () => {
   const { deliveries, deadLetters } = await setUp(() => 200);

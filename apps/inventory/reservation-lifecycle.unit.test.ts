@@ -27,7 +27,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   deps = { db: database.db, idempotency: createForgetfulIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("life"), reservationTtlMs: ttlMs, reservationGraceMs: graceMs, log: logged };
 }, 60_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.close(), 60_000);
 
 // Without the fast path: only the database decides what happens once.
 const app = () => createApp(deps);

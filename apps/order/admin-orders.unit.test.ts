@@ -32,7 +32,7 @@ beforeAll(async () => {
   pending = await place("u-c");
   await escalate(stuck[0], "charge_unresolved");
   await escalate(stuck[1], "refund_failed");
-});
+}, 60_000);
 
 describe("GET /admin/orders", () => {
   test("?status=needs_attention: every customer's order that waits for a person, newest first, with reason, detail and since", async () => {

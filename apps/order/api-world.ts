@@ -20,7 +20,7 @@ export function orderApi(options: { ordersPerMinute?: number } = {}) {
     database = await createTestDatabase();
     app = createApp({ db: database.db, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock, ids: createSequentialIds("api"), log: createMemoryLogger(), ...options });
   }, 60_000);
-  afterAll(async () => database?.close());
+  afterAll(async () => database?.close(), 60_000);
 
   const opened = () => {
     if (!app || !database) throw new Error("the order API is opened in beforeAll");

@@ -9,7 +9,7 @@ const body = orderBody([{ productId: "sku-1", quantity: 2 }]);
 
 beforeAll(async () => {
   await api.setPrice("sku-1", 1500);
-});
+}, 60_000);
 
 async function place(as: string, headers: Record<string, string> = {}, payload: unknown = body): Promise<string> {
   const response = await api.post(payload, as, headers);

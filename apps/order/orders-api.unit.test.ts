@@ -10,7 +10,7 @@ beforeAll(async () => {
   for (const [productId, price] of [["sku-1", 1500], ["sku-2", 800], ["sku-big", 100_000_000]] as const) expect((await api.setPrice(productId, price)).status).toBe(200);
   for (let i = 0; i < 20; i++) await api.setPrice(`sku-many-${i}`, 100_000);
   await api.setPrice("sku-dollars", 25, "USD");
-});
+}, 60_000);
 
 const body = {
   items: [

@@ -29,7 +29,7 @@ beforeAll(async () => {
   }
   place = createOrderPlacer(deps);
 }, 60_000);
-afterAll(() => counted.database.close());
+afterAll(() => counted.database.close(), 60_000);
 
 const placedId = (result: PlaceOrderResult) => ("placed" in result ? result.placed.id : undefined);
 const settle = (promises: Array<Promise<PlaceOrderResult>>) => Promise.allSettled(promises);

@@ -8,7 +8,7 @@ const body = orderBody([{ productId: "sku-1", quantity: 1 }]);
 
 beforeAll(async () => {
   await api.setPrice("sku-1", 100);
-});
+}, 60_000);
 
 describe("POST /orders is rate-limited per customer", () => {
   test("past the limit → 429 with Retry-After until the oldest order leaves the minute; other customers are not held", async () => {

@@ -37,7 +37,7 @@ export function paymentWorld() {
     const gateway: PaymentGateway = { charge: fail("charge", sandbox.charge), refund: fail("refund", sandbox.refund), lookup: fail("lookup", sandbox.lookup) };
     deps = { db: database.db, idempotency: createMemoryIdempotencyStore(), security: testSecurity, gateway, clock, ids: createSequentialIds("pay"), log: createMemoryLogger(), recovery };
   }, 60_000);
-  afterAll(async () => database?.close());
+  afterAll(async () => database?.close(), 60_000);
 
   const opened = () => {
     if (!deps) throw new Error("the payment world is opened in beforeAll");

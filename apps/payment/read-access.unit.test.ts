@@ -21,7 +21,7 @@ beforeAll(async () => {
   service = payment.create({ database, idempotency: createMemoryIdempotencyStore(), security: testSecurity, clock, ids, dataDir: "", env: {}, log: createMemoryLogger() });
   await deliver(service.app, "payment", eventFor("com.example.order.created", "p-owned"));
 }, 60_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.close(), 60_000);
 
 const read = async (path: string, ...caller: Parameters<typeof bearerFor> | []) =>
   service.app.request(path, caller.length ? { headers: { authorization: await bearerFor(...(caller as Parameters<typeof bearerFor>)) } } : {});

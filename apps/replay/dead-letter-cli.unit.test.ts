@@ -20,11 +20,11 @@ beforeEach(async () => {
   await broker.ensureTopics(allTopics);
   republished.length = 0;
   await broker.subscribe({ group: "watch", topics: [topics.order.name], handle: async (r) => void republished.push(...r) });
-});
+}, 60_000);
 afterEach(async () => {
   await broker.close();
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 const deadLetter = (type: EventType, orderId: string, service: string, offset: bigint) =>
   deadLetterOfEvent(topics.deadLetter.name, orderId, eventFor(type, orderId), {

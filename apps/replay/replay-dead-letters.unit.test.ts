@@ -14,7 +14,7 @@ let dir: string;
 afterEach(async () => {
   await broker.close();
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 const deadLetter = (orderId: string, service: string) => {
   const event = newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `evt-${orderId}`, time: new Date(), correlationid: orderId });

@@ -17,7 +17,7 @@ const topic = payment.topics[0]!;
 afterEach(async () => {
   await broker.close();
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 async function consumeAll(into: ConsumedRecord[], count: number) {
   const sub = await broker.subscribe({ group: dispatcherGroup("payment"), topics: payment.topics, handle: async (batch) => void into.push(...batch) });

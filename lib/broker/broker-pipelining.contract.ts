@@ -87,7 +87,7 @@ export function pipeliningCases({ open, unique, subscribe, committed }: Pipelini
     expect(numbers(handled)).toEqual([1, 2, 3, 4]);
     await waitFor(async () => (await committed(group, topic, 1)) === 4n, { what: "the free partition's commit" });
     expect((await committed(group, topic, 0)) ?? 0n).toBe(0n);
-  });
+  }, 30_000);
 
   test("a failed batch stops its partition; every record from the committed offset comes again, in order", async () => {
     const { broker, topic, group } = await topicWith(1, (t) => upTo(8).map((n) => record(t, "k", n)));
@@ -108,7 +108,7 @@ export function pipeliningCases({ open, unique, subscribe, committed }: Pipelini
     expect(retried).toEqual([3, 4, 5, 6, 7, 8]);
     expect(calls.flat().filter((n) => n === 1)).toEqual([1]);
     await waitFor(async () => (await committed(group, topic, 0)) === 8n, { what: "the commit after the retry" });
-  });
+  }, 30_000);
 
   test("close() aborts the signal of a blocked handler and resolves", async () => {
     const { broker, topic, group } = await topicWith(1, (t) => [record(t, "k", 1)]);

@@ -114,5 +114,5 @@ export function readAllCases({ open, unique, subscribe, committed }: ReadAllCont
     expect(before[1]).toBeUndefined();
     const never = unique("never");
     expect([await committed(never, topic, 0), await committed(never, topic, 1)]).toEqual([undefined, undefined]);
-  });
+  }, 30_000);
 }

@@ -65,7 +65,7 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       for (const item of opened.splice(0)) await item.close().catch(() => {});
       await harness?.cleanup();
       harness = undefined;
-    });
+    }, 60_000);
 
     test("ensureTopics is idempotent", async () => {
       const broker = await open();
@@ -120,7 +120,7 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       await waitFor(() => seen.length >= 3, { what: "records after failures" });
       expect(failures).toBeLessThan(0);
       expect(sequencesByKey(seen).get("k")).toEqual([1, 2, 3]);
-    });
+    }, 30_000);
 
     test("committed offsets survive a restart: a group resumes after what it finished", async () => {
       const topic = unique("durable");
@@ -177,7 +177,7 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       await waitFor(() => new Set([...a, ...b].map(text)).size >= produced.length, { what: "all records" });
       for (const [, ns] of sequencesByKey(a)) expect(ns).toEqual([...ns].sort((x, y) => x - y));
       for (const [, ns] of sequencesByKey(b)) expect(ns).toEqual([...ns].sort((x, y) => x - y));
-    });
+    }, 30_000);
 
     test("resetGroup moves a stopped group to the earliest record, an offset or a time", async () => {
       const broker = await open();
@@ -199,7 +199,7 @@ export function brokerContract(label: string, makeHarness: () => Promise<BrokerH
       await replayedFrom({ earliest: true }, 1);
       await replayedFrom({ offset: 1n }, 2);
       await replayedFrom({ time: later }, 4);
-    });
+    }, 30_000);
 
     test("resetGroup refuses a group with an active member", async () => {
       const broker = await open();

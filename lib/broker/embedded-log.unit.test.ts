@@ -12,7 +12,7 @@ const opened: PartitionLog[] = [];
 afterEach(() => {
   for (const log of opened.splice(0)) log.close();
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+}, 60_000);
 
 const day = 24 * 3600 * 1000;
 const unlimited: RetentionPolicy = { bytes: Infinity, ms: Infinity, segmentBytes: Infinity };

@@ -33,7 +33,7 @@ describe.skipIf(!brokers)("kafka readAll", () => {
     const admin = new Admin({ clientId: "orderflow-contract-cleanup", bootstrapBrokers: bootstrap });
     await admin.deleteTopics({ topics }).catch(() => {});
     await admin.close();
-  });
+  }, 60_000);
 
   test("records appended once the ends are listed are left out", async () => {
     const broker = open();

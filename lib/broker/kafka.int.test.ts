@@ -62,7 +62,7 @@ describe.skipIf(!brokers)("kafka adapter", () => {
       const admin = new Admin({ clientId: "orderflow-contract-cleanup", bootstrapBrokers: bootstrap });
       await admin.deleteTopics({ topics: [topic] }).catch(() => {});
       await admin.close();
-    });
+    }, 60_000);
 
     test("a member joining and one leaving lose nothing and repeat nothing", async () => {
       const total = 1200;

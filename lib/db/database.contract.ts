@@ -33,11 +33,11 @@ export function databaseContract(label: string, open: () => Promise<{ database: 
       ({ database, cleanup } = await open());
       await migrate(database);
       ({ processedEvents } = await createContractTables(database));
-    });
+    }, 60_000);
     afterAll(async () => {
       await database.close();
       await cleanup();
-    });
+    }, 60_000);
     const id = () => crypto.randomUUID();
 
     test("migrations apply once: running them again changes nothing", async () => {

@@ -19,4 +19,4 @@ test("PGlite with a queue of work still lets HTTP in between its queries (a requ
     server.stop(true);
     await database.close();
   }
-});
+}, 30_000);

@@ -14,11 +14,11 @@ describe.skipIf(!url)("small statements prepared (PostgreSQL)", () => {
     scratch = await createScratchDatabase(url!);
     // One connection: pg_prepared_statements shows that session's statements only.
     client = postgres(scratch.url, { max: 1, onnotice: () => {} });
-  });
+  }, 60_000);
   afterAll(async () => {
     await client.end();
     await scratch.drop();
-  });
+  }, 60_000);
   const db = () => drizzle({ client: preparingSmallStatements(client) });
   const prepared = async () => (await client`select statement from pg_prepared_statements`).map((row) => String(row.statement));
   const values = (n: number) => sql.join(Array.from({ length: n }, (_, i) => sql`(${i})`), sql`, `);

@@ -22,8 +22,8 @@ for (const engine of testEngines()) {
   describe(`columnArray on ${engine.name}`, () => {
     let database: Database;
     let close: () => Promise<void>;
-    beforeAll(async () => ({ database, close } = await engine.open()));
-    afterAll(() => close());
+    beforeAll(async () => ({ database, close } = await engine.open()), 60_000);
+    afterAll(() => close(), 60_000);
 
     test("every value comes back as sent, row by row, whatever its type", async () => {
       const at = new Date("2026-11-30T12:34:56.789Z");

@@ -27,7 +27,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   ({ processedEvents } = await createTestMessagingTables(database));
 }, 60_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.close(), 60_000);
 
 const recorded = async (id: string) => (await database.db.select().from(processedEvents).where(eq(processedEvents.eventId, id))).length;
 const sourcesOf = async (id: string) =>

@@ -20,8 +20,8 @@ export function idempotencyStoreContract(label: string, make: () => Promise<Idem
     beforeEach(async () => {
       fixture = await make();
       store = fixture.store;
-    });
-    afterEach(() => fixture.cleanup());
+    }, 60_000);
+    afterEach(() => fixture.cleanup(), 60_000);
 
     /** Waits for the key to lapse: moves the fake clock, or polls the real server until it is gone. */
     async function expire(key: string, ttlMs: number): Promise<void> {

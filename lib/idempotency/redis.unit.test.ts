@@ -32,7 +32,7 @@ describe("Redis adapter when Redis is not there", () => {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
+  }, 60_000);
 
   test("a closed port fails every call fast, not after the client's reconnect loop", async () => {
     const store = createRedisIdempotencyStore("redis://127.0.0.1:1");

@@ -14,8 +14,8 @@ describe.skipIf(!redisUrl)("Upstash REST client against a loopback REST server o
   let server: UpstashRestServer;
   beforeAll(async () => {
     server = await startUpstashRestServer({ redisUrl: url, token });
-  });
-  afterAll(() => server.stop());
+  }, 60_000);
+  afterAll(() => server.stop(), 60_000);
 
   idempotencyStoreContract("upstash", async () => {
     const prefix = uniquePrefix();

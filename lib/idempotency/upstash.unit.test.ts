@@ -7,7 +7,7 @@ describe("Upstash adapter when the REST endpoint is not there", () => {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
-  });
+  }, 60_000);
 
   async function unavailableWithin(run: () => Promise<unknown>, budgetMs: number): Promise<void> {
     const started = performance.now();

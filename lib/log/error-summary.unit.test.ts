@@ -14,8 +14,8 @@ let database: Database;
 beforeAll(async () => {
   database = await createPgliteDatabase();
   await database.db.execute(sql`create table orders (id integer primary key, address text, token text constraint no_test_cards check (token not like 'tok_%'), ref uuid, event jsonb)`);
-});
-afterAll(() => database.close());
+}, 60_000);
+afterAll(() => database.close(), 60_000);
 
 /** The error a failing insert throws: drizzle's DrizzleQueryError around PGlite's. */
 async function failedInsert(row: typeof orders.$inferInsert): Promise<unknown> {

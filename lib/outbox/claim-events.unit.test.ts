@@ -9,7 +9,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   ({ processedEvents } = await createTestMessagingTables(database));
 }, 60_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.close(), 60_000);
 
 const event = (source: string, id: string) => ({ source, id, type: "com.example.payment.completed" });
 

@@ -43,7 +43,7 @@ export function relaySuite(label: string, open: () => Promise<{ database: Databa
       await database.close();
       await cleanup();
       rmSync(dir, { recursive: true, force: true });
-    });
+    }, 60_000);
 
     const cancelled = (orderId: string, n: number) =>
       newEvent("com.example.order.cancelled", { orderId, userId: "u", reason: "payment_failed" }, { id: `${orderId}-${n}`, time: new Date(), correlationid: orderId });

@@ -11,8 +11,8 @@ export function paymentGatewayContract(label: string, open: () => Promise<{ gate
   describe(`payment gateway contract: ${label}`, () => {
     let gateway: PaymentGateway;
     let cleanup: () => Promise<void>;
-    beforeAll(async () => ({ gateway, cleanup } = await open()));
-    afterAll(() => cleanup());
+    beforeAll(async () => ({ gateway, cleanup } = await open()), 60_000);
+    afterAll(() => cleanup(), 60_000);
 
     const request = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => {
       const orderId = crypto.randomUUID();

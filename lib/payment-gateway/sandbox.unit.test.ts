@@ -55,7 +55,7 @@ describe("sandbox faults (PAYMENT_SANDBOX_*)", () => {
     } finally {
       await close();
     }
-  });
+  }, 30_000);
 
   test("a timeout is retryable, and behind some the charge WAS made: a lookup by key finds those", async () => {
     const { gateway, honest, close } = await faulty({ PAYMENT_SANDBOX_TIMEOUT_RATE: "1", PAYMENT_SANDBOX_SEED: "3" });
@@ -70,5 +70,5 @@ describe("sandbox faults (PAYMENT_SANDBOX_*)", () => {
     } finally {
       await close();
     }
-  });
+  }, 30_000);
 });

@@ -86,7 +86,7 @@ export function testWorld<W extends WebhookWorld>(fixture: WebhookFixture<W>): (
     database = await createTestDatabase();
     world = fixture.build(database);
   }, 60_000);
-  afterAll(async () => database?.close());
+  afterAll(async () => database?.close(), 60_000);
   return () => {
     if (!world) throw new Error(`the ${fixture.service} test world is opened in beforeAll`);
     return world;

@@ -18,7 +18,7 @@ export function refusalTests<W extends WebhookWorld>(fixture: WebhookFixture<W>,
   let orderId = "";
   beforeAll(async () => {
     orderId = await prepareOrder(fixture, refusals.valid, worldOf(), `${service}-refused`);
-  });
+  }, 60_000);
 
   test.each(casesFor("refused").map((each, index) => ({ ...each, index })))("$name → $status, nothing applied", async ({ index }) => {
     const { request, status, field } = casesFor(orderId)[index]!;

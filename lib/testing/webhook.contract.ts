@@ -21,7 +21,7 @@ export function webhookContract<W extends WebhookWorld>(fixture: WebhookFixture<
         close = opened.close;
         world = fixture.build(opened.database);
       }, 60_000);
-      afterAll(() => close());
+      afterAll(() => close(), 60_000);
       const worldOf = () => world ?? failed(fixture.service);
 
       for (const each of fixture.cases) {

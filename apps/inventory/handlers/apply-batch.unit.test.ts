@@ -34,7 +34,7 @@ let oneByOne: CountedDatabase;
 beforeAll(async () => {
   [batched, oneByOne] = await Promise.all([createCountingTestDatabase(), createCountingTestDatabase()]);
 }, 60_000);
-afterAll(async () => Promise.all([batched?.database.close(), oneByOne?.database.close()]));
+afterAll(async () => Promise.all([batched?.database.close(), oneByOne?.database.close()]), 60_000);
 
 type Incoming = EventOf<"com.example.payment.completed"> | EventOf<"com.example.shipment.created"> | EventOf<"com.example.shipment.refused">;
 

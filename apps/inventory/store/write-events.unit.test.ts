@@ -19,7 +19,7 @@ let database: Database;
 beforeAll(async () => {
   database = await createTestDatabase();
 }, 60_000);
-afterAll(async () => database?.close());
+afterAll(async () => database?.close(), 60_000);
 
 const stockOf = async (productId: string) => (await database.db.select().from(products).where(eq(products.productId, productId)))[0];
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);

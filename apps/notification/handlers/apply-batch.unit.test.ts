@@ -100,7 +100,7 @@ for (const engine of engines) {
     beforeAll(async () => {
       [batched, oneByOne] = await Promise.all([engine.open(), engine.open()]);
     }, 60_000);
-    afterAll(async () => Promise.all([batched?.close(), oneByOne?.close()]));
+    afterAll(async () => Promise.all([batched?.close(), oneByOne?.close()]), 60_000);
 
     test("pushed batches answer, record, send and log what notify() does one event after the other", async () => {
       let runs = 0;
@@ -189,7 +189,7 @@ describe("through the webhook", () => {
   beforeAll(async () => {
     counted = await createCountingTestDatabase();
   }, 60_000);
-  afterAll(async () => counted?.database.close());
+  afterAll(async () => counted?.database.close(), 60_000);
 
   /** Twenty events: ten orders, each created and paid. */
   const twentyFor = (prefix: string) =>

@@ -166,7 +166,7 @@ for (const engine of engines) {
     beforeAll(async () => {
       opened = await Promise.all([engine.open(), engine.open()]);
     }, 60_000);
-    afterAll(async () => void (await Promise.all(opened.map((each) => each.close()))));
+    afterAll(async () => void (await Promise.all(opened.map((each) => each.close()))), 60_000);
     const batchDatabase = () => opened[0]!.database;
     const oneByOneDatabase = () => opened[1]!.database;
 

@@ -123,7 +123,7 @@ for (const engine of engines) describe(`applyBatch on ${engine.name}`, () => {
     opened = await Promise.all([engine.open(), engine.open()]);
     [batched, oneByOne] = opened.map((o) => o.database) as [Database, Database];
   }, 60_000);
-  afterAll(async () => Promise.all(opened.map((o) => o.close())));
+  afterAll(async () => Promise.all(opened.map((o) => o.close())), 60_000);
 
   test("pushed batches answer, record, charge and publish what chargeOrder() does one event after the other", async () => {
     let runs = 0;
@@ -219,7 +219,7 @@ describe("through the webhook", () => {
   beforeAll(async () => {
     [counted, ledger] = await Promise.all([createCountingTestDatabase(), createTestDatabase()]);
   }, 60_000);
-  afterAll(async () => Promise.all([counted?.database.close(), ledger?.close()]));
+  afterAll(async () => Promise.all([counted?.database.close(), ledger?.close()]), 60_000);
 
   test("a push of 20 order.created takes the batch path, in 4 statements (and two begin, commit), where chargeOrder() takes 5 an event", async () => {
     const { gateway, calls } = gatewayOn(ledger.db, "push");
