@@ -107,6 +107,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     const { rate, durationMs, drainMs } = plan.soak;
     progress.phase(`${label}: soak, ${rate} orders/s for ${durationMs / 60_000} min`, durationMs / 1000);
     soakResult = await measured(`soak ${rate}/s`, () => runOpenLoop(client, tracker, { rate, durationMs, drainMs }, (m) => progress.tick(m)));
+    progress.result(`${label}: soak sent at ${soakResult.sentPerSecond.toFixed(1)}/s, ${soakResult.inFlightAtEnd} in flight when the last was sent, ${soakResult.notCompleted} not completed`);
   }
 
   progress.phase(`${label}: accept burst (${plan.burst.connections} clients back to back)`, plan.burst.durationMs / 1000);

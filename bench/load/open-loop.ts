@@ -10,6 +10,8 @@ export type OpenLoopResult = {
   placed: Placed[];
   acceptMs: Summary;
   notCompleted: number;
+  /** Orders placed but not complete when the last was sent: a flow that keeps up holds about rate × latency. */
+  inFlightAtEnd: number;
   startedAt: number;
   endedAt: number;
 };
@@ -37,6 +39,8 @@ export async function runOpenLoop(client: OrderClient, tracker: CompletionTracke
   }
   await Promise.all(requests);
   const endedAt = Date.now();
+  tracker.poll();
+  const inFlightAtEnd = placed.filter((p) => !tracker.has(p.orderId)).length;
   const notCompleted = await drain(tracker, placed.map((p) => p.orderId), plan.drainMs, (left) => onTick(`${plan.rate}/s: draining, ${left} in flight`));
   return {
     rate: plan.rate,
@@ -45,6 +49,7 @@ export async function runOpenLoop(client: OrderClient, tracker: CompletionTracke
     placed,
     acceptMs: summarize(placed.map((p) => p.acceptedAt - p.sentAt)),
     notCompleted,
+    inFlightAtEnd,
     startedAt,
     endedAt,
   };

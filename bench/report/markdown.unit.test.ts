@@ -20,7 +20,7 @@ const real: FlowResult = {
   settings: { processes: "5 services, 1 relay, 1 dispatcher(s)" },
   closedLoop: { completedPerSecond: 40, completedInWindow: 2_400, accepted: 2_500, acceptMs: summary(5), completionMs: summary(900), notCompleted: 0, windowStart: 0, windowEnd: 60_000 },
   rates: [50].map((rate) => ({
-    rate, sentPerSecond: rate, acceptMs: summary(4), notCompleted: 0, startedAt: 0, endedAt: 30_000, orders: 1_500,
+    rate, sentPerSecond: rate, acceptMs: summary(4), notCompleted: 0, inFlightAtEnd: 20, startedAt: 0, endedAt: 30_000, orders: 1_500,
     stages: Object.fromEntries(stages.map((s, i) => [s, summary(100 * (i + 1))])) as FlowResult["rates"][number]["stages"],
     hops: hops.map((h) => ({ name: h.name, ms: summary(25) })),
   })),

@@ -50,3 +50,17 @@ test("memory flatness is judged on the flow's processes; a data store's growth a
   expect(soakTarget(short).met).toBeUndefined();
   expect(soakTarget(short).measured).toContain("a 1.0-minute soak: not judged, the target asks for 10");
 });
+
+test("a flow that fell behind the soak's rate is not flat, whatever its figure: its backlog is in its memory", () => {
+  const minute = 60_000;
+  const flat = Array.from({ length: 11 }, (_, i) => ({ at: i * minute, rssKiB: 100 * 1024 }));
+  const flow = (inFlightAtEnd: number) =>
+    ({ name: "embedded", closedLoop: { completedPerSecond: 300 }, rates: [], burst: { perSecond: 1, latencyMs: { p99: 1 } }, soak: { rate: 200, orders: 120_000, inFlightAtEnd, startedAt: 0, endedAt: 10 * minute }, memory: { flow: flat }, growsByDesign: {} }) as unknown as FlowResult;
+  const limits = { pgbench: { order: { tps: 4_000 } } } as unknown as Limits;
+  const soakTarget = (f: FlowResult) => targets([f], limits).find((t) => t.target.startsWith("memory flat"))!;
+  // Kept up: about rate × latency in flight.
+  expect(soakTarget(flow(300))).toMatchObject({ met: true, measured: "largest growth: flow 0.0 % (100 → 100 MiB)" });
+  const behind = soakTarget(flow(62_000));
+  expect(behind.met).toBe(false);
+  expect(behind.measured).toContain("the flow fell behind: 62000 orders in flight when the last was sent (97 completed/s while sending)");
+});
