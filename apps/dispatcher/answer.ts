@@ -18,6 +18,13 @@ type WireResult = { id?: unknown; outcome?: unknown; problem?: { status?: unknow
 const done: EventVerdict = { kind: "done" };
 
 /**
+ * No answer, throttled (429), or a gateway's word that the subscriber is down or busy (502, 503,
+ * 504): true of every event the request carried, whichever they were. Any other failure of a
+ * request as a whole (a 500, 408, 409) may lie in one of its events.
+ */
+export const aboutTheSubscriber = (answer: Answer) => answer.status === undefined || [429, 502, 503, 504].includes(answer.status);
+
+/**
  * Reads a webhook's answer for the `ids` it carried. A 2xx with one result per event (our
  * webhooks, lib/http/event-outcomes.ts) gives each event its own verdict; a 2xx without them (an
  * outside receiver, binary mode) means every event was taken. Other statuses judge the request.

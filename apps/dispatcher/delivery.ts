@@ -1,6 +1,6 @@
 import { AppError } from "../../lib/errors/index.ts";
 import type { DeadLetterOrigin, ValidCloudEvent } from "../../lib/cloudevents/index.ts";
-import { type Answer, type EventVerdict, readAnswer } from "./answer.ts";
+import { aboutTheSubscriber, type Answer, type EventVerdict, readAnswer } from "./answer.ts";
 import { cutBatches } from "./batches.ts";
 import { type RetryPolicy, retryDelayMs } from "./classify.ts";
 import type { Parking } from "./parking.ts";
@@ -98,7 +98,11 @@ function settleFinished(all: Item[], waiting: Item[], settled: (key: string) => 
  * One push of every waiting event: in batches cut below the receiver's limits (one per request in
  * binary mode), in order. Once an event of an order did not go through, the order's later events
  * in this round are held back, not sent. A 413 halves the request; a request refused as a whole
- * (400/415/422) is sent again event by event, to find the one at fault.
+ * (400/415/422) is sent again event by event, to find the one at fault. A request of several orders
+ * failing as a whole for a reason that may lie in one of its events (a 500: not the subscriber
+ * being down or busy) is sent again order by order in the same round, charging nothing for the
+ * joint failure: each order is judged on its own answer, and an innocent one is never dead-lettered
+ * for a poison event that shared its partition's batch.
  */
 async function pushRound(deps: DeliveryDeps, waiting: Item[], signal: AbortSignal | undefined): Promise<Map<Item, EventVerdict>> {
   const verdicts = new Map<Item, EventVerdict>();
@@ -124,6 +128,10 @@ async function pushRound(deps: DeliveryDeps, waiting: Item[], signal: AbortSigna
         else record(live[0]!, { kind: "rejected", answer });
         return;
       case "retry":
+        if (!aboutTheSubscriber(answer) && new Set(live.map((item) => item.key)).size > 1) {
+          for (const order of byOrder(live)) await send(order);
+          return;
+        }
         return live.forEach((item) => record(item, { kind: "retry", answer }));
       default: {
         const unreachable: never = verdict;
@@ -134,6 +142,13 @@ async function pushRound(deps: DeliveryDeps, waiting: Item[], signal: AbortSigna
   if (deps.batched) for (const batch of cutBatches(waiting)) await send(batch);
   else for (const item of waiting) await send([item]);
   return verdicts;
+}
+
+/** The items of each order, in log order, orders in the order of their first item. */
+function byOrder(items: Item[]): Item[][] {
+  const orders = new Map<string, Item[]>();
+  for (const item of items) orders.set(item.key, [...(orders.get(item.key) ?? []), item]);
+  return [...orders.values()];
 }
 
 export const stopping = () => new AppError("dispatcher.stopping", "stopping or revoked; the records will be delivered again");

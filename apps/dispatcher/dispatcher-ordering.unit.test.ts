@@ -28,6 +28,29 @@ test("one failing event in a batch: the others are done at once, only it (and it
   expect(deadLetters).toEqual([]);
 });
 
+test("a 500 to a whole batch of several orders: each order is sent again alone, uncharged; only the poison's order is dead-lettered", async () => {
+  const [poison, innocent, later] = onePartition("o13p", 3) as [string, string, string];
+  // A receiver (or a proxy) that fails any request carrying the poison event as a whole.
+  const answer = (ids: string[]) => (ids.includes(`${poison}-1`) ? 500 : 200);
+  const { deliveries, deadLetters } = await setUp(answer);
+  await publish(cancelled(innocent, 1), cancelled(poison, 1), cancelled(later, 1));
+  await waitFor(() => deadLetters.length >= 1);
+  // The batch, then each order alone in the same round; after that only the poison, alone.
+  expect(deliveries.slice(0, 4)).toEqual([[`${innocent}-1`, `${poison}-1`, `${later}-1`], [`${innocent}-1`], [`${poison}-1`], [`${later}-1`]]);
+  expect(deliveries.slice(4)).toEqual([[`${poison}-1`], [`${poison}-1`], [`${poison}-1`]]);
+  expect(deadLetters.map((d) => readDeadLetter(d))).toEqual([expect.objectContaining({ attempts: 4, status: 500, event: expect.objectContaining({ id: `${poison}-1` }) })]);
+});
+
+test("a 503 to a whole batch is about the subscriber: every order backs off together, no request per order", async () => {
+  const [a, b] = onePartition("o13q", 2) as [string, string];
+  let busy = 2;
+  const { deliveries, deadLetters } = await setUp(() => (busy-- > 0 ? 503 : 200));
+  await publish(cancelled(a, 1), cancelled(b, 1));
+  await waitFor(() => deliveries.length >= 3);
+  expect(deliveries).toEqual([[`${a}-1`, `${b}-1`], [`${a}-1`, `${b}-1`], [`${a}-1`, `${b}-1`]]);
+  expect(deadLetters).toEqual([]);
+});
+
 test("an event out of attempts counts only its own tries; held events are not charged for them", async () => {
   const answer = (ids: string[]) =>
     Response.json({

@@ -1,4 +1,4 @@
-import type { Answer } from "./answer.ts";
+import { aboutTheSubscriber, type Answer } from "./answer.ts";
 import { eventBytes, type PushLimits, receiverLimits } from "./batches.ts";
 import type { Item } from "./delivery.ts";
 
@@ -40,8 +40,8 @@ type Waiting = {
  * alone and at once.
  *
  * A joined request is answered per event (our webhooks list one result per event, by id), and
- * each attempt gets its own events' results back. No answer, a 503 or a 429 is about the
- * subscriber (down, busy), not the events: every attempt in the request gets it and backs off, as
+ * each attempt gets its own events' results back. No answer, a 429, 502, 503 or 504 is about the
+ * subscriber (down, busy, unreachable), not the events: every attempt in the request gets it and backs off, as
  * it would have alone. A 2xx without one result per event (an outside receiver) took every event,
  * as it would have taken each part (answer.ts reads it so): every attempt gets it. Any other answer
  * on the request as a whole (a 500, 413, 400/415/422) may be caused by one attempt's events: the
@@ -140,9 +140,6 @@ async function pushJoined(send: Send, joined: Waiting[]): Promise<Waiting[]> {
 
 /** A 2xx that splitAnswer could not share out: no per-event results, so every event was taken. */
 const tookEverything = (answer: Answer) => answer.status !== undefined && answer.status >= 200 && answer.status < 300;
-
-/** No answer, busy (503) or throttled (429): true of every event the request carried. */
-const aboutTheSubscriber = (answer: Answer) => answer.status === undefined || answer.status === 503 || answer.status === 429;
 
 /** Each attempt's share of a per-event answer; undefined when the answer is not one result per event, by id. */
 function splitAnswer(answer: Answer, parts: Item[][]): Answer[] | undefined {
