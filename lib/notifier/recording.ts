@@ -1,3 +1,4 @@
+import { BoundedMap } from "../cache/index.ts";
 import type { Logger } from "../log/index.ts";
 import { openJournal, readAttempts, readBack, type SendAttempt } from "./journal.ts";
 import type { Notification, Notifier, SendResult } from "./types.ts";
@@ -44,8 +45,9 @@ export const defaultRememberedKeys = 100_000;
  */
 export function createRecordingNotifier(options: RecordingNotifierOptions = {}): RecordingNotifier {
   const { file, log, fsync = true } = options;
-  const delivered = rememberedKeys(options.rememberedKeys ?? defaultRememberedKeys);
-  if (file) for (const key of deliveredKeys(readAttempts(file, log, fsync))) delivered.add(key);
+  /** The newest delivered keys, the oldest forgotten first. */
+  const delivered = new BoundedMap<string, true>(options.rememberedKeys ?? defaultRememberedKeys);
+  if (file) for (const key of deliveredKeys(readAttempts(file, log, fsync))) delivered.set(key, true);
   /** Memory only (no file): every attempt, for sent() and attempts(). */
   const attempts: SendAttempt[] = [];
   const journal = file ? openJournal(file, fsync) : undefined;
@@ -55,7 +57,7 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
 
   return {
     async send(notification): Promise<SendResult> {
-      const duplicate = delivered.has(notification.idempotencyKey) || recording.has(notification.idempotencyKey);
+      const duplicate = delivered.get(notification.idempotencyKey) !== undefined || recording.has(notification.idempotencyKey);
       const attempt: SendAttempt = { ...notification, duplicate };
       if (!duplicate) recording.add(notification.idempotencyKey);
       try {
@@ -65,32 +67,12 @@ export function createRecordingNotifier(options: RecordingNotifierOptions = {}):
       }
       if (!journal) attempts.push(attempt);
       if (duplicate) return "duplicate";
-      delivered.add(notification.idempotencyKey);
+      delivered.set(notification.idempotencyKey, true);
       log?.info({ idempotencyKey: notification.idempotencyKey, subject: notification.subject }, "recording notifier: sent");
       return "delivered";
     },
     sent: () => recorded().filter((a) => !a.duplicate).map(({ duplicate: _, ...notification }) => notification),
     attempts: () => recorded(),
-  };
-}
-
-/**
- * The newest `max` keys, in the order they were added. Forgets the oldest tenth at once when full,
- * so that forgetting is amortised O(1) per key.
- */
-function rememberedKeys(max: number) {
-  const keys = new Set<string>();
-  return {
-    has: (key: string) => keys.has(key),
-    add(key: string): void {
-      keys.add(key);
-      if (keys.size <= max) return;
-      let forget = keys.size - Math.floor(max * 0.9);
-      for (const old of keys) {
-        if (forget-- <= 0) break;
-        keys.delete(old);
-      }
-    },
   };
 }
 

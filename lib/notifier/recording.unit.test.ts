@@ -87,7 +87,7 @@ test("it remembers the newest keys only, as a provider keeps its keys for a wind
   const message = (key: string) => ({ idempotencyKey: key, userId: "u", orderId: "o", type: "t", subject: "s", body: "b" });
   const notifier = createRecordingNotifier({ file, rememberedKeys: 10 });
   for (let i = 0; i < 11; i++) expect(await notifier.send(message(`k-${i}`))).toBe("delivered");
-  // Full at the eleventh: the oldest tenth (k-0, k-1) is forgotten, the rest still refused.
+  // Full at the eleventh: the oldest (k-0) is forgotten, the rest still refused.
   expect(await notifier.send(message("k-2"))).toBe("duplicate");
   expect(await notifier.send(message("k-0"))).toBe("delivered");
 
