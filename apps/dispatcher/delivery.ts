@@ -147,7 +147,11 @@ async function pushRound(deps: DeliveryDeps, waiting: Item[], signal: AbortSigna
 /** The items of each order, in log order, orders in the order of their first item. */
 function byOrder(items: Item[]): Item[][] {
   const orders = new Map<string, Item[]>();
-  for (const item of items) orders.set(item.key, [...(orders.get(item.key) ?? []), item]);
+  for (const item of items) {
+    const order = orders.get(item.key);
+    if (order) order.push(item);
+    else orders.set(item.key, [item]);
+  }
   return [...orders.values()];
 }
 

@@ -104,7 +104,8 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     if (limits) out.push(figuresTable(figuresOf(flow, limits).filter((f) => !f.name.includes("202 →"))), "");
     out.push("### Stage latencies", "", stagesTable(flow, floorOf), "", "### Where the time goes", "", hopsTable(flow), "", timeSection(flow));
     if (flow.soak) {
-      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed${fellBehind(flow.soak) ? `; ${fellBehind(flow.soak)}` : ""}).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${g.role in flow.growsByDesign ? ` (grows with ${flow.growsByDesign[g.role]}; not judged)` : ""}`])));
+      const behind = fellBehind(flow.soak);
+      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed${behind ? `; ${behind}` : ""}).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${g.role in flow.growsByDesign ? ` (grows with ${flow.growsByDesign[g.role]}; not judged)` : ""}`])));
     }
   }
   out.push("", "## Latency per stage", "", ...charts.map((c) => `![${c}](${c})`));

@@ -1,4 +1,4 @@
-import type { FlowResult } from "../run-flow.ts";
+import type { FlowResult, RatePhase } from "../run-flow.ts";
 import type { Limits } from "../run-limits.ts";
 import { perOrder } from "./breakdown.ts";
 import { formatRatio } from "./figures.ts";
@@ -67,9 +67,9 @@ export function targets(flows: FlowResult[], limits: Limits | undefined): Target
  * Said when the flow did not keep up with the soak's rate: more than ten seconds of arrivals still
  * in flight when the last order was sent (a flow that keeps up holds about rate × its latency).
  */
-export function fellBehind(soak: { rate: number; inFlightAtEnd?: number; startedAt: number; endedAt: number; orders: number }): string | undefined {
+export function fellBehind(soak: RatePhase): string | undefined {
   const inFlight = soak.inFlightAtEnd;
-  if (inFlight === undefined || inFlight <= soak.rate * 10) return undefined;
+  if (inFlight <= soak.rate * 10) return undefined;
   const completedPerSecond = (soak.orders - inFlight) / ((soak.endedAt - soak.startedAt) / 1000);
   return `the flow fell behind: ${inFlight} orders in flight when the last was sent (${fixed(completedPerSecond)} completed/s while sending), its backlog part of its memory`;
 }

@@ -37,7 +37,7 @@ test("memory flatness is judged on the flow's processes; a data store's growth a
       closedLoop: { completedPerSecond: 300 },
       rates: [],
       burst: { perSecond: 1, latencyMs: { p99: 1 } },
-      soak: { startedAt: 0, endedAt: 10 * minute },
+      soak: { rate: 200, orders: 120_000, inFlightAtEnd: 300, startedAt: 0, endedAt: 10 * minute },
       memory: { order: series(...order), "Redis (the run's server)": series(90, 330), "load generator (this bench process)": series(120, 170) },
       growsByDesign: { "Redis (the run's server)": "each delivery's done key", "load generator (this bench process)": "every order it placed" },
     }) as unknown as FlowResult;
@@ -46,7 +46,7 @@ test("memory flatness is judged on the flow's processes; a data store's growth a
   expect(soakTarget(flow([100, 104]))).toMatchObject({ met: true, measured: "largest growth: order 4.0 % (100 → 104 MiB)" });
   expect(soakTarget(flow([100, 150]))).toMatchObject({ met: false });
   // First and last minute of a one-minute soak are the same window: shown, never judged.
-  const short = { ...flow([100, 150]), soak: { startedAt: 0, endedAt: minute } } as unknown as FlowResult;
+  const short = { ...flow([100, 150]), soak: { rate: 200, orders: 12_000, inFlightAtEnd: 300, startedAt: 0, endedAt: minute } } as unknown as FlowResult;
   expect(soakTarget(short).met).toBeUndefined();
   expect(soakTarget(short).measured).toContain("a 1.0-minute soak: not judged, the target asks for 10");
 });
