@@ -57,6 +57,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     progress.phase("starting the engines");
     pg = options.postgresUrl ? await externalPostgres(options.postgresUrl) : await privatePostgres(workDir);
     report.postgres = pg.settings;
+    report.postgresSocket = pg.socketDir !== undefined;
     for (const engine of options.engines) {
       if (engine === "real") redis ??= await openRedis(options, workDir);
       const flow = await startFlow(engine, workDir, { ...options, run, pg, kafka, redis });

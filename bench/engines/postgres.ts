@@ -16,6 +16,12 @@ export type BenchPostgres = {
   statementsTracked: boolean;
   settings: Record<string, string>;
   urlOf(database: string): string;
+  /**
+   * The server's Unix socket directory when the run has its own server: the flow and pgbench
+   * connect through it (`?host=` in DATABASE_URL, `pgbench -h`), as a service on the database's
+   * machine would. The bench's own queries use `url`.
+   */
+  socketDir?: string;
   createDatabase(database: string): Promise<void>;
   dropDatabase(database: string): Promise<void>;
   stop(): Promise<void>;
@@ -110,5 +116,5 @@ export async function privatePostgres(workDir: string): Promise<BenchPostgres> {
     forget();
     await pgCtl("stop", "-m", "fast", "-w").catch(() => "");
   };
-  return handle(url, binDir, { postmasterPid, statementsTracked: true, stop }, await settingsOf(url));
+  return handle(url, binDir, { postmasterPid, statementsTracked: true, stop, socketDir: dir }, await settingsOf(url));
 }

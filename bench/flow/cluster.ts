@@ -35,11 +35,12 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
   const ports = Object.fromEntries(services.map((s) => [s, freePort()])) as Record<ServiceName, number>;
   const internalPorts = Object.fromEntries(services.map((s) => [s, freePort()])) as Record<ServiceName, number>;
   const databaseUrl = pg.urlOf(database);
+  const flowDatabaseUrl = pg.socketDir ? `${databaseUrl}?host=${encodeURIComponent(pg.socketDir)}` : databaseUrl;
   const env: Env = {
     ...process.env,
     UPSTASH_REDIS_REST_URL: undefined,
     UPSTASH_REDIS_REST_TOKEN: undefined,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: flowDatabaseUrl,
     REDIS_URL: redis.url,
     KAFKA_BROKERS: kafka.brokers,
     ORDERFLOW_NAMESPACE: kafka.namespace,

@@ -34,7 +34,7 @@ export async function preparePgbench(pg: BenchPostgres, workDir: string, databas
       const prefix = join(dir, `${name}-c${clients}-${Date.now()}`);
       const { hostname, port } = new URL(url);
       const output = await exec([
-        join(pg.binDir, "pgbench"), "-h", hostname, "-p", port || "5432", "-U", "postgres", "-n", "-M", "prepared",
+        join(pg.binDir, "pgbench"), "-h", pg.socketDir ?? hostname, "-p", port || "5432", "-U", "postgres", "-n", "-M", "prepared",
         "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(seconds), "-f", scripts[name], "-l", "--log-prefix", prefix, database,
       ]);
       const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1]);

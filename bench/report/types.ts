@@ -14,6 +14,8 @@ export type BenchReport = {
   limits?: Limits;
   postgres: Record<string, string>;
   postgresKind: string;
+  /** Whether the flow and pgbench reach PostgreSQL over its Unix socket (the run's own server) or TCP. */
+  postgresSocket?: boolean;
   kafkaBrokers: string;
   /** What went wrong: a broken run exits non-zero. */
   broken: string[];

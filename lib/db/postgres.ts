@@ -1,11 +1,16 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { postgresConnection } from "./connection-url.ts";
 import { preparingSmallStatements } from "./small-statements.ts";
 import type { Database, Db } from "./types.ts";
 
-/** PostgreSQL through postgres.js; a small pool, since a 2-core box gains nothing from a big one. */
-export async function createPostgresDatabase(url: string, options: { max?: number } = {}): Promise<Database> {
-  const client = postgres(url, { max: options.max ?? 5, onnotice: () => {} });
+/**
+ * PostgreSQL through postgres.js; a small pool, since a 2-core box gains nothing from a big one.
+ * `url` may name a Unix socket directory as libpq does (`?host=/var/run/postgresql`).
+ */
+export async function createPostgresDatabase(databaseUrl: string, options: { max?: number } = {}): Promise<Database> {
+  const { url, path } = postgresConnection(databaseUrl);
+  const client = postgres(url, { max: options.max ?? 5, onnotice: () => {}, ...(path ? { path } : {}) });
   const db = drizzle({ client: preparingSmallStatements(client) }) as unknown as Db;
   return {
     kind: "postgres",
