@@ -103,7 +103,11 @@ function decideInTurn(events: NotifiedEvent[], found: Map<string, FoundNotificat
  */
 async function sendByOrder(deps: NotificationDeps, messages: Message[]): Promise<{ sent: string[]; failure?: { key: string; error: unknown } }> {
   const byOrder = new Map<string, Message[]>();
-  for (const message of messages) byOrder.set(message.orderId, [...(byOrder.get(message.orderId) ?? []), message]);
+  for (const message of messages) {
+    const ofOrder = byOrder.get(message.orderId);
+    if (ofOrder) ofOrder.push(message);
+    else byOrder.set(message.orderId, [message]);
+  }
   const orders = [...byOrder.values()];
   const sent: string[] = [];
   let failure: { key: string; error: unknown } | undefined;
