@@ -2,5 +2,5 @@ export { migrate } from "./migrate.ts";
 export { createPgliteDatabase } from "./pglite.ts";
 export { createPostgresDatabase } from "./postgres.ts";
 export { rowsOf } from "./rows.ts";
-export { columnArray, unnestRows } from "./unnest.ts";
+export { anyOf, columnArray, unnestRows } from "./unnest.ts";
 export type { Database, Db, Executor } from "./types.ts";

@@ -1,5 +1,5 @@
-import { getTableColumns, is, SQL, sql } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { getTableColumns, inArray, is, SQL, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { AppError } from "../errors/index.ts";
 
 type ColumnValue = string | number | boolean | Date | object | null | undefined;
@@ -25,6 +25,29 @@ function toText(value: ColumnValue): string | null {
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+/**
+ * drizzle's `inArray(column, values)` for a batch's keys: up to `inListLimit` values an `IN` list as
+ * drizzle writes it, beyond that `column = any($1::<type>[])`, one array parameter. An `IN` list has
+ * a parameter per value, so each batch size was another statement text, parsed and planned anew
+ * (and past 32 parameters never prepared, small-statements.ts), with a parameter per key to build
+ * and send. A few keys cost less as a list than as an array (no array literal to write and parse),
+ * and there are only `inListLimit` such texts. No values matches no row, as `inArray` with none does.
+ *
+ * Measured (PostgreSQL, an update by bigserial ids, client CPU per statement): 50 ids 0.64–1.08 ms as
+ * a list, 0.24–0.35 as an array; 200 ids 1.05–1.58 against 0.37–0.48; 1–5 ids 0.16–0.35 as a list,
+ * 0.23–0.44 as an array.
+ */
+export function anyOf(column: PgColumn, values: ReadonlyArray<ColumnValue>): SQL {
+  if (values.length <= inListLimit) return inArray(column, values as unknown[]);
+  return sql`${column} = any(${columnArray(values, valueType(column.getSQLType()))})`;
+}
+
+export const inListLimit = 8;
+
+/** A serial column's values are of its integer type (there is no `bigserial[]`). */
+const serialTypes: Record<string, string> = { smallserial: "smallint", serial: "integer", bigserial: "bigint" };
+const valueType = (sqlType: string) => serialTypes[sqlType] ?? sqlType;
 
 /**
  * The rows of a multi-row insert as `select * from unnest(…)`, one array per column in the table's

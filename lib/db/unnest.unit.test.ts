@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { sql } from "drizzle-orm";
-import { integer, jsonb, PgDialect, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { and, sql } from "drizzle-orm";
+import { bigserial, integer, jsonb, PgDialect, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { testEngines } from "../testing/index.ts";
 import { rowsOf } from "./rows.ts";
 import type { Database } from "./types.ts";
-import { columnArray, unnestRows } from "./unnest.ts";
+import { anyOf, columnArray, inListLimit, unnestRows } from "./unnest.ts";
 
 const parcels = pgTable("unnest_parcels", {
   id: text("id").primaryKey(),
@@ -14,6 +14,8 @@ const parcels = pgTable("unnest_parcels", {
   note: text("note").notNull().default("none"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+const serials = pgTable("unnest_serials", { id: bigserial("id", { mode: "number" }).primaryKey(), name: text("name").notNull() });
 
 // Values a text array must carry exactly: the array literal's own syntax, escapes, nulls, Unicode.
 const awkward = ['{"a",b}', "back\\slash", 'quo"te', "NULL", "", "東京都 千代田区", "comma, and } brace"];
@@ -66,6 +68,33 @@ for (const engine of testEngines()) {
         expect(Number(row!.count)).toBe(n);
       }
       expect(texts[0]).toBe(texts[1]!);
+    });
+
+    test("anyOf matches the rows inArray matches: a list for a few values, beyond that one statement text for any number, none for no values", async () => {
+      const ids = Array.from({ length: 60 }, (_, i) => `a${i}`);
+      const at = new Date("2026-11-30T00:00:00Z");
+      await database.db.insert(parcels).values(ids.map((id, i) => ({ id, weight: i, label: { to: id }, sentAt: at, createdAt: at })));
+      const texts = new Map<number, string>();
+      const cases = [["a7"], ["a3", "missing", "a59"], ids.slice(0, inListLimit), ids.slice(0, inListLimit + 1), ids.slice(10, 50), [...ids.slice(20, 30), "missing"]];
+      for (const wanted of cases) {
+        const query = database.db.select({ id: parcels.id }).from(parcels).where(anyOf(parcels.id, wanted)).orderBy(parcels.weight);
+        texts.set(wanted.length, query.toSQL().sql);
+        expect((await query).map((row) => row.id)).toEqual(wanted.filter((id) => ids.includes(id)));
+      }
+      expect(texts.get(1)).toContain(" in (");
+      expect(texts.get(inListLimit)).toContain(" in (");
+      expect(new Set([inListLimit + 1, 40, 11].map((n) => texts.get(n))).size).toBe(1);
+      expect(texts.get(40)).toContain(" = any(");
+      // An integer column: the array is cast to its type. (The tests before left parcels of their own.)
+      const weights = Array.from({ length: inListLimit + 2 }, (_, i) => i * 5);
+      const byWeight = await database.db.select({ id: parcels.id }).from(parcels).where(and(anyOf(parcels.weight, weights), anyOf(parcels.id, ids)));
+      expect(byWeight.map((row) => row.id).sort()).toEqual(weights.map((w) => `a${w}`).sort());
+      expect(await database.db.select({ id: parcels.id }).from(parcels).where(anyOf(parcels.id, []))).toEqual([]);
+      // A serial column's array is of its integer type (there is no bigserial[]).
+      await database.db.execute(sql`create table if not exists unnest_serials (id bigserial primary key, name text not null)`);
+      await database.db.insert(serials).values([{ name: "one" }, { name: "two" }, { name: "three" }]);
+      const picked = await database.db.select({ name: serials.name }).from(serials).where(anyOf(serials.id, [1, 3, ...Array.from({ length: inListLimit }, (_, i) => 100 + i)])).orderBy(serials.id);
+      expect(picked.map((row) => row.name)).toEqual(["one", "three"]);
     });
   });
 }

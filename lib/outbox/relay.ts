@@ -1,7 +1,7 @@
-import { asc, inArray, isNull, sql } from "drizzle-orm";
+import { asc, isNull, sql } from "drizzle-orm";
 import type { Broker } from "../broker/index.ts";
 import { type CloudEvent, toKafkaRecord, type ValidCloudEvent } from "../cloudevents/index.ts";
-import { type Database, rowsOf } from "../db/index.ts";
+import { anyOf, type Database, rowsOf } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import { outboxChannel, outboxName } from "./enqueue.ts";
 import type { OutboxTable } from "./tables.ts";
@@ -51,7 +51,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await tx
         .update(outbox)
         .set({ publishedAt: sql`now()` })
-        .where(inArray(outbox.id, rows.map((row) => row.id)));
+        .where(anyOf(outbox.id, rows.map((row) => row.id)));
       return rows.length;
     });
   }

@@ -1,7 +1,7 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import type { Db } from "../db/index.ts";
+import { anyOf, type Db } from "../db/index.ts";
 import { AppError } from "../errors/index.ts";
 import { authenticated, mayRead, query } from "../http/index.ts";
 import type { TokenVerifier } from "../security/index.ts";
@@ -22,7 +22,7 @@ export function sandboxLedgerRoutes(db: Db, access: LedgerAccess): Hono {
     if (!mayRead(c.var.caller, await access.customerOf(orderId))) throw new AppError("gateway.not_found", `no charges of order ${orderId}`, { status: 404 });
     const charges = await db.select().from(gatewayCharges).where(eq(gatewayCharges.orderId, orderId));
     const refunds = charges.length
-      ? await db.select().from(gatewayRefunds).where(inArray(gatewayRefunds.chargeId, charges.map((ch) => ch.id)))
+      ? await db.select().from(gatewayRefunds).where(anyOf(gatewayRefunds.chargeId, charges.map((ch) => ch.id)))
       : [];
     return c.json({
       charges: charges.map((ch) => ({ ...ch, refunds: refunds.filter((r) => r.chargeId === ch.id) })),

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { type Executor, rowsOf, unnestRows } from "../../../lib/db/index.ts";
+import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { anyOf, type Executor, rowsOf, unnestRows } from "../../../lib/db/index.ts";
 import type { Reservation, ReservationStatus } from "../domain/state.ts";
 import { reservations } from "./schema.ts";
 
@@ -63,7 +63,7 @@ export async function lockReservationsOf(db: Executor, orderIds: readonly string
   return db
     .select(columns)
     .from(reservations)
-    .where(inArray(reservations.orderId, [...new Set(orderIds)]))
+    .where(anyOf(reservations.orderId, [...new Set(orderIds)]))
     .orderBy(asc(reservations.orderId))
     .for("update");
 }

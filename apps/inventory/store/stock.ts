@@ -1,5 +1,5 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
-import { type Executor, rowsOf } from "../../../lib/db/index.ts";
+import { asc, eq, sql } from "drizzle-orm";
+import { anyOf, type Executor, rowsOf } from "../../../lib/db/index.ts";
 import type { Stock } from "../domain/state.ts";
 import { products } from "./schema.ts";
 
@@ -17,7 +17,7 @@ export async function lockStock(db: Executor, productIds: readonly string[]): Pr
   return db
     .select({ productId: products.productId, warehouseId: products.warehouseId, available: products.available, reserved: products.reserved })
     .from(products)
-    .where(inArray(products.productId, [...new Set(productIds)]))
+    .where(anyOf(products.productId, [...new Set(productIds)]))
     .orderBy(asc(products.productId))
     .for("update");
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, lt, max, or, sql } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { anyOf, type Executor } from "../../../lib/db/index.ts";
 import type { Message, NotificationEvent, NotificationState } from "../domain/notification.ts";
 import { notifications } from "./schema.ts";
 
@@ -89,11 +89,11 @@ export async function loadNotifications(
   const rows = await tx
     .select({ key: notifications.key, status: notifications.status, expired: sql<boolean>`(${notifications.claimedUntil} is null or ${notifications.claimedUntil} < now())` })
     .from(notifications)
-    .where(inArray(notifications.key, keys));
+    .where(anyOf(notifications.key, keys));
   const stages = await tx
     .select({ orderId: notifications.orderId, stage: max(notifications.stage) })
     .from(notifications)
-    .where(and(inArray(notifications.orderId, orderIds), inArray(notifications.status, ["sending", "sent"])))
+    .where(and(anyOf(notifications.orderId, orderIds), inArray(notifications.status, ["sending", "sent"])))
     .groupBy(notifications.orderId);
   for (const { orderId, stage } of stages) storyStages.set(orderId, stage ?? 0);
   const expired: string[] = [];
@@ -114,7 +114,7 @@ async function takeOver(tx: Executor, keys: string[], leaseSeconds: number): Pro
   return tx
     .update(notifications)
     .set({ claimedUntil: leaseFrom(leaseSeconds) })
-    .where(and(inArray(notifications.key, keys), eq(notifications.status, "sending"), or(isNull(notifications.claimedUntil), lt(notifications.claimedUntil, sql`now()`))))
+    .where(and(anyOf(notifications.key, keys), eq(notifications.status, "sending"), or(isNull(notifications.claimedUntil), lt(notifications.claimedUntil, sql`now()`))))
     .returning();
 }
 
@@ -141,10 +141,10 @@ export async function recordDecisions(tx: Executor, decided: NotificationEvent[]
 export async function settleSends(db: Executor, sent: string[], released: string[], sentAt: Date): Promise<void> {
   if (sent.length + released.length === 0) return;
   if (released.length === 0) {
-    await db.update(notifications).set({ status: "sent", sentAt, claimedUntil: null }).where(inArray(notifications.key, sent));
+    await db.update(notifications).set({ status: "sent", sentAt, claimedUntil: null }).where(anyOf(notifications.key, sent));
     return;
   }
-  const wasSent = sent.length > 0 ? inArray(notifications.key, sent) : sql`false`;
+  const wasSent = anyOf(notifications.key, sent);
   await db
     .update(notifications)
     .set({
@@ -152,5 +152,5 @@ export async function settleSends(db: Executor, sent: string[], released: string
       sentAt: sql`case when ${wasSent} then ${sentAt.toISOString()}::timestamptz else ${notifications.sentAt} end`,
       claimedUntil: null,
     })
-    .where(inArray(notifications.key, [...sent, ...released]));
+    .where(anyOf(notifications.key, [...sent, ...released]));
 }

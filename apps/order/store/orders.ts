@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { type Executor, unnestRows } from "../../../lib/db/index.ts";
+import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { anyOf, type Executor, unnestRows } from "../../../lib/db/index.ts";
 import { AppError } from "../../../lib/errors/index.ts";
 import { type DomainEvent, eventInstant } from "../../../lib/events/index.ts";
 import { claimKey } from "../../../lib/outbox/index.ts";
@@ -29,7 +29,7 @@ export async function loadOrderForUpdate(tx: Executor, orderId: string): Promise
 export async function loadOrdersForUpdate(tx: Executor, orderIds: readonly string[]): Promise<Map<string, OrderState>> {
   const ids = [...new Set(orderIds)];
   if (ids.length === 0) return new Map();
-  const rows = await tx.select().from(orders).where(inArray(orders.id, ids)).orderBy(asc(orders.id)).for("update");
+  const rows = await tx.select().from(orders).where(anyOf(orders.id, ids)).orderBy(asc(orders.id)).for("update");
   return new Map(rows.map((row) => [row.id, stateOf(row)]));
 }
 

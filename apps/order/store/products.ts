@@ -1,5 +1,5 @@
-import { eq, inArray } from "drizzle-orm";
-import type { Executor } from "../../../lib/db/index.ts";
+import { eq } from "drizzle-orm";
+import { anyOf, type Executor } from "../../../lib/db/index.ts";
 import type { CatalogueEntry } from "../domain/pricing.ts";
 import { products } from "./schema.ts";
 
@@ -15,7 +15,7 @@ export async function catalogueFor(db: Executor, productIds: readonly string[]):
   return db
     .select({ productId: products.productId, unitPrice: products.unitPrice, currency: products.currency })
     .from(products)
-    .where(inArray(products.productId, [...new Set(productIds)]));
+    .where(anyOf(products.productId, [...new Set(productIds)]));
 }
 
 /** Sets a product's name and price (staff): a new product, or a new price for the next orders. */

@@ -1,5 +1,5 @@
 import { and, asc, inArray, lte } from "drizzle-orm";
-import type { Db } from "../../../lib/db/index.ts";
+import { anyOf, type Db } from "../../../lib/db/index.ts";
 import type { PaymentState } from "../domain/types.ts";
 import { type PaymentRow, stateOf } from "./payments.ts";
 import { payments } from "./schema.ts";
@@ -26,7 +26,7 @@ export async function claimDue(db: Db, now: Date, leaseUntil: Date, limit: numbe
     const taken: PaymentRow[] = await tx
       .update(payments)
       .set({ nextAttemptAt: leaseUntil })
-      .where(inArray(payments.id, due.map((row) => row.id)))
+      .where(anyOf(payments.id, due.map((row) => row.id)))
       .returning();
     return taken.map((row) => ({ state: stateOf(row), fence: leaseUntil, causeId: row.causeId }));
   });

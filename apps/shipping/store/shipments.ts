@@ -1,5 +1,5 @@
-import { eq, inArray, sql } from "drizzle-orm";
-import { type Executor, unnestRows } from "../../../lib/db/index.ts";
+import { eq, sql } from "drizzle-orm";
+import { anyOf, type Executor, unnestRows } from "../../../lib/db/index.ts";
 import type { ShipmentCreated, ShipmentRefused, ShipmentState } from "../domain/shipment.ts";
 import { refusals, shipments } from "./schema.ts";
 
@@ -38,8 +38,8 @@ export async function loadShipmentStates(db: Executor, orderIds: string[]): Prom
   const decided = await db
     .select({ orderId: shipments.orderId, shipmentId: sql<string | null>`${shipments.id}`.as("shipment_id") })
     .from(shipments)
-    .where(inArray(shipments.orderId, unique))
-    .unionAll(db.select({ orderId: refusals.orderId, shipmentId: sql<string | null>`null`.as("shipment_id") }).from(refusals).where(inArray(refusals.orderId, unique)));
+    .where(anyOf(shipments.orderId, unique))
+    .unionAll(db.select({ orderId: refusals.orderId, shipmentId: sql<string | null>`null`.as("shipment_id") }).from(refusals).where(anyOf(refusals.orderId, unique)));
   for (const { orderId, shipmentId } of decided) {
     // A shipment outranks a refusal, as loadShipmentState reads the shipment first (the lock keeps an order from having both).
     if (shipmentId !== null) states.set(orderId, { status: "shipped", shipmentId });
