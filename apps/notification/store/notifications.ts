@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, lt, max, or, sql } from "drizzle-orm";
-import { anyOf, columnArray, type Executor } from "../../../lib/db/index.ts";
+import { anyOf, type Executor } from "../../../lib/db/index.ts";
 import type { Message, NotificationEvent, NotificationState } from "../domain/notification.ts";
 import { notifications } from "./schema.ts";
 
@@ -121,25 +121,15 @@ async function takeOver(tx: Executor, keys: string[], leaseSeconds: number): Pro
 /** The advisory lock that holds an order, as loadNotification takes it. */
 const orderLockName = (orderId: string) => `notification:order:${orderId}`;
 
-/**
- * recordDecision for several first deliveries, in one insert. False when a row for a key appeared
- * meanwhile (written without the lock). The rows travel as one array per column (as unnestRows
- * sends them) so that the statement's text is the same for every batch size; not unnestRows
- * itself, since a claimed row's lease is computed by the database's clock in the statement.
- */
+/** recordDecision for several first deliveries, in one insert. False when a row for a key appeared meanwhile (written without the lock). */
 export async function recordDecisions(tx: Executor, decided: NotificationEvent[], createdAt: Date, leaseSeconds: number): Promise<boolean> {
   if (decided.length === 0) return true;
-  const messages = decided.map(({ message }) => message);
-  const column = <K extends keyof Message>(field: K) => columnArray(messages.map((message) => message[field] as string | number), field === "stage" ? "integer" : "text");
-  const statuses = columnArray(
-    decided.map(({ type }) => (type === "notification.send" ? "sending" : "skipped")),
-    "text",
-  );
-  const rows = sql`select r.key, r.order_id, r.user_id, r.type, r.subject, r.body, r.status, r.stage,
-      case when r.status = 'sending' then ${leaseFrom(leaseSeconds)} end, ${createdAt.toISOString()}::timestamptz, null::timestamptz
-    from unnest(${column("key")}, ${column("orderId")}, ${column("userId")}, ${column("type")}, ${column("subject")}, ${column("body")}, ${statuses}, ${column("stage")})
-      as r(key, order_id, user_id, type, subject, body, status, stage)`;
-  const inserted = await tx.insert(notifications).select(rows).onConflictDoNothing().returning({ key: notifications.key });
+  const rows = decided.map(({ type, message }) => ({
+    ...message,
+    createdAt,
+    ...(type === "notification.send" ? { status: "sending" as const, claimedUntil: leaseFrom(leaseSeconds) } : { status: "skipped" as const, claimedUntil: null }),
+  }));
+  const inserted = await tx.insert(notifications).values(rows).onConflictDoNothing().returning({ key: notifications.key });
   return inserted.length === decided.length;
 }
 
