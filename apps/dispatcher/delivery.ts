@@ -129,7 +129,7 @@ async function pushRound(deps: DeliveryDeps, waiting: Item[], signal: AbortSigna
         return;
       case "retry":
         if (!aboutTheSubscriber(answer) && new Set(live.map((item) => item.key)).size > 1) {
-          for (const order of byOrder(live)) await send(order);
+          for (const order of Map.groupBy(live, (item) => item.key).values()) await send(order);
           return;
         }
         return live.forEach((item) => record(item, { kind: "retry", answer }));
@@ -142,17 +142,6 @@ async function pushRound(deps: DeliveryDeps, waiting: Item[], signal: AbortSigna
   if (deps.batched) for (const batch of cutBatches(waiting)) await send(batch);
   else for (const item of waiting) await send([item]);
   return verdicts;
-}
-
-/** The items of each order, in log order, orders in the order of their first item. */
-function byOrder(items: Item[]): Item[][] {
-  const orders = new Map<string, Item[]>();
-  for (const item of items) {
-    const order = orders.get(item.key);
-    if (order) order.push(item);
-    else orders.set(item.key, [item]);
-  }
-  return [...orders.values()];
 }
 
 export const stopping = () => new AppError("dispatcher.stopping", "stopping or revoked; the records will be delivered again");

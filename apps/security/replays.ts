@@ -24,9 +24,7 @@ export async function deliveredEvents(db: Db, tables: readonly string[]): Promis
   for (const { service, types } of subscriptions) {
     const mine = events.filter((event) => (types as readonly unknown[]).includes(event.type));
     delivered.push(...mine.map((event) => ({ service, events: [event] })));
-    const byOrder = new Map<string, Json[]>();
-    for (const event of mine) byOrder.set(String(event.correlationid), [...(byOrder.get(String(event.correlationid)) ?? []), event]);
-    for (const group of byOrder.values()) if (group.length > 1) delivered.push({ service, events: group });
+    for (const group of Map.groupBy(mine, (event) => String(event.correlationid)).values()) if (group.length > 1) delivered.push({ service, events: group });
   }
   return delivered;
 }

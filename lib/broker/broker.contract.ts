@@ -28,9 +28,7 @@ function text(r: ConsumedRecord): string {
 
 /** Per key, the sequence numbers in the order they were handled. */
 function sequencesByKey(records: ConsumedRecord[]): Map<string, number[]> {
-  const byKey = new Map<string, number[]>();
-  for (const r of records) byKey.set(r.key, [...(byKey.get(r.key) ?? []), Number(r.headers.n)]);
-  return byKey;
+  return new Map([...Map.groupBy(records, (r) => r.key)].map(([key, group]) => [key, group.map((r) => Number(r.headers.n))]));
 }
 
 export function brokerContract(label: string, makeHarness: () => Promise<BrokerHarness>) {

@@ -128,12 +128,10 @@ function openFolder(options: Required<EmbeddedBrokerOptions>, releaseLock: () =>
 
     async publish(records: ProducedRecord[]) {
       assertOpen();
-      const byLog = new Map<PartitionLog, ProducedRecord[]>();
-      for (const r of records) {
+      const byLog = Map.groupBy(records, (r) => {
         const logs = partitionsOf(r.topic);
-        const partitionLog = logs[partitionForKey(r.key, logs.length)] as PartitionLog;
-        byLog.set(partitionLog, [...(byLog.get(partitionLog) ?? []), r]);
-      }
+        return logs[partitionForKey(r.key, logs.length)] as PartitionLog;
+      });
       for (const [partitionLog, batch] of byLog) partitionLog.append(batch);
       enforceRetention(byLog.keys());
       for (const group of groups.values()) group.wake();

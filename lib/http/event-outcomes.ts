@@ -53,9 +53,8 @@ export type Step = { id: string; orderKey: string; apply(): Promise<"processed" 
  */
 export async function applyInOrder(steps: Step[], onFailure: (step: Step, error: unknown) => void, { concurrency = 1 } = {}): Promise<EventResult[]> {
   const results: EventResult[] = new Array(steps.length);
-  const byOrder = new Map<string, number[]>();
-  steps.forEach((step, index) => byOrder.set(step.orderKey, [...(byOrder.get(step.orderKey) ?? []), index]));
-  const orders = concurrency > 1 ? [...byOrder.values()] : [steps.map((_, index) => index)];
+  const indexes = steps.map((_, index) => index);
+  const orders = concurrency > 1 ? [...Map.groupBy(indexes, (index) => steps[index]!.orderKey).values()] : [indexes];
   const blockedBy = new Map<string, string>();
   let next = 0;
   const worker = async () => {

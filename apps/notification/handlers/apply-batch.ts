@@ -102,13 +102,7 @@ function decideInTurn(events: NotifiedEvent[], found: Map<string, FoundNotificat
  * under way finish, so that no claim is given back while its message may still be going out.
  */
 async function sendByOrder(deps: NotificationDeps, messages: Message[]): Promise<{ sent: string[]; failure?: { key: string; error: unknown } }> {
-  const byOrder = new Map<string, Message[]>();
-  for (const message of messages) {
-    const ofOrder = byOrder.get(message.orderId);
-    if (ofOrder) ofOrder.push(message);
-    else byOrder.set(message.orderId, [message]);
-  }
-  const orders = [...byOrder.values()];
+  const orders = [...Map.groupBy(messages, (message) => message.orderId).values()];
   const sent: string[] = [];
   let failure: { key: string; error: unknown } | undefined;
   let next = 0;
