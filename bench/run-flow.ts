@@ -14,7 +14,7 @@ import type { Progress } from "./progress.ts";
 
 export type PhaseCpu = { phase: string; seconds: number; cpuSeconds: Record<string, number> };
 export type RatePhase = Omit<OpenLoopResult, "placed"> & { stages: StageLatencies; hops: HopLatencies; orders: number };
-export type MemorySeries = Record<string, Array<{ at: number; rssKiB: number }>>;
+export type MemorySeries = Record<string, Array<{ at: number; memoryKiB: number }>>;
 
 export type FlowResult = {
   name: FlowUnderTest["name"];
@@ -27,7 +27,7 @@ export type FlowResult = {
   /** The same burst with every process of the flow but the order service frozen: the order API alone (one process per service only). */
   burstAlone?: BurstResult;
   cpu: PhaseCpu[];
-  peakRssMiB: Record<string, number>;
+  peakMemoryMiB: Record<string, number>;
   memory: MemorySeries;
   /** The roles whose memory grows by design, with what it grows with (Role.grows): a soak shows them, not judged. */
   growsByDesign: Record<string, string>;
@@ -116,8 +116,8 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   const burstAlone = flow.pauseAllButOrder ? await acceptAlone(flow.pauseAllButOrder, client, plan, progress, label, measured) : undefined;
 
   progress.phase(`${label}: stopping, reading the effects`);
-  const peakRssMiB = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.peakRssMiB(r.name)]));
-  const memory = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.rssSeries(r.name)]));
+  const peakMemoryMiB = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.peakMemoryMiB(r.name)]));
+  const memory = Object.fromEntries(sampler.roles().map((r) => [r.name, sampler.memorySeries(r.name)]));
   sampler.stop();
   await flow.stop();
   const profiles = flow.profileDir ? readProfiles(flow.profileDir, repoRoot) : {};
@@ -136,7 +136,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
     burst,
     burstAlone,
     cpu,
-    peakRssMiB,
+    peakMemoryMiB,
     memory,
     growsByDesign: Object.fromEntries([...flow.roles, loadGenerator].flatMap((r) => (r.grows ? [[r.name, r.grows]] : []))),
     profiles,

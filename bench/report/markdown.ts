@@ -39,7 +39,7 @@ function timeSection(flow: FlowResult): string {
   const parts = [
     `CPU per process, % of one core (the machine has ${navigator.hardwareConcurrency} cores; saturation is the closed loop's measured window, the others include their drain):`,
     "",
-    table(["process", ...cpu.phases, "peak RSS MiB"], cpu.rows.map((r) => [r.role, ...r.percent.map((p) => n(p, 0)), n(flow.peakRssMiB[r.role] ?? Number.NaN, 0)])),
+    table(["process", ...cpu.phases, "peak memory MiB (PSS)"], cpu.rows.map((r) => [r.role, ...r.percent.map((p) => n(p, 0)), n(flow.peakMemoryMiB[r.role] ?? Number.NaN, 0)])),
   ];
   if (flow.counters) {
     const o = perOrder(flow.counters);
@@ -92,7 +92,7 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     "- **Accepted orders/s**: clients sending `POST /orders` back to back, twice: with the flow running behind them, competing for the same cores; then (one process per service) with every process of the flow but the order service frozen by SIGSTOP, the order API alone as on cores of its own (PostgreSQL, Redis and Kafka run on; the orders wait in the outbox and flow on after the thaw). p50/p99 of the time to the 202.",
     "- **Stage latencies**, open loop at fixed arrival rates: for each order, the time from the 202 (load generator's clock) to the effect in the service that made it, read from the database after the run: `payments.updated_at` of the completed payment (paid), `inventory.reservations.created_at` (reserved), `shipping.shipments.created_at` (shipped), `notifications.sent_at` of the shipment's message (notified). One machine, one clock. Orders that went all the way only (declined ones stop at payment).",
     "- **Limits**, the same run, after the flow has stopped: `pgbench` with scripts equal to the order API's transaction and to shipping's handler transaction (bench/limits/transactions.ts; prepared statements, as many clients as a process's pool), Kafka's own `ProducerPerformance` / `ConsumerPerformance` from the broker's version (acks=all, the flow's bytes per record), and a `Bun.serve` hello-world under the same HTTP load. A stage's **floor** is its Kafka appends × the producer's p50 at a low rate plus its durable writes × one handler transaction's p50 at one client (bench/report/floors.ts): the least the engines allow when nothing queues.",
-    "- **CPU** from /proc per process (PostgreSQL: the run's own server, all its processes), **memory** its resident set sampled each second.",
+    "- **CPU** from /proc per process (PostgreSQL: the run's own server, all its processes), **memory** its proportional set size (PSS, /proc/<pid>/smaps_rollup) sampled each second: shared pages count once across processes, so PostgreSQL's backends add up to what they use.",
     `- **Profiles**: unless \`--no-profile\`, Bun's sampling profiler runs in the flow's Bun processes, one sample every ${profileIntervalUs / 1000} ms, written when they stop. Its cost, measured on this machine: within the noise for one service (a one-event push 3.5–3.7 ms of CPU profiled, 3.5–4.0 ms not); the embedded flow in \`--quick\` runs, 83–100 completed orders/s profiled against 99–114 not.`,
     "",
     "## Targets",
@@ -105,7 +105,7 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     out.push("### Stage latencies", "", stagesTable(flow, floorOf), "", "### Where the time goes", "", hopsTable(flow), "", timeSection(flow));
     if (flow.soak) {
       const behind = fellBehind(flow.soak);
-      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed${behind ? `; ${behind}` : ""}).`, "", table(["process", "RSS first minute MiB", "RSS last minute MiB", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${g.role in flow.growsByDesign ? ` (grows with ${flow.growsByDesign[g.role]}; not judged)` : ""}`])));
+      out.push("", "### Soak", "", `${flow.soak.rate} orders/s for ${n((flow.soak.endedAt - flow.soak.startedAt) / 60_000)} min (sent at ${n(flow.soak.sentPerSecond)}/s, ${flow.soak.notCompleted} not completed${behind ? `; ${behind}` : ""}).`, "", table(["process", "memory first minute MiB (PSS)", "memory last minute MiB (PSS)", "growth"], soakGrowth(flow).map((g) => [g.role, n(g.fromMiB, 0), n(g.toMiB, 0), `${n(g.percent)} %${g.role in flow.growsByDesign ? ` (grows with ${flow.growsByDesign[g.role]}; not judged)` : ""}`])));
     }
   }
   out.push("", "## Latency per stage", "", ...charts.map((c) => `![${c}](${c})`));

@@ -26,7 +26,7 @@ const real: FlowResult = {
   })),
   burst: { perSecond: 300, count: 4_500, latencyMs: summary(20) },
   cpu: [{ phase: "saturation", seconds: 60, cpuSeconds: { order: 30, "Kafka broker (shared with other users)": 10 } }],
-  peakRssMiB: { order: 120 },
+  peakMemoryMiB: { order: 120 },
   memory: {},
   growsByDesign: {},
   profiles: {

@@ -81,7 +81,7 @@ export function soakGrowth(flow: FlowResult): Array<{ role: string; fromMiB: num
   return Object.entries(flow.memory).flatMap(([role, series]) => {
     const during = series.filter((s) => s.at >= soak.startedAt && s.at <= soak.endedAt);
     if (during.length < 4) return [];
-    const avg = (xs: typeof during) => xs.reduce((sum, s) => sum + s.rssKiB, 0) / xs.length / 1024;
+    const avg = (xs: typeof during) => xs.reduce((sum, s) => sum + s.memoryKiB, 0) / xs.length / 1024;
     const first = avg(during.filter((s) => s.at < soak.startedAt + 60_000));
     const last = avg(during.filter((s) => s.at > soak.endedAt - 60_000));
     return [{ role, fromMiB: first, toMiB: last, percent: (100 * (last - first)) / first }];

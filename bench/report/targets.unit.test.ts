@@ -3,9 +3,9 @@ import type { FlowResult } from "../run-flow.ts";
 import type { Limits } from "../run-limits.ts";
 import { soakGrowth, targets } from "./targets.ts";
 
-test("soak growth compares each process's first minute of resident memory with its last", () => {
+test("soak growth compares each process's first minute of memory with its last", () => {
   const minute = 60_000;
-  const series = (from: number, to: number) => Array.from({ length: 11 }, (_, i) => ({ at: i * minute, rssKiB: (from + ((to - from) * i) / 10) * 1024 }));
+  const series = (from: number, to: number) => Array.from({ length: 11 }, (_, i) => ({ at: i * minute, memoryKiB: (from + ((to - from) * i) / 10) * 1024 }));
   const flow = {
     soak: { startedAt: 0, endedAt: 10 * minute },
     memory: { flat: series(100, 100), leaking: series(100, 200), "gone early": series(100, 100).slice(0, 2) },
@@ -30,7 +30,7 @@ test("the accept target is judged on the order API alone and with the flow runni
 
 test("memory flatness is judged on the flow's processes; a data store's growth and the load generator's are shown, not judged", () => {
   const minute = 60_000;
-  const series = (from: number, to: number) => Array.from({ length: 11 }, (_, i) => ({ at: i * minute, rssKiB: (from + ((to - from) * i) / 10) * 1024 }));
+  const series = (from: number, to: number) => Array.from({ length: 11 }, (_, i) => ({ at: i * minute, memoryKiB: (from + ((to - from) * i) / 10) * 1024 }));
   const flow = (order: [number, number]) =>
     ({
       name: "real",
@@ -53,7 +53,7 @@ test("memory flatness is judged on the flow's processes; a data store's growth a
 
 test("a flow that fell behind the soak's rate is not flat, whatever its figure: its backlog is in its memory", () => {
   const minute = 60_000;
-  const flat = Array.from({ length: 11 }, (_, i) => ({ at: i * minute, rssKiB: 100 * 1024 }));
+  const flat = Array.from({ length: 11 }, (_, i) => ({ at: i * minute, memoryKiB: 100 * 1024 }));
   const flow = (inFlightAtEnd: number) =>
     ({ name: "embedded", closedLoop: { completedPerSecond: 300 }, rates: [], burst: { perSecond: 1, latencyMs: { p99: 1 } }, soak: { rate: 200, orders: 120_000, inFlightAtEnd, startedAt: 0, endedAt: 10 * minute }, memory: { flow: flat }, growsByDesign: {} }) as unknown as FlowResult;
   const limits = { pgbench: { order: { tps: 4_000 } } } as unknown as Limits;
