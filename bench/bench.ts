@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultPostgresDriver } from "../lib/db/index.ts";
+import { engineConfigFromEnv } from "../lib/engines/index.ts";
 import { createBenchKafka } from "./engines/kafka.ts";
 import { type BenchPostgres, externalPostgres, privatePostgres } from "./engines/postgres.ts";
 import { type BenchRedis, externalRedis, privateRedis } from "./engines/redis.ts";
@@ -58,6 +60,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     pg = options.postgresUrl ? await externalPostgres(options.postgresUrl) : await privatePostgres(workDir);
     report.postgres = pg.settings;
     report.postgresSocket = pg.socketDir !== undefined;
+    // The flow's processes inherit this environment, DATABASE_DRIVER included.
+    report.postgresDriver = engineConfigFromEnv(process.env).databaseDriver ?? defaultPostgresDriver;
     for (const engine of options.engines) {
       if (engine === "real") redis ??= await openRedis(options, workDir);
       const flow = await startFlow(engine, workDir, { ...options, run, pg, kafka, redis });

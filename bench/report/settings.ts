@@ -7,7 +7,7 @@ import type { BenchReport } from "./types.ts";
 export function settingsRows(report: BenchReport): Array<[string, string]> {
   const pg = report.postgres;
   return [
-    ["PostgreSQL pool", `DATABASE_POOL_SIZE, 10 connections per process (postgres.js, lib/engines/engines.ts); pgbench runs with 5 clients; both ${report.postgresSocket ? "over the server's Unix socket (DATABASE_URL ?host=<directory>, pgbench -h)" : "over TCP"}`],
+    ["PostgreSQL pool", `DATABASE_POOL_SIZE, 10 connections per process (lib/engines/engines.ts), through ${report.postgresDriver === "postgres.js" ? "postgres.js" : "Bun.SQL"} (DATABASE_DRIVER=${report.postgresDriver ?? "bun"}); pgbench runs with 5 clients; both ${report.postgresSocket ? "over the server's Unix socket (DATABASE_URL ?host=<directory>, pgbench -h)" : "over TCP"}`],
     ["PostgreSQL", `${pg.server_version ?? "?"}; fsync ${pg.fsync}, synchronous_commit ${pg.synchronous_commit}, wal_sync_method ${pg.wal_sync_method}, full_page_writes ${pg.full_page_writes}, shared_buffers ${pg.shared_buffers}; ${report.postgresKind}`],
     ["Kafka producer (relay)", "idempotent, acks=all, no linger: the relay sends each batch of up to 200 outbox rows at once (lib/outbox/relay.ts, lib/broker/kafka.ts)"],
     ["Kafka consumer (dispatcher)", "fetch long-poll 500 ms, up to 8 MiB; batches of up to 500 records, up to 2,000 records in flight per partition (lib/broker/kafka-fetch.ts, kafka-consumer.ts, apps/dispatcher/dispatcher.ts)"],

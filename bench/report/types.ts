@@ -16,6 +16,8 @@ export type BenchReport = {
   postgresKind: string;
   /** Whether the flow and pgbench reach PostgreSQL over its Unix socket (the run's own server) or TCP. */
   postgresSocket?: boolean;
+  /** The flow's PostgreSQL client (DATABASE_DRIVER). */
+  postgresDriver?: string;
   kafkaBrokers: string;
   /** What went wrong: a broken run exits non-zero. */
   broken: string[];

@@ -1,8 +1,9 @@
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 
 /**
- * The database port. Adapters: `pglite.ts` (embedded, a folder on disk) and `postgres.ts`
- * (postgres.js). Both speak PostgreSQL, so drizzle queries and migrations are the same for both.
+ * The database port. Adapters: `pglite.ts` (embedded, a folder on disk), and PostgreSQL through
+ * `bun-sql.ts` (Bun.SQL) or `postgres-js.ts` (postgres.js), chosen in `postgres.ts`. All speak
+ * PostgreSQL, so drizzle queries and migrations are the same for all.
  */
 export type Db = PgDatabase<PgQueryResultHKT>;
 export type Tx = PgTransaction<PgQueryResultHKT>;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type Broker, createEmbeddedBroker, loadKafka, withNamespace } from "../broker/index.ts";
 import { AppError } from "../errors/index.ts";
-import { createPgliteDatabase, createPostgresDatabase, type Database } from "../db/index.ts";
+import { createPgliteDatabase, createPostgresDatabase, type Database, isPostgresDriver, type PostgresDriver, postgresDrivers } from "../db/index.ts";
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, createUpstashIdempotencyStore, type IdempotencyStore, withFallback } from "../idempotency/index.ts";
 import type { Logger } from "../log/index.ts";
 
@@ -13,6 +13,8 @@ export type EngineConfig = {
   databaseUrl?: string;
   /** Connections each process may open to PostgreSQL (DATABASE_POOL_SIZE); unset: `defaultPoolSize`. */
   databasePoolSize?: number;
+  /** The PostgreSQL client (DATABASE_DRIVER); unset: Bun's own (lib/db/postgres.ts). */
+  databaseDriver?: PostgresDriver;
   kafkaBrokers?: string[];
   /** Replicas of each topic created at start-up; unset: the cluster's default.replication.factor. */
   kafkaReplicationFactor?: number;
@@ -37,6 +39,7 @@ export function engineConfigFromEnv(env: Record<string, string | undefined>): En
     namespace: env.ORDERFLOW_NAMESPACE || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize: env.DATABASE_POOL_SIZE ? positiveInteger("DATABASE_POOL_SIZE", env.DATABASE_POOL_SIZE) : undefined,
+    databaseDriver: env.DATABASE_DRIVER ? postgresDriver(env.DATABASE_DRIVER) : undefined,
     kafkaBrokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     kafkaReplicationFactor: env.KAFKA_REPLICATION_FACTOR ? positiveInteger("KAFKA_REPLICATION_FACTOR", env.KAFKA_REPLICATION_FACTOR) : undefined,
     kafkaMinInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS ? positiveInteger("KAFKA_MIN_INSYNC_REPLICAS", env.KAFKA_MIN_INSYNC_REPLICAS) : undefined,
@@ -50,7 +53,8 @@ export function engineConfigFromEnv(env: Record<string, string | undefined>): En
 }
 
 export async function openDatabase(config: EngineConfig): Promise<Database> {
-  return config.databaseUrl ? createPostgresDatabase(config.databaseUrl, { max: config.databasePoolSize ?? defaultPoolSize }) : createPgliteDatabase(join(config.dataDir, "pglite"));
+  if (!config.databaseUrl) return createPgliteDatabase(join(config.dataDir, "pglite"));
+  return createPostgresDatabase(config.databaseUrl, { max: config.databasePoolSize ?? defaultPoolSize, driver: config.databaseDriver });
 }
 
 /** `clientId` names the process in the broker's logs and metrics; `log` gets what no caller waits for. */
@@ -85,6 +89,11 @@ export function describeEngines(config: EngineConfig): string {
     `broker: ${config.kafkaBrokers ? `Kafka (${config.kafkaBrokers.join(",")})` : `embedded (${join(config.dataDir, "broker")})`}`,
     `idempotency: ${config.redisUrl ? "Redis" : config.upstash ? "Upstash REST" : "in memory"}`,
   ].join(", ");
+}
+
+function postgresDriver(value: string): PostgresDriver {
+  if (!isPostgresDriver(value)) throw new AppError("config.invalid", `DATABASE_DRIVER must be one of ${postgresDrivers.join(", ")}, got "${value}"`);
+  return value;
 }
 
 function positiveInteger(name: string, value: string): number {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/index.ts";
-import { AppError } from "../errors/index.ts";
+import { AppError, sqlStateOf } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 
 /**
@@ -8,11 +8,18 @@ import type { Logger } from "../log/index.ts";
  * after a crash, or shutting down (57P03, 57P01, 08xxx), or it is not listening yet. A supervisor
  * restarts the whole machine's processes together, so a service often starts before its database.
  */
-const transientCodes = new Set(["57P03", "57P01", "57P02", "08000", "08001", "08003", "08004", "08006", "ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECT_TIMEOUT", "CONNECTION_ENDED"]);
+const transientCodes = new Set([
+  ...["57P03", "57P01", "57P02", "08000", "08001", "08003", "08004", "08006"],
+  // postgres.js and the socket
+  ...["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECT_TIMEOUT", "CONNECTION_ENDED"],
+  // Bun.SQL
+  ...["ERR_POSTGRES_CONNECTION_REFUSED", "ERR_POSTGRES_CONNECTION_CLOSED", "ERR_POSTGRES_CONNECTION_TIMEOUT"],
+]);
 
+/** The first SQLSTATE or client code along the cause chain. */
 function codeOf(error: unknown): string | undefined {
   for (let current: unknown = error; current && typeof current === "object"; current = (current as { cause?: unknown }).cause) {
-    const code = (current as { code?: unknown }).code;
+    const code = sqlStateOf(current) ?? (current as { code?: unknown }).code;
     if (typeof code === "string") return code;
   }
   return undefined;

@@ -17,6 +17,8 @@ function flaky(...failures: unknown[]): { database: Database; calls: () => numbe
 }
 
 const pgError = (code: string) => Object.assign(new Error(`postgres ${code}`), { code });
+/** Bun.SQL's shape: its own class of failure in `code`, the server's SQLSTATE (if any) in `errno`. */
+const bunError = (code: string, errno?: string) => Object.assign(new Error(`bun ${code}`), { code, errno });
 
 test("a database still starting or recovering is waited for, with backoff", async () => {
   const { database, calls } = flaky(pgError("ECONNREFUSED"), pgError("57P03"), { cause: pgError("57P03") });
@@ -41,4 +43,13 @@ test("past the deadline it gives up", async () => {
   const { database } = flaky(...Array.from({ length: 100 }, () => pgError("57P03")));
   const waiting = waitForDatabase(database, createMemoryLogger(), { timeoutMs: 10_000, now: () => clock, sleep: async (ms) => void (clock += ms) });
   await expect(waiting).rejects.toMatchObject({ code: "db.unavailable", message: expect.stringContaining("57P03") });
+});
+
+test("Bun.SQL's failures are read the same way: SQLSTATE from errno, its own codes for the connection", async () => {
+  const { database, calls } = flaky(bunError("ERR_POSTGRES_CONNECTION_REFUSED"), bunError("ERR_POSTGRES_SERVER_ERROR", "57P03"), { cause: bunError("ERR_POSTGRES_CONNECTION_CLOSED") });
+  await waitForDatabase(database, createMemoryLogger(), { sleep: async () => {} });
+  expect(calls()).toBe(4);
+  const missing = flaky(bunError("ERR_POSTGRES_SERVER_ERROR", "3D000"));
+  await expect(waitForDatabase(missing.database, createMemoryLogger(), { sleep: async () => {} })).rejects.toMatchObject({ code: "db.unavailable", message: expect.stringContaining("3D000") });
+  expect(missing.calls()).toBe(1);
 });

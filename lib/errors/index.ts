@@ -1,1 +1,2 @@
 export { AppError, type ErrorIssue, hasCode, isAppError } from "./app-error.ts";
+export { sqlStateOf } from "./sqlstate.ts";

@@ -1,3 +1,5 @@
+import { sqlStateOf } from "../errors/index.ts";
+
 /**
  * What a log line may say about an error. A whole error can carry what must never be logged: a
  * failed query's error (drizzle's DrizzleQueryError) puts every parameter in its message (an
@@ -21,8 +23,6 @@ export type ErrorSummary = {
 const maxChain = 5;
 const maxFrames = 10;
 const maxMessage = 300;
-/** SQLSTATE: five digits or capitals (23505 unique_violation, 22P02 invalid_text_representation). */
-const sqlState = /^[0-9A-Z]{5}$/;
 /**
  * PostgreSQL quotes the offending value in a few messages (`invalid input syntax for type uuid:
  * "…"`, `value "…" is out of range`); identifiers (`constraint "orders_pkey"`) are kept.
@@ -60,7 +60,7 @@ function typeOf(error: ErrorLike): string {
 }
 
 function isDatabaseError(error: ErrorLike): boolean {
-  return typeof error.code === "string" && sqlState.test(error.code);
+  return sqlStateOf(error) !== undefined;
 }
 
 /** drizzle's query error, postgres.js' and PGlite's errors hold the query and its parameters. */
@@ -73,7 +73,7 @@ function databaseSummary(error: ErrorLike): NonNullable<ErrorSummary["database"]
   const constraint = name("constraint", "constraint_name");
   const table = name("table", "table_name");
   return {
-    code: error.code as string,
+    code: sqlStateOf(error)!,
     message: clip(error.message.replace(quotedValue, '$1"…"')),
     ...(constraint ? { constraint } : {}),
     ...(table ? { table } : {}),

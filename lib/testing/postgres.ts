@@ -1,11 +1,11 @@
 import postgres from "postgres";
-import { createPostgresDatabase, type Database } from "../db/index.ts";
+import { createPostgresDatabase, type Database, isPostgresDriver, type PostgresDriver } from "../db/index.ts";
 
 /**
  * A fresh PostgreSQL database on the server of `url`, dropped again by `drop()`: tests never see
  * each other's rows, nor a developer's.
  */
-export async function createScratchDatabase(url: string): Promise<{ url: string; open(): Promise<Database>; drop(): Promise<void> }> {
+export async function createScratchDatabase(url: string): Promise<{ url: string; open(driver?: PostgresDriver): Promise<Database>; drop(): Promise<void> }> {
   const name = `orderflow_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -13,10 +13,18 @@ export async function createScratchDatabase(url: string): Promise<{ url: string;
   scratch.pathname = `/${name}`;
   return {
     url: scratch.toString(),
-    open: () => createPostgresDatabase(scratch.toString()),
+    open: (driver = driverUnderTest()) => createPostgresDatabase(scratch.toString(), { driver }),
     async drop() {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };
+}
+
+/** The driver the tests open PostgreSQL with: DATABASE_DRIVER, as the services read it, or the default. */
+export function driverUnderTest(): PostgresDriver | undefined {
+  const driver = process.env.DATABASE_DRIVER;
+  if (!driver) return undefined;
+  if (!isPostgresDriver(driver)) throw new Error(`DATABASE_DRIVER: unknown driver "${driver}"`);
+  return driver;
 }
