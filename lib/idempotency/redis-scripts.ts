@@ -12,15 +12,23 @@ export const RELEASE_IF_HELD = `if redis.call("GET", KEYS[1]) == ARGV[1] then re
 export const DONE_IF_HELD = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 end return 0`;
 
 /**
- * `SET key claimed:<token> NX PX ttl` for many keys at once. KEYS: distinct keys; ARGV[1] TTL in ms,
- * ARGV[2] `claimed`, ARGV[3] `done`, ARGV[3 + i] `claimed:<token>` for KEYS[i]. Answers per key: 1
- * when this call claimed it, `done`, or `claimed` when another delivery holds it (its token stays
- * on the server). A value that is none of ours is answered as found, and then nothing is claimed at
- * all: the caller refuses the whole call, and must not leave claims behind that nobody settles.
+ * `SET key claimed:<owner>.<token> NX PX ttl` for many keys at once. KEYS: distinct keys; ARGV[1]
+ * TTL in ms, ARGV[2] `claimed`, ARGV[3] `done`, ARGV[4] the prefix of owners' liveness keys, ARGV[5]
+ * this owner, ARGV[6] the TTL of its liveness key in ms, ARGV[6 + i] `claimed:<owner>.<token>` for
+ * KEYS[i]. Answers per key: 1 when this call claimed it, `done`, or `claimed` when another delivery
+ * holds it (its token stays on the server).
+ *
+ * A claim whose owner's liveness key has lapsed is free: its process died (or stopped answering)
+ * holding it, and waiting out the claim's own TTL would stall that order's redelivery for it. Each
+ * claiming call renews its owner's liveness key; a heartbeat renews it in between (redis-shared.ts).
+ * A claim without an owner (written before claims had them) waits out its TTL.
+ *
+ * A value that is none of ours is answered as found, and then nothing is claimed at all: the caller
+ * refuses the whole call, and must not leave claims behind that nobody settles.
  */
 export const CLAIM_MANY = `
-local ttl, claimed, done = ARGV[1], ARGV[2], ARGV[3]
-local answers, foreign = {}, false
+local ttl, claimed, done, owners, me, ownerTtl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local answers, foreign, claiming = {}, false, false
 for i, key in ipairs(KEYS) do
   local value = redis.call("GET", key)
   if not value then
@@ -28,7 +36,12 @@ for i, key in ipairs(KEYS) do
   elseif value == done or value == claimed then
     answers[i] = value
   elseif string.sub(value, 1, #claimed + 1) == claimed .. ":" then
-    answers[i] = claimed
+    local owner = string.match(string.sub(value, #claimed + 2), "^([^.]+)%.")
+    if owner and owner ~= me and redis.call("EXISTS", owners .. owner) == 0 then
+      answers[i] = 0
+    else
+      answers[i] = claimed
+    end
   else
     answers[i] = value
     foreign = true
@@ -37,10 +50,12 @@ end
 if not foreign then
   for i, key in ipairs(KEYS) do
     if answers[i] == 0 then
-      redis.call("SET", key, ARGV[3 + i], "PX", ttl)
+      redis.call("SET", key, ARGV[6 + i], "PX", ttl)
       answers[i] = 1
+      claiming = true
     end
   end
+  if claiming then redis.call("SET", owners .. me, "alive", "PX", ownerTtl) end
 end
 return answers`;
 

@@ -35,18 +35,64 @@ export function toKeyState(raw: unknown): KeyState | undefined {
  * `operation` names the store's operation in the error when the store cannot be reached.
  */
 export type RedisCommands = {
-  setIfAbsent(key: string, value: string, ttlMs: number): Promise<unknown>;
+  setWithTtl(key: string, value: string, ttlMs: number): Promise<unknown>;
+  del(key: string): Promise<unknown>;
   evalScript(operation: string, script: string, keys: string[], args: string[]): Promise<unknown>;
   get(key: string): Promise<unknown>;
 };
 
-/** The store's semantics, written once for both Redis adapters: they differ only in transport. */
-export function keyedStore(commands: RedisCommands, prefix: string): Omit<IdempotencyStore, "close"> {
+/**
+ * How long a process's claims outlive it: its liveness key lapses this long after its last claim
+ * or heartbeat, and from then on its claims are free (CLAIM_MANY). Short, so that a redelivery
+ * after a crash waits seconds, not the claim's 30 s; long enough that a busy event loop keeps it.
+ * Taken over too early (a process paused for longer), two deliveries run at once and the
+ * database's unique constraints decide, as they do after any lost claim.
+ */
+export const DEFAULT_OWNER_TTL_MS = 5_000;
+
+export type KeyedStoreOptions = { ownerTtlMs?: number };
+
+/** The liveness keys of claims' owners: `<prefix>owner:<owner>`. */
+export function ownersPrefix(prefix: string): string {
+  return `${prefix}owner:`;
+}
+
+/**
+ * The store's semantics, written once for both Redis adapters: they differ only in transport. Its
+ * claims are owned by this store (one per process): `claimed:<owner>.<random>`. Once it has claimed,
+ * a heartbeat keeps the owner's liveness key; `close` stops it and drops the key, so that the claims
+ * of a process shutting down are free at once.
+ */
+export function keyedStore(commands: RedisCommands, prefix: string, options: KeyedStoreOptions = {}): IdempotencyStore {
+  const ownerTtlMs = options.ownerTtlMs ?? DEFAULT_OWNER_TTL_MS;
+  assertTtl(ownerTtlMs);
+  const owner = crypto.randomUUID().replaceAll("-", "");
+  const ownerKey = ownersPrefix(prefix) + owner;
+  let heartbeat: Timer | undefined;
+  function beat() {
+    // A failed beat is the next one's to make up: past the TTL the claims are free, which is safe.
+    heartbeat ??= setInterval(() => void commands.setWithTtl(ownerKey, "alive", ownerTtlMs).catch(() => {}), Math.max(1, Math.floor(ownerTtlMs / 3)));
+    heartbeat.unref?.();
+  }
+
+  async function claimMany(keys: readonly string[], ttlMs: number): Promise<Map<string, ClaimAnswer>> {
+    assertTtl(ttlMs);
+    const distinct = [...new Set(keys)];
+    if (distinct.length === 0) return new Map();
+    const tokens = distinct.map(() => `${owner}.${newClaimToken()}`);
+    const args = [String(ttlMs), CLAIMED, DONE, ownersPrefix(prefix), owner, String(ownerTtlMs), ...tokens.map(claimedBy)];
+    const replies = repliesFor("claimMany", await commands.evalScript("claimMany", CLAIM_MANY, distinct.map((key) => prefix + key), args), distinct.length);
+    // A number is 1 (claimed now) or 0 (left free: only beside a foreign value, which toKeyState
+    // refuses, and for which the script claimed nothing). Anything else is what the key held.
+    const found = replies.map((reply) => (typeof reply === "number" ? reply : toKeyState(reply)));
+    if (found.includes(1)) beat();
+    return new Map(distinct.map((key, i): [string, ClaimAnswer] => [key, answerOf(found[i], tokens[i]!)]));
+  }
+
   return {
     async claim(key, ttlMs) {
-      assertTtl(ttlMs);
-      const token = newClaimToken();
-      return (await commands.setIfAbsent(prefix + key, claimedBy(token), ttlMs)) === "OK" ? token : undefined;
+      const answer = (await claimMany([key], ttlMs)).get(key);
+      return answer?.outcome === "claimed" ? answer.token : undefined;
     },
     async markDone(key, token, ttlMs) {
       assertTtl(ttlMs);
@@ -58,24 +104,19 @@ export function keyedStore(commands: RedisCommands, prefix: string): Omit<Idempo
     async get(key) {
       return toKeyState(await commands.get(prefix + key));
     },
-    async claimMany(keys, ttlMs) {
-      assertTtl(ttlMs);
-      const distinct = [...new Set(keys)];
-      if (distinct.length === 0) return new Map();
-      const tokens = distinct.map(() => newClaimToken());
-      const args = [String(ttlMs), CLAIMED, DONE, ...tokens.map(claimedBy)];
-      const replies = repliesFor("claimMany", await commands.evalScript("claimMany", CLAIM_MANY, distinct.map((key) => prefix + key), args), distinct.length);
-      // A number is 1 (claimed now) or 0 (left free: only beside a foreign value, which toKeyState
-      // refuses, and for which the script claimed nothing). Anything else is what the key held.
-      const found = replies.map((reply) => (typeof reply === "number" ? reply : toKeyState(reply)));
-      return new Map(distinct.map((key, i): [string, ClaimAnswer] => [key, answerOf(found[i], tokens[i]!)]));
-    },
+    claimMany,
     async settleMany(settlements, doneTtlMs) {
       assertTtl(doneTtlMs);
       if (settlements.length === 0) return [];
       const keys = settlements.map(({ key }) => prefix + key);
       const args = [String(doneTtlMs), DONE, ...settlements.flatMap(({ token, done }) => [claimedBy(token), done ? "1" : "0"])];
       return repliesFor("settleMany", await commands.evalScript("settleMany", SETTLE_MANY, keys, args), settlements.length).map(acted);
+    },
+    async close() {
+      if (!heartbeat) return;
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      await commands.del(ownerKey).catch(() => {});
     },
   };
 }

@@ -9,7 +9,8 @@ type Call = { operation: string; script: string; keys: string[]; args: string[] 
 function recording(reply: (call: Call) => unknown) {
   const calls: Call[] = [];
   const commands: RedisCommands = {
-    setIfAbsent: () => Promise.reject(new Error("not expected")),
+    setWithTtl: () => Promise.reject(new Error("not expected")),
+    del: () => Promise.reject(new Error("not expected")),
     get: () => Promise.reject(new Error("not expected")),
     evalScript: async (operation, script, keys, args) => {
       const call = { operation, script, keys, args };
@@ -27,11 +28,14 @@ test("claimMany is one script for all the distinct keys, whatever their number",
   expect(calls).toHaveLength(1);
   expect(calls[0]!.script).toBe(CLAIM_MANY);
   expect(calls[0]!.keys).toEqual(Array.from({ length: 20 }, (_, i) => `p:order-${i}`));
-  // TTL, the values the script compares with, then one `claimed:<token>` per key.
-  expect(calls[0]!.args.slice(0, 3)).toEqual(["30000", "claimed", "done"]);
-  expect(calls[0]!.args.slice(3).every((value) => value.startsWith("claimed:"))).toBe(true);
+  // TTL, the values the script compares with, the owners' liveness keys, this owner and its TTL,
+  // then one `claimed:<owner>.<token>` per key.
+  const [ttl, claimed, done, owners, owner, ownerTtl, ...values] = calls[0]!.args;
+  expect([ttl, claimed, done, owners, ownerTtl]).toEqual(["30000", "claimed", "done", "p:owner:", "5000"]);
+  expect(owner).toMatch(/^[0-9a-f]{32}$/);
+  expect(values.every((value) => value.startsWith(`claimed:${owner}.`))).toBe(true);
   expect(answers.size).toBe(20);
-  expect(answers.get("order-0")).toEqual({ outcome: "claimed", token: calls[0]!.args[3]!.slice("claimed:".length) });
+  expect(answers.get("order-0")).toEqual({ outcome: "claimed", token: values[0]!.slice("claimed:".length) });
   expect(answers.get("order-1")).toEqual({ outcome: "done" });
   expect(answers.get("order-2")).toEqual({ outcome: "held" });
 });

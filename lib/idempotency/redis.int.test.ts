@@ -76,6 +76,61 @@ describe.skipIf(!redisUrl)("Redis (Bun client) against REDIS_URL", () => {
     });
   });
 
+  test("a claim whose owner was killed is free once the owner's liveness lapses, long before the claim's TTL", async () => {
+    const prefix = uniquePrefix();
+    const ownerTtlMs = 300;
+    // The owner is another process, killed with SIGKILL while it holds a claim of two minutes.
+    const owner = Bun.spawn(
+      [
+        "bun",
+        "-e",
+        `import { createRedisIdempotencyStore } from ${JSON.stringify(`${import.meta.dir}/redis.ts`)};
+         const store = createRedisIdempotencyStore(${JSON.stringify(url)}, { prefix: ${JSON.stringify(prefix)}, ownerTtlMs: ${ownerTtlMs} });
+         console.log(await store.claim("order-1", 120000));
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdout: "pipe", stderr: "inherit" },
+    );
+    const store = createRedisIdempotencyStore(url, { prefix, ownerTtlMs });
+    try {
+      const reader = owner.stdout.getReader();
+      const deadToken = new TextDecoder().decode((await reader.read()).value).trim();
+      expect(deadToken).toMatch(/^[0-9a-f]{32}\./);
+      // Alive, its heartbeat keeps the claim its own past several liveness TTLs.
+      for (let i = 0; i < 6; i++) {
+        expect((await store.claimMany(["order-1"], 60_000)).get("order-1")).toEqual({ outcome: "held" });
+        await Bun.sleep(ownerTtlMs / 2);
+      }
+      owner.kill("SIGKILL");
+      await owner.exited;
+      // The claim's own TTL is two minutes; waitFor gives up after 30 s.
+      const answer = await waitFor(async () => {
+        const found = (await store.claimMany(["order-1"], 60_000)).get("order-1")!;
+        return found.outcome === "claimed" ? found : undefined;
+      });
+      // The dead owner's token can no longer touch the key.
+      expect(await store.release("order-1", deadToken)).toBe(false);
+      expect(await store.release("order-1", answer.token)).toBe(true);
+    } finally {
+      owner.kill("SIGKILL");
+      await store.close();
+      await deleteKeys(url, prefix);
+    }
+  }, 60_000);
+
+  test("closing a store frees its claims at once; a claim without an owner waits out its TTL", async () => {
+    await withStoreAndRaw(async (store, raw, prefix) => {
+      const closing = createRedisIdempotencyStore(url, { prefix });
+      expect(await closing.claim("order-1", 60_000)).toBeString();
+      expect(await store.claim("order-1", 60_000)).toBeUndefined();
+      await closing.close();
+      expect(await store.claim("order-1", 60_000)).toBeString();
+      // A claim written before claims had owners names none to outlive: it stays held.
+      await raw.send("SET", [`${prefix}order-2`, "claimed:0b6c4a5e-1111-4222-8333-944455556666", "PX", "60000"]);
+      expect(await store.claim("order-2", 60_000)).toBeUndefined();
+    });
+  });
+
   test("a foreign value under one key refuses the whole claimMany, and claims nothing", async () => {
     await withStoreAndRaw(async (store, raw, prefix) => {
       await raw.set(`${prefix}order-2`, "someone else's");

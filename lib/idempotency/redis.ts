@@ -1,6 +1,6 @@
 import { RedisClient } from "bun";
 import { closedError, unavailable } from "./errors.ts";
-import { DEFAULT_PREFIX, keyedStore } from "./redis-shared.ts";
+import { DEFAULT_PREFIX, keyedStore, type KeyedStoreOptions } from "./redis-shared.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export type RedisIdempotencyOptions = {
@@ -8,7 +8,7 @@ export type RedisIdempotencyOptions = {
   prefix?: string;
   /** Budget for connecting and for each command; also the pause between reconnect attempts. Default 1000. */
   timeoutMs?: number;
-};
+} & KeyedStoreOptions;
 
 /**
  * The TCP adapter on Bun's built-in client. A handler must never wait on a dead Redis, and Bun's
@@ -42,16 +42,20 @@ export function createRedisIdempotencyStore(url: string, options: RedisIdempoten
     }
   }
 
+  const store = keyedStore(
+    {
+      setWithTtl: (key, value, ttlMs) => send("heartbeat", "SET", [key, value, "PX", String(ttlMs)]),
+      del: (key) => send("close", "DEL", [key]),
+      evalScript: (operation, script, keys, args) => send(operation, "EVAL", [script, String(keys.length), ...keys, ...args]),
+      get: (key) => send("get", "GET", [key]),
+    },
+    prefix,
+    options,
+  );
   return {
-    ...keyedStore(
-      {
-        setIfAbsent: (key, value, ttlMs) => send("claim", "SET", [key, value, "NX", "PX", String(ttlMs)]),
-        evalScript: (operation, script, keys, args) => send(operation, "EVAL", [script, String(keys.length), ...keys, ...args]),
-        get: (key) => send("get", "GET", [key]),
-      },
-      prefix,
-    ),
+    ...store,
     async close() {
+      await store.close();
       closed = true;
       client.close();
     },

@@ -24,7 +24,10 @@ export type ClaimAnswer = { outcome: "claimed"; token: ClaimToken } | { outcome:
 export type Settlement = { key: string; token: ClaimToken; done: boolean };
 
 export type IdempotencyStore = {
-  /** `SET key claimed:<token> NX PX ttl`: the token when this caller now holds the key, else undefined. */
+  /**
+   * `SET key claimed:<token> NX PX ttl`: the token when this caller now holds the key, else
+   * undefined. On Redis a claim whose owning process is gone counts as free (redis-scripts.ts).
+   */
   claim(key: string, ttlMs: number): Promise<ClaimToken | undefined>;
   /** Marks the work finished for `ttlMs`, only while `token` still holds the claim. True when it did. */
   markDone(key: string, token: ClaimToken, ttlMs: number): Promise<boolean>;

@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis";
 import { closedError, unavailable } from "./errors.ts";
-import { DEFAULT_PREFIX, keyedStore } from "./redis-shared.ts";
+import { DEFAULT_PREFIX, keyedStore, type KeyedStoreOptions } from "./redis-shared.ts";
 import type { IdempotencyStore } from "./types.ts";
 
 export type UpstashIdempotencyOptions = {
@@ -11,7 +11,7 @@ export type UpstashIdempotencyOptions = {
   prefix?: string;
   /** Budget for each HTTP request. Default 1000. */
   timeoutMs?: number;
-};
+} & KeyedStoreOptions;
 
 /**
  * The REST adapter, for runtimes without TCP. The client's defaults are tuned for availability, not
@@ -42,17 +42,21 @@ export function createUpstashIdempotencyStore(options: UpstashIdempotencyOptions
     }
   }
 
+  const store = keyedStore(
+    {
+      setWithTtl: (key, value, ttlMs) => call("heartbeat", () => redis.set(key, value, { px: ttlMs })),
+      del: (key) => call("close", () => redis.del(key)),
+      evalScript: (operation, script, keys, args) => call(operation, () => redis.eval(script, keys, args)),
+      get: (key) => call("get", () => redis.get<string>(key)),
+    },
+    prefix,
+    options,
+  );
   return {
-    ...keyedStore(
-      {
-        setIfAbsent: (key, value, ttlMs) => call("claim", () => redis.set(key, value, { nx: true, px: ttlMs })),
-        evalScript: (operation, script, keys, args) => call(operation, () => redis.eval(script, keys, args)),
-        get: (key) => call("get", () => redis.get<string>(key)),
-      },
-      prefix,
-    ),
-    // HTTP holds no session to end.
+    ...store,
+    // HTTP holds no session to end; the heartbeat stops and the owner's liveness key goes.
     async close() {
+      await store.close();
       closed = true;
     },
   };
