@@ -59,7 +59,21 @@ export function createStateProbe(databaseUrl: string) {
     return row!.n as number;
   }
 
-  return { sql, counts, openOrders, close: () => sql.end({ timeout: 5 }) };
+  /**
+   * How long orders took from their acceptance to their end (shipped or cancelled), by the order
+   * service's own clock: what a fault cost the orders it caught mid-flow shows in the tail.
+   */
+  async function timesToEnd(): Promise<{ orders: number; p50: number; p99: number; max: number }> {
+    const [row] = await sql`
+      select count(*)::int as orders,
+        coalesce(percentile_cont(0.5) within group (order by seconds), 0)::float8 as p50,
+        coalesce(percentile_cont(0.99) within group (order by seconds), 0)::float8 as p99,
+        coalesce(max(seconds), 0)::float8 as max
+      from (select extract(epoch from updated_at - created_at) as seconds from orders.orders where status in ('shipped', 'cancelled')) as ended`;
+    return row as unknown as { orders: number; p50: number; p99: number; max: number };
+  }
+
+  return { sql, counts, openOrders, timesToEnd, close: () => sql.end({ timeout: 5 }) };
 }
 
 export type StateProbe = ReturnType<typeof createStateProbe>;

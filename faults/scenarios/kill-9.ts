@@ -43,6 +43,9 @@ export const kill9: Scenario = {
     checkLoad(ctx, await load.done, size.orders);
     ctx.progress("waiting for the flow to settle");
     await ctx.settle(cluster);
+    const times = await cluster.state.timesToEnd();
+    const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+    ctx.setting("time to end", `accepted → shipped or cancelled, ${times.orders} orders: p50 ${s(times.p50)}, p99 ${s(times.p99)}, max ${s(times.max)}`);
     return cluster;
   },
 };
