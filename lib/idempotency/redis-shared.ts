@@ -71,8 +71,10 @@ export function keyedStore(commands: RedisCommands, prefix: string, options: Key
   let heartbeat: Timer | undefined;
   function beat() {
     // A failed beat is the next one's to make up: past the TTL the claims are free, which is safe.
-    heartbeat ??= setInterval(() => void commands.setWithTtl(ownerKey, "alive", ownerTtlMs).catch(() => {}), Math.max(1, Math.floor(ownerTtlMs / 3)));
-    heartbeat.unref?.();
+    if (heartbeat) return;
+    heartbeat = setInterval(() => void commands.setWithTtl(ownerKey, "alive", ownerTtlMs).catch(() => {}), Math.max(1, Math.floor(ownerTtlMs / 3)));
+    // It must not keep a process alive that has nothing else to do.
+    heartbeat.unref();
   }
 
   async function claimMany(keys: readonly string[], ttlMs: number): Promise<Map<string, ClaimAnswer>> {

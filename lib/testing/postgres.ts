@@ -1,5 +1,6 @@
 import postgres from "postgres";
-import { createPostgresDatabase, type Database, isPostgresDriver, type PostgresDriver } from "../db/index.ts";
+import { createPostgresDatabase, type Database, type PostgresDriver } from "../db/index.ts";
+import { engineConfigFromEnv } from "../engines/index.ts";
 
 /**
  * A fresh PostgreSQL database on the server of `url`, dropped again by `drop()`: tests never see
@@ -13,7 +14,8 @@ export async function createScratchDatabase(url: string): Promise<{ url: string;
   scratch.pathname = `/${name}`;
   return {
     url: scratch.toString(),
-    open: (driver = driverUnderTest()) => createPostgresDatabase(scratch.toString(), { driver }),
+    // DATABASE_DRIVER, read and checked as the services read it.
+    open: (driver = engineConfigFromEnv(process.env).databaseDriver) => createPostgresDatabase(scratch.toString(), { driver }),
     async drop() {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
@@ -21,10 +23,3 @@ export async function createScratchDatabase(url: string): Promise<{ url: string;
   };
 }
 
-/** The driver the tests open PostgreSQL with: DATABASE_DRIVER, as the services read it, or the default. */
-export function driverUnderTest(): PostgresDriver | undefined {
-  const driver = process.env.DATABASE_DRIVER;
-  if (!driver) return undefined;
-  if (!isPostgresDriver(driver)) throw new Error(`DATABASE_DRIVER: unknown driver "${driver}"`);
-  return driver;
-}
