@@ -6,8 +6,8 @@ export type Plan = {
   rateMs: number;
   rateDrainMs: number;
   /**
-   * The accept burst, with the flow running behind; then, one process per service, `aloneMs` of it
-   * with the rest of the flow frozen. At most 10 s: a consumer frozen past its session timeout
+   * The accept burst, with the flow running behind; then, on the real engines, `aloneMs` of it with
+   * the rest of the flow frozen. At most 10 s: a consumer frozen past its session timeout
    * (20 s) is dropped from its group, and the rebalance after the thaw would be the burst's doing.
    */
   burst: { connections: number; durationMs: number; aloneMs: number };

@@ -11,7 +11,7 @@ import { childrenOf, type Role } from "../measure/processes.ts";
 import { profileEnv, profileIntervalUs } from "../measure/profiles.ts";
 import { readEffects } from "./effects.ts";
 import { type Env, healthy, type Spawned, spawnLogged, stopGracefully } from "./spawn.ts";
-import type { EngineCounters, FlowUnderTest } from "./types.ts";
+import type { AloneOrderApi, EngineCounters, FlowUnderTest } from "./types.ts";
 
 /**
  * How the flow's processes are cut: `services`, one process per service (`bun run start <service>`),
@@ -58,11 +58,17 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
   if (pg.statementsTracked) await admin`create extension if not exists pg_stat_statements`;
 
   const children: Spawned[] = [];
-  const start = async (name: string, argv: string[], port: number, extra: Env = {}) => {
+  const launch = async (name: string, argv: string[], port: number, extra: Env = {}) => {
     const child = spawnLogged(workDir, name, ["bun", ...argv], { ...env, ...extra, ...(profileDir ? profileEnv(profileDir, name) : {}), PORT: String(port) });
-    children.push(child);
-    await healthy(child, port);
+    try {
+      await healthy(child, port);
+    } catch (error) {
+      await stopGracefully(child, 5_000);
+      throw error;
+    }
+    return child;
   };
+  const start = async (name: string, argv: string[], port: number, extra: Env = {}) => void children.push(await launch(name, argv, port, extra));
   const { layout } = options;
   const workerPorts = layout.kind === "workers" ? Array.from({ length: layout.workers }, () => freePort()) : [];
   const workerDir = (i: number) => join(dataDir, `worker-${i + 1}`);
@@ -82,9 +88,12 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
   }
 
   let next = 0;
+  /** The workers layout's order service of its own, while the order API is measured alone. */
+  let alone: Spawned | undefined;
   const brokerPid = kafkaBrokerPid(kafka.brokers);
   const roles: Role[] = [
     ...children.map((c) => ({ name: c.name, pids: () => [c.pid] })),
+    ...(layout.kind === "workers" ? [{ name: "order (alone: its own process, the workers frozen)", pids: () => (alone ? [alone.pid] : []) }] : []),
     ...(pg.postmasterPid ? [{ name: "PostgreSQL (the run's server: backends, WAL writer, checkpointer)", pids: () => [pg.postmasterPid!, ...childrenOf(pg.postmasterPid!)], grows: "the data it keeps" }] : []),
     ...(redis.pid ? [{ name: "Redis (the run's server)", pids: () => [redis.pid!], grows: "each delivery's done key, kept a day" }] : []),
     ...(brokerPid ? [{ name: "Kafka broker (shared with other users)", pids: () => [brokerPid], shared: true, grows: "its log" }] : []),
@@ -114,21 +123,27 @@ export async function startCluster(workDir: string, options: ClusterOptions): Pr
       "CPU profiles": profileDir ? `Bun's sampling profiler, one sample per ${profileIntervalUs / 1000} ms` : "off (--no-profile or --soak)",
     },
     counters,
-    pauseAllButOrder:
-      layout.kind === "services"
-        ? async () => {
-            const frozen = children.filter((c) => c.name !== "order");
-            for (const child of frozen) process.kill(child.pid, "SIGSTOP");
-            return async () => {
-              for (const child of frozen) process.kill(child.pid, "SIGCONT");
-            };
-          }
-        : undefined,
+    async orderApiAlone(): Promise<AloneOrderApi> {
+      const freezing = (frozen: Spawned[]) => async () => {
+        for (const child of frozen) process.kill(child.pid, "SIGSTOP");
+        return async () => {
+          for (const child of frozen) process.kill(child.pid, "SIGCONT");
+        };
+      };
+      if (layout.kind === "services") {
+        return { url: `http://127.0.0.1:${ports.order}`, fresh: false, freeze: freezing(children.filter((c) => c.name !== "order")), close: async () => {} };
+      }
+      const port = freePort();
+      alone = await launch("order-alone", ["apps/start.ts", "order"], port, { INTERNAL_PORT: String(freePort()) });
+      const child = alone;
+      return { url: `http://127.0.0.1:${port}`, fresh: true, freeze: freezing(children), close: () => stopGracefully(child) };
+    },
     async stop() {
       // The dispatchers first, so nothing is pushed to a service that is going away (a worker stops its own in order).
       const dispatcher = (c: Spawned) => c.name.startsWith("dispatcher");
       await Promise.all(children.filter(dispatcher).map((c) => stopGracefully(c)));
       await Promise.all(children.filter((c) => !dispatcher(c)).map((c) => stopGracefully(c)));
+      if (alone) await stopGracefully(alone);
     },
     effects: async () => {
       const db = await createPostgresDatabase(databaseUrl, { max: 1 });

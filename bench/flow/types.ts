@@ -35,15 +35,27 @@ export type FlowUnderTest = {
   /** Real engines: the counters now (pg_stat_statements, pg_stat_database, Redis, Kafka). */
   counters?: () => Promise<EngineCounters>;
   /**
-   * One process per service only: freezes (SIGSTOP) every process of the flow but the order
-   * service, so that the order API can be measured alone, as if on cores of its own; the engines
-   * run on. Resolves to the function that thaws them (SIGCONT).
+   * Real engines: the order API on its own, as if on cores of its own. Resolves to where to send
+   * the orders (`url`), `freeze`, which stops (SIGSTOP) every other process of the flow and resolves
+   * to the function that thaws them (SIGCONT), while the engines run on, and `close`, which stops
+   * what it started. One process per service: the order service itself. Whole-flow workers: an
+   * order service process of its own on the same database, started here (outside the measured
+   * phase), the workers frozen; its orders wait in the outbox and the workers' relays publish them
+   * after the thaw.
    */
-  pauseAllButOrder?: () => Promise<() => Promise<void>>;
+  orderApiAlone?: () => Promise<AloneOrderApi>;
   /** Stops the flow's processes (gracefully). */
   stop(): Promise<void>;
   /** After stop: when each step of these orders took effect. */
   effects(): Promise<Map<string, EffectTimes>>;
   /** After effects: drops what the run created (database, folders). */
   dispose(): Promise<void>;
+};
+
+export type AloneOrderApi = {
+  url: string;
+  /** A process started for this measure: its code is not yet warm (JIT), as the flow's are by then. */
+  fresh: boolean;
+  freeze(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
 };

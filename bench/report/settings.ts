@@ -22,7 +22,7 @@ export function settingsRows(report: BenchReport): Array<[string, string]> {
     ["load", `${report.plan.products} products with ample stock; 50 customers; 1 or 2 lines an order; every ${report.plan.declineEvery}th card declined; rate limit off`],
     ["closed loop", `${report.plan.closedLoop.window} orders in flight, ${report.plan.closedLoop.connections} HTTP connections, ${report.plan.closedLoop.warmupMs / 1000} s warm-up, ${report.plan.closedLoop.measureMs / 1000} s measured`],
     ["fixed rates", `${report.plan.rates.join(", ")} orders/s, ${report.plan.rateMs / 1000} s each, open loop`],
-    ["accept burst", `${report.plan.burst.connections} clients back to back for ${report.plan.burst.durationMs / 1000} s (the flow runs behind it); then, one process per service, ${report.plan.burst.aloneMs / 1000} s with every process of the flow but the order service frozen (SIGSTOP, thawed after): the order API alone`],
+    ["accept burst", `${report.plan.burst.connections} clients back to back for ${report.plan.burst.durationMs / 1000} s (the flow runs behind it); then, real engines, ${report.plan.burst.aloneMs / 1000} s with every process of the flow but an order service frozen (SIGSTOP, thawed after): the order API alone (workers: an order service process of its own, warmed up first)`],
     ...report.flows.flatMap((f) => Object.entries(f.settings).map(([k, v]): [string, string] => [`${f.name}: ${k}`, v])),
   ];
 }
