@@ -4,7 +4,7 @@ import type { ResetPoint } from "../lib/broker/index.ts";
 import { isRfc3339 } from "../lib/cloudevents/index.ts";
 import { allTopics } from "../lib/events/index.ts";
 import { migrate } from "../lib/db/index.ts";
-import { engineConfigFromEnv, openBroker, openDatabase, runServiceProcess } from "../lib/engines/index.ts";
+import { engineConfigFromEnv, openBroker, openDatabase, requireEngines, runServiceProcess } from "../lib/engines/index.ts";
 import { createLogger } from "../lib/log/index.ts";
 import { lockDataDir } from "../lib/lock/index.ts";
 import { devSecurityEnv, issueToken, securityConfigFromEnv } from "../lib/security/index.ts";
@@ -16,6 +16,7 @@ import { filterOf, selectionOf } from "./replay/dead-letter-selection.ts";
 import { replaySubscription } from "./replay/replay-subscription.ts";
 import { replayTarget } from "./replay/replay-target.ts";
 import { roster } from "./roster.ts";
+import { superviseWorkers } from "./workers/supervise.ts";
 
 /**
  * `bun run start <command>`: one process of the flow, or one operation (docs/operations.md). The
@@ -46,6 +47,20 @@ program
   .description("consume every subscription and push signed CloudEvents to the services (run several)")
   .action(async () => {
     await import("./dispatcher/index.ts");
+  });
+
+program
+  .command("workers")
+  .description("the whole flow (every service, the relay, a dispatcher) in several processes on one port, one per core: what settles the most orders on one machine (needs DATABASE_URL and KAFKA_BROKERS)")
+  .option("--count <n>", "how many workers", workerCount, navigator.hardwareConcurrency)
+  .action(async (options: { count: number }) => {
+    const log = createLogger({ name: "workers", level: env.LOG_LEVEL });
+    requireEngines(log, env, ["databaseUrl", "kafkaBrokers"]);
+    const entry = join(import.meta.dir, "dev", "index.ts");
+    await superviseWorkers({ count: options.count, env, log, argv: [process.execPath, entry] }).catch((error: unknown) => {
+      log.error({ error }, "workers: the first worker did not start (its output above says why)");
+      process.exit(1);
+    });
   });
 
 program
@@ -172,6 +187,12 @@ function resetPoint(value: string): ResetPoint {
   if (/^\d+$/.test(value)) return { offset: BigInt(value) };
   if (isRfc3339(value)) return { time: new Date(value) };
   throw new InvalidArgumentError("earliest, a non-negative integer offset, or an RFC 3339 time (2026-11-30T09:00:00Z)");
+}
+
+function workerCount(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 64) throw new InvalidArgumentError("a whole number of workers, 1 to 64");
+  return number;
 }
 
 function hours(value: string): number {

@@ -9,8 +9,10 @@ const port = Number(process.env.PORT || 3000);
 const flow = await composeFlow({ ...config, env: process.env });
 await seedDemoProducts(flow.database.db, new Date());
 await flow.start();
-const server = Bun.serve({ port, hostname: process.env.HOST ?? "127.0.0.1", fetch: flow.app.fetch, idleTimeout: serverIdleTimeoutSeconds });
-const internal = Bun.serve({ ...internalAddress(process.env, server.port!), fetch: flow.internal, idleTimeout: serverIdleTimeoutSeconds });
+// `bun run start workers` runs this once per core, all on the same ports: the kernel spreads the connections.
+const reusePort = process.env.ORDERFLOW_REUSE_PORT === "1";
+const server = Bun.serve({ port, hostname: process.env.HOST ?? "127.0.0.1", fetch: flow.app.fetch, idleTimeout: serverIdleTimeoutSeconds, reusePort });
+const internal = Bun.serve({ ...internalAddress(process.env, server.port!), fetch: flow.internal, idleTimeout: serverIdleTimeoutSeconds, reusePort });
 
 const base = `http://${server.hostname}:${server.port}`;
 const [u1, u2, staff] = await Promise.all([flow.tokenFor("u-1"), flow.tokenFor("u-2"), flow.tokenFor("staff-1", "staff")]);
@@ -18,7 +20,9 @@ const [tea, mug] = demoProducts;
 const address = `"shippingAddress":{"prefecture":"東京都","city":"千代田区","line1":"丸の内1-1","postalCode":"100-0005"}`;
 const order = (items: string, token = "tok_visa") =>
   `curl -si -X POST ${base}/orders -H "authorization: Bearer $U1" -H 'content-type: application/json' -d '{"currency":"JPY","items":[${items}],${address},"payment":{"method":"credit_card","token":"${token}"}}'`;
-console.log(`orderflow is running on ${base} (${describeEngines(config)})
+const worker = process.env.ORDERFLOW_WORKER;
+if (worker && !worker.startsWith("1/")) console.log(`orderflow worker ${worker} is running on ${base} (${describeEngines(config)})`);
+else console.log(`orderflow is running on ${base} (${describeEngines(config)})
 Signed event pushes are served on http://${internal.hostname}:${internal.port} (internal; not for browsers).
 Demo products: ${demoProducts.map((p) => `${p.productId} ×${p.available} at ${p.unitPrice} JPY`).join(", ")}
 
