@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "../../lib/log/index.ts";
 import { devSecurityEnv } from "../../lib/security/index.ts";
@@ -47,6 +48,9 @@ export async function superviseWorkers(options: WorkersOptions): Promise<void> {
     INTERNAL_PORT: options.env.INTERNAL_PORT || String(port + 1),
     ORDERFLOW_REUSE_PORT: "1",
   };
+  // Worker n keeps its identity in the consumer groups across restarts: started again, it takes
+  // its partitions back at once rather than after the dead one's session timeout.
+  const instanceBase = options.env.KAFKA_GROUP_INSTANCE_ID || `${hostname()}-${port}`;
   const running = new Map<number, ReturnType<typeof Bun.spawn>>();
   let stopping = false;
   /** Until the first worker answers, a death is a failed start-up (a wrong setting), not a crash. */
@@ -55,7 +59,7 @@ export async function superviseWorkers(options: WorkersOptions): Promise<void> {
   function start(worker: number, delayMs = restartDelayMs.first): ReturnType<typeof Bun.spawn> {
     const startedAt = Date.now();
     const child = Bun.spawn(argv, {
-      env: { ...env, DATA_DIR: join(dataDir, `worker-${worker}`), ORDERFLOW_WORKER: `${worker}/${count}` },
+      env: { ...env, DATA_DIR: join(dataDir, `worker-${worker}`), ORDERFLOW_WORKER: `${worker}/${count}`, KAFKA_GROUP_INSTANCE_ID: `${instanceBase}-worker-${worker}` },
       stdio: ["ignore", "inherit", "inherit"],
     });
     running.set(worker, child);

@@ -11,6 +11,10 @@ import { createWaker } from "./waiting.ts";
 export type KafkaSubscriptionOptions = SubscribeOptions & {
   brokers: string[];
   clientId: string;
+  /** Static membership (kafka.ts, KafkaBrokerOptions.groupInstanceId); unset: dynamic. */
+  groupInstanceId?: string;
+  /** Kafka's session.timeout.ms; default groupTuning's. */
+  sessionTimeoutMs?: number;
   onError: (error: AppError) => void;
 };
 
@@ -69,9 +73,12 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
   const consumer = new Consumer({
     ...clientTuning,
     ...groupTuning,
+    // The library wants the rebalance timeout at least as long as the session's.
+    ...(options.sessionTimeoutMs ? { sessionTimeout: options.sessionTimeoutMs, rebalanceTimeout: Math.max(groupTuning.rebalanceTimeout, options.sessionTimeoutMs) } : {}),
     clientId,
     bootstrapBrokers: options.brokers,
     groupId: group,
+    ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
     autocommit: false,
     protocolsMetadata: async () => {
       // The revocation's own commit, meeting the rebalance, rejoins from inside this hook.

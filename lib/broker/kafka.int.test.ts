@@ -104,4 +104,61 @@ describe.skipIf(!brokers)("kafka adapter", () => {
       expect(backwards).toEqual([]);
     }, 60_000);
   });
+
+  // Kafka-specific: static membership (group.instance.id). The members' session timeout is five
+  // minutes, so a member killed with SIGKILL holds its partitions for five minutes unless the
+  // process started again under its id takes them back: waitFor gives up after 30 s.
+  test("a member killed and started again under its group instance id takes its partitions back at once", async () => {
+    const bootstrap = brokers ?? [];
+    const topic = `static-${crypto.randomUUID().slice(0, 8)}`;
+    const group = `g-${topic}`;
+    const sessionTimeoutMs = 300_000;
+    const local = createKafkaBroker({ brokers: bootstrap, clientId: "orderflow-static", groupInstanceId: `${topic}-a`, sessionTimeoutMs });
+    const encoder = new TextEncoder();
+    let sent = 0;
+    const publishEverywhere = () =>
+      local.publish(Array.from({ length: 40 }, () => ({ topic, key: `order-${sent++}`, value: encoder.encode("x"), headers: {} })));
+    /** Member b, in a process of its own: one line per record it is handed. */
+    const startB = () =>
+      Bun.spawn(
+        [
+          "bun",
+          "-e",
+          `import { createKafkaBroker } from ${JSON.stringify(`${import.meta.dir}/kafka.ts`)};
+           const broker = createKafkaBroker({ brokers: ${JSON.stringify(bootstrap)}, clientId: "orderflow-static-b", groupInstanceId: ${JSON.stringify(`${topic}-b`)}, sessionTimeoutMs: ${sessionTimeoutMs} });
+           await broker.subscribe({ group: ${JSON.stringify(group)}, topics: [${JSON.stringify(topic)}], handle: async (batch) => { for (const r of batch) console.log(r.key); } });`,
+        ],
+        { stdout: "pipe", stderr: "inherit" },
+      );
+    const linesOf = (child: ReturnType<typeof startB>) => {
+      const lines: string[] = [];
+      void (async () => {
+        const reader = (child.stdout as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) lines.push(...decoder.decode(read.value).split("\n").filter(Boolean));
+      })();
+      return lines;
+    };
+    let b = startB();
+    try {
+      await local.ensureTopics([{ name: topic, partitions: 4 }]);
+      const seenByA: string[] = [];
+      await local.subscribe({ group, topics: [topic], handle: async (batch) => void seenByA.push(...batch.map((r) => r.key)) });
+      const firstLines = linesOf(b);
+      await waitFor(async () => (await publishEverywhere(), firstLines.length > 0 && seenByA.length > 0), { intervalMs: 500, what: "both members to be handed records" });
+      b.kill("SIGKILL");
+      await b.exited;
+      b = startB();
+      const lines = linesOf(b);
+      // Records on b's partitions reach the new process long before the dead one's session would expire.
+      await waitFor(async () => (await publishEverywhere(), lines.length > 0), { intervalMs: 500, what: "the restarted member to be handed records" });
+      expect(lines.every((key) => key.startsWith("order-"))).toBe(true);
+    } finally {
+      b.kill("SIGKILL");
+      await local.close();
+      const admin = new Admin({ clientId: "orderflow-contract-cleanup", bootstrapBrokers: bootstrap });
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.close();
+    }
+  }, 60_000);
 });

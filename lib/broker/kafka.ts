@@ -19,6 +19,18 @@ export type KafkaBrokerOptions = {
   retentionMs?: number;
   /** min.insync.replicas of topics that ensureTopics creates. Default: min(2, replicationFactor), or the cluster's when that is unset. */
   minInsyncReplicas?: number;
+  /**
+   * Static membership (Kafka's group.instance.id) for every subscription: a process started again
+   * under the same id takes its partitions back at once, where a new member would wait for the
+   * dead one's session timeout (20 s). Unique per process: a second live member with the same id
+   * is fenced. A graceful close still leaves the groups at once.
+   */
+  groupInstanceId?: string;
+  /**
+   * How long the group waits for a member that stopped heartbeating (killed, cut off) before its
+   * partitions go to the others: Kafka's session.timeout.ms. Default 20 s (kafka-consumer.ts).
+   */
+  sessionTimeoutMs?: number;
   /** Where failures no caller is waiting for (fetch, commit, group membership) go. Default: stdout. */
   log?: Logger;
 };
@@ -128,7 +140,7 @@ export function createKafkaBroker(options: KafkaBrokerOptions): Broker {
 
     async subscribe(subscribeOptions) {
       if (closed) throw closedError("subscribe");
-      const subscription = await createKafkaSubscription({ ...subscribeOptions, brokers: options.brokers, clientId, onError });
+      const subscription = await createKafkaSubscription({ ...subscribeOptions, brokers: options.brokers, clientId, groupInstanceId: options.groupInstanceId, sessionTimeoutMs: options.sessionTimeoutMs, onError });
       const tracked: Subscription = {
         async close() {
           subscriptions.delete(tracked);

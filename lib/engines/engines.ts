@@ -22,6 +22,12 @@ export type EngineConfig = {
   kafkaMinInsyncReplicas?: number;
   /** retention.ms of every topic but dead-letters (kept until redriven); unset: 7 days. */
   kafkaRetentionMs?: number;
+  /**
+   * This process's identity in its consumer groups (KAFKA_GROUP_INSTANCE_ID, Kafka's
+   * group.instance.id): a process started again under the same one takes its partitions back at
+   * once instead of after the session timeout. Unique per process; unset: dynamic membership.
+   */
+  kafkaGroupInstanceId?: string;
   redisUrl?: string;
   upstash?: { url: string; token: string };
 };
@@ -44,6 +50,7 @@ export function engineConfigFromEnv(env: Record<string, string | undefined>): En
     kafkaReplicationFactor: env.KAFKA_REPLICATION_FACTOR ? positiveInteger("KAFKA_REPLICATION_FACTOR", env.KAFKA_REPLICATION_FACTOR) : undefined,
     kafkaMinInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS ? positiveInteger("KAFKA_MIN_INSYNC_REPLICAS", env.KAFKA_MIN_INSYNC_REPLICAS) : undefined,
     kafkaRetentionMs: env.KAFKA_RETENTION_MS ? positiveInteger("KAFKA_RETENTION_MS", env.KAFKA_RETENTION_MS) : undefined,
+    kafkaGroupInstanceId: env.KAFKA_GROUP_INSTANCE_ID ? groupInstanceId(env.KAFKA_GROUP_INSTANCE_ID) : undefined,
     redisUrl: env.REDIS_URL || undefined,
     upstash:
       env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
@@ -68,6 +75,7 @@ export async function openBroker(config: EngineConfig, log: Logger, clientId = "
       replicationFactor: config.kafkaReplicationFactor,
       minInsyncReplicas: config.kafkaMinInsyncReplicas,
       retentionMs: config.kafkaRetentionMs,
+      groupInstanceId: config.kafkaGroupInstanceId,
       log: brokerLog,
     });
     return withNamespace(kafka, config.namespace ?? "");
@@ -93,6 +101,12 @@ export function describeEngines(config: EngineConfig): string {
 
 function postgresDriver(value: string): PostgresDriver {
   if (!isPostgresDriver(value)) throw new AppError("config.invalid", `DATABASE_DRIVER must be one of ${postgresDrivers.join(", ")}, got "${value}"`);
+  return value;
+}
+
+function groupInstanceId(value: string): string {
+  // Kafka's own limits on a group.instance.id: at most 249 characters, no whitespace (the client's pattern).
+  if (!/^\S{1,249}$/.test(value)) throw new AppError("config.invalid", `KAFKA_GROUP_INSTANCE_ID must be 1 to 249 characters without whitespace, got "${value}"`);
   return value;
 }
 
