@@ -81,7 +81,13 @@ export async function startCluster(workDir: string, options: ClusterOptions) {
     const envOf = (name: string) => ({ ...options.envOf?.[name] });
     await Promise.all(services.map((s) => children.start(s, ports[s], { ...envOf(s), INTERNAL_PORT: String(internalPorts[s]) })));
     await children.start("relay", freePort(), envOf("relay"));
-    await Promise.all(Array.from({ length: options.dispatchers ?? 2 }, () => children.start("dispatcher", freePort(), envOf("dispatcher"))));
+    // Each dispatcher with a fixed identity in its consumer groups, as docs/operations.md advises:
+    // one killed and started again (with the same environment) takes its partitions back at once.
+    await Promise.all(
+      Array.from({ length: options.dispatchers ?? 2 }, (_, i) =>
+        children.start("dispatcher", freePort(), { KAFKA_GROUP_INSTANCE_ID: `${namespace}-dispatcher-${i + 1}`, ...envOf("dispatcher") }),
+      ),
+    );
   } catch (error) {
     // Half a cluster is no use to anyone: stop what started, and say why.
     await children.stopAll();
