@@ -32,13 +32,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const byName = new Map(outboxes.map((outbox) => [outboxName(outbox), outbox]));
   /** Outboxes that were written to since their last drain. */
   const pending = new Set<string>();
+  /**
+   * Outboxes another relay was publishing when this one tried (their lock was taken): left to it,
+   * NOTIFY wakes this one no more for them, only the sweep tries again (and takes over once that
+   * relay is gone). Without it every relay would open a transaction per commit anywhere, only to
+   * find the lock taken: with two whole-flow workers, a fifth of the database's transactions.
+   */
+  const elsewhere = new Set<string>();
   let running: Promise<number> | undefined;
   let stopped = false;
 
-  async function publishBatch(name: string, outbox: OutboxTable): Promise<number> {
+  /** The rows published, or "elsewhere" when another relay holds the outbox's lock. */
+  async function publishBatch(name: string, outbox: OutboxTable): Promise<number | "elsewhere"> {
     return database.db.transaction(async (tx) => {
       const lock = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`outbox:${name}`})) as ok`);
-      if (!rowsOf<{ ok: boolean }>(lock)[0]?.ok) return 0;
+      if (!rowsOf<{ ok: boolean }>(lock)[0]?.ok) return "elsewhere";
       const rows = await tx
         .select()
         .from(outbox)
@@ -61,6 +69,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let total = 0;
     for (;;) {
       const published = outbox ? await publishBatch(name, outbox) : 0;
+      if (published === "elsewhere") {
+        elsewhere.add(name);
+        return total;
+      }
+      elsewhere.delete(name);
       total += published;
       if (published < batchSize) return total;
     }
@@ -91,8 +104,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return running;
   }
 
-  /** Marks outboxes pending (all of them for an unknown name or a sweep) and makes sure a drain runs. */
+  /**
+   * Marks outboxes pending (all of them for an unknown name or a sweep, those another relay
+   * publishes included) and makes sure a drain runs.
+   */
   function wake(name?: string): Promise<number> {
+    if (name && elsewhere.has(name)) return running ?? Promise.resolve(0);
     for (const key of name && byName.has(name) ? [name] : byName.keys()) pending.add(key);
     // A drain already running may have passed this outbox: chain one more round after it.
     return running ? running.then(() => run()) : run();
