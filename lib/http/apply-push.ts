@@ -11,10 +11,11 @@ export type Outcome = "processed" | "duplicate";
 /**
  * A service's set-based handler of a whole push (WebhookOptions.applyBatch). It gets the events
  * the fast path lets through, in log order, and returns one outcome per event, as applying them
- * one by one would. With the webhook's `db`, `tx` is the push's transaction (the handler runs in a
- * savepoint of it); without, the handler opens its own transactions. To have the events applied
- * one by one instead, it throws: with `tx` its writes are rolled back; without, it must leave
- * what it did so that the one-by-one path finishes it (e.g. a claim released, never half a send).
+ * one by one would. With the webhook's `db`, `tx` is the push's transaction (nothing else has
+ * written in it); without, the handler opens its own transactions. To have the events applied
+ * one by one instead, it throws: with `tx` the whole transaction is rolled back and the events go
+ * one by one in a new one; without, it must leave what it did so that the one-by-one path
+ * finishes it (e.g. a claim released, never half a send).
  * It returns undefined, before doing anything, for a push it leaves to the one-by-one path by
  * design (not a failure: nothing is logged).
  */
@@ -46,6 +47,13 @@ const eachConcurrency = 8;
 
 const orderKeyOf = (event: EventOf<EventType>) => event.data.orderId;
 
+/**
+ * The set-based handler failed inside the push's transaction: that transaction is rolled back (a
+ * failed statement leaves it unusable anyway), and the events go one by one in a new one. Cheaper
+ * than a savepoint around every batch, two statements a push, for a path that is rare.
+ */
+class BatchGaveUp extends Error {}
+
 const inProgress = (key: string) => new AppError("event.in_progress", `${key} is being processed by another delivery`, { status: 503, retryable: true });
 
 /**
@@ -54,7 +62,8 @@ const inProgress = (key: string) => new AppError("event.in_progress", `${key} is
  * transaction holds a connection): a key it knows as done is a duplicate, a key another delivery
  * holds is retried later. Then the service's set-based handler (`applyBatch`) gets the rest at
  * once; without one, or if it gives up, each event goes to its own handler, in order. With `db`
- * all of it is ONE transaction, each event in a savepoint; without, different orders run
+ * all of it is ONE transaction, each event of the one-by-one path in a savepoint (a set-based
+ * handler that gives up rolls back the first, and the events go one by one in a second); without, different orders run
  * concurrently, each order's events in order. The fast path is told "done" only after the commit,
  * in one `settleMany` that also releases the rest: marking before it would let a rolled-back event
  * pass for a duplicate. A failed commit undoes the whole push, and the request fails as a whole.
@@ -95,9 +104,10 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
     const events = plan.apply.map((i) => accepted[i]!.event);
     let outcomes: Outcome[] | undefined;
     try {
-      outcomes = events.length === 0 ? [] : tx ? await tx.transaction((savepoint) => applyBatch(events, savepoint)) : await applyBatch(events);
+      outcomes = events.length === 0 ? [] : await applyBatch(events, tx);
     } catch (error) {
       report.fallback(error, events.length);
+      if (tx) throw new BatchGaveUp();
       return undefined;
     }
     if (!outcomes) return undefined;
@@ -117,7 +127,12 @@ export async function applyPush(settings: PushSettings, accepted: AcceptedEvent[
       doneTtlMs,
     );
   try {
-    const results = db ? await db.transaction((tx) => run(tx)) : await run(undefined);
+    const results = db
+      ? await db.transaction((tx) => run(tx)).catch((error: unknown) => {
+          if (error instanceof BatchGaveUp) return db.transaction((tx) => oneByOne(tx));
+          throw error;
+        })
+      : await run(undefined);
     await settle((key) => applied.has(key));
     return results;
   } catch (error) {

@@ -89,7 +89,7 @@ test("a batch handler that throws leaves nothing behind: the events are applied 
     ["bf-other", "processed"],
   ]);
   expect(results[2]?.problem?.code).toBe("event.held");
-  // The batch's own writes were rolled back with its savepoint: each row is the one-by-one path's.
+  // The batch's own writes were rolled back with its transaction: each row is the one-by-one path's.
   expect([await recorded("bf-first"), await recorded("bf-failing"), await recorded("bf-later"), await recorded("bf-other")]).toEqual([1, 0, 0, 1]);
 });
 

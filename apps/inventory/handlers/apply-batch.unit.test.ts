@@ -190,7 +190,7 @@ test("a push of 60 events through the webhook takes the batch path, in a number 
   // Each order: reserved, then shipped; the payment again is the same event.
   expect(await outcomesOf(answered)).toEqual(Array.from({ length: 20 }, () => ["processed", "processed", "duplicate"]).flat());
   expect(log.lines().filter((line) => line.includes("batch applied event by event"))).toEqual([]);
-  // applyBatch's statements, and the savepoint around them: one by one it was 7 to 9 an event.
+  // applyBatch's statements, and the transaction around them: one by one it was 7 to 9 an event.
   expect(statements).toBeLessThanOrEqual(statementsPerBatch + 2);
   const [stock] = await db.select().from(products).where(inArray(products.productId, ["push-p"]));
   expect(stock).toMatchObject({ available: 60, reserved: 0 });

@@ -130,7 +130,7 @@ test("a push of 60 events through the webhook takes the batch path, in a number 
   // Each order: shipped by its reservation; the expiry after it finds it decided; the reservation again is the same event.
   expect(await outcomesOf(answered)).toEqual(Array.from({ length: 20 }, () => ["processed", "duplicate", "duplicate"]).flat());
   expect(log.lines().filter((line) => line.includes("batch applied event by event"))).toEqual([]);
-  // applyBatch's statements, and the savepoint around them: one by one it was about 6 a new event.
+  // applyBatch's statements, and the transaction around them: one by one it was about 6 a new event.
   expect(statements).toBeLessThanOrEqual(statementsPerBatch + 2);
   const effects = await effectsOf(batched.database.db, events);
   expect(effects.shipments).toHaveLength(20);
