@@ -34,8 +34,8 @@ const healthyAfterMs = 60_000;
  * The first worker starts alone (it migrates and creates the topics), the others once it answers.
  * Every worker has the same secrets: taken from the environment, or made once under DATA_DIR as
  * `bun run dev` does. A worker that dies is started again (its orders are safe in the database and
- * the log; another worker's dispatcher takes its partitions meanwhile); SIGTERM or SIGINT stops
- * every worker gracefully, and then this process.
+ * the log) under the same KAFKA_GROUP_INSTANCE_ID, so it takes its partitions back at once; SIGTERM
+ * or SIGINT stops every worker gracefully, and then this process.
  */
 export async function superviseWorkers(options: WorkersOptions): Promise<void> {
   const { count, log, argv, graceMs = 30_000 } = options;
