@@ -30,8 +30,8 @@ const groupTuning = {
   // timer again when close() interrupts a rejoin (2.12.1), and a long one keeps the process alive.
   heartbeatStallTimeout: 3_000,
 };
-/** A member without a group for this long asks to join again (the library gives up after its retries). */
-const rejoinAfterMs = groupTuning.rebalanceTimeout + 5_000;
+/** A member without a group for its rebalance timeout and this much more asks to join again (the library gives up after its retries). */
+const rejoinGraceMs = 5_000;
 const defaultMaxBatch = 500;
 /**
  * Progress is committed at most this often while records flow (and always on revoke and close): a
@@ -69,12 +69,16 @@ export async function createKafkaSubscription(options: KafkaSubscriptionOptions)
   let revoking = false;
   let inHook = false;
   let closing = false;
+  const sessionTimeout = options.sessionTimeoutMs ?? groupTuning.sessionTimeout;
+  // The library wants the rebalance timeout at least as long as the session's.
+  const rebalanceTimeout = Math.max(groupTuning.rebalanceTimeout, sessionTimeout);
+  const rejoinAfterMs = rebalanceTimeout + rejoinGraceMs;
 
   const consumer = new Consumer({
     ...clientTuning,
     ...groupTuning,
-    // The library wants the rebalance timeout at least as long as the session's.
-    ...(options.sessionTimeoutMs ? { sessionTimeout: options.sessionTimeoutMs, rebalanceTimeout: Math.max(groupTuning.rebalanceTimeout, options.sessionTimeoutMs) } : {}),
+    sessionTimeout,
+    rebalanceTimeout,
     clientId,
     bootstrapBrokers: options.brokers,
     groupId: group,
