@@ -15,7 +15,9 @@ test("memory is proportional: pages shared with other processes count a share ea
   try {
     // Two copies of one program share its and libc's pages: RSS counts them in each, PSS splits them.
     const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-    await waitFor(() => sleepers.every((s) => rssKiB(s.pid) > 0));
+    // Until `sleep` is loaded and asleep (state S), the forked child's few pages may be its own alone.
+    const asleep = (pid: number) => / \(sleep\) S /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    await waitFor(() => sleepers.every((s) => asleep(s.pid) && rssKiB(s.pid) > 0));
     for (const sleeper of sleepers) {
       expect(memoryKiBOf(sleeper.pid)).toBeGreaterThan(0);
       expect(memoryKiBOf(sleeper.pid)).toBeLessThan(rssKiB(sleeper.pid));
