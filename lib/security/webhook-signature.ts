@@ -86,10 +86,16 @@ export function createWebhookVerifier(secrets: string[]): WebhookVerifier {
   };
 }
 
-/** The same request with the signature headers of its body (the body is read once, then re-sent). */
+/**
+ * The same request with the signature headers of its body (the body is read once, then re-sent),
+ * and its content-length: a request handed to a service in-process has none otherwise, and the
+ * service's body limit then reads the body through a stream into a copy (3 % of a whole-flow
+ * worker's CPU at saturation) where it could have read the header.
+ */
 export async function signRequest(request: Request, sign: WebhookSigner, id: string): Promise<Request> {
   const body = await request.text();
   const headers = new Headers(request.headers);
   for (const [name, value] of Object.entries(sign(id, body))) headers.set(name, value);
+  headers.set("content-length", String(Buffer.byteLength(body)));
   return new Request(request.url, { method: request.method, headers, body });
 }

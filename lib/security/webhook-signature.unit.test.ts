@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { hasCode } from "../errors/index.ts";
-import { createWebhookSigner, createWebhookVerifier, generateWebhookSecret, NativeHmacWebhook, parseWebhookSecrets } from "./webhook-signature.ts";
+import { createWebhookSigner, createWebhookVerifier, generateWebhookSecret, NativeHmacWebhook, parseWebhookSecrets, signRequest } from "./webhook-signature.ts";
 
 const [current, next] = [generateWebhookSecret(), generateWebhookSecret()];
 const body = '{"specversion":"1.0","id":"e-1"}';
@@ -30,6 +30,17 @@ describe("Standard Webhooks signatures", () => {
     expect(verifyFails(() => verify(new Headers({ ...signed, "webhook-id": "batch-2" }), body))).toBe(true);
     const stale = createWebhookSigner([current])("batch-1", body, new Date(Date.now() - 6 * 60_000));
     expect(verifyFails(() => verify(new Headers(stale), body))).toBe(true);
+  });
+
+  test("a signed request carries its body, verifiable, and the body's length in bytes", async () => {
+    const text = '{"specversion":"1.0","id":"e-1","data":{"city":"Zürich 東京"}}';
+    const unsigned = new Request("http://localhost/events", { method: "POST", headers: { "content-type": "application/json" }, body: text });
+    const signed = await signRequest(unsigned, createWebhookSigner([current]), "batch-1");
+    expect(signed.headers.get("content-length")).toBe(String(new TextEncoder().encode(text).length));
+    expect(signed.headers.get("content-type")).toBe("application/json");
+    const received = await signed.text();
+    expect(received).toBe(text);
+    expect(() => createWebhookVerifier([current])(signed.headers, received)).not.toThrow();
   });
 
   test("rotation: a receiver with both secrets accepts either sender", () => {
