@@ -29,7 +29,9 @@ export const relayOpenTransaction: Scenario = {
     const holder = await cluster.state.sql.reserve();
     await holder`select pg_advisory_lock(${holdKey})`;
     const heldAt = Date.now();
-    // Fewer than the order service's 5 database connections: each held transaction keeps one.
+    // Each held transaction keeps a database connection (the pool has 10) and, for a second, one of
+    // the order API's two writers (apps/order/routes/place-order.ts): then the writer goes on
+    // without it, so later orders keep committing while these stay open.
     const held = Array.from({ length: size.held }, (_, i) => placeHeld(cluster, i));
     for (const one of held) one.catch(() => {}); // awaited below; a run that fails first must not leave it unhandled
     const waiting = await waitFor(async () => {

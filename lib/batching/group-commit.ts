@@ -16,6 +16,13 @@ export type GroupCommitOptions<I, O> = {
   runOne(item: I): Promise<O>;
   /** A batch failed as a whole and went item by item. */
   onFallback?(error: unknown, items: number): void;
+  /**
+   * A batch still in flight after this long gives its slot up: it goes on, and its items wait for
+   * it, but the items behind it are written by another round trip. A write stuck on a lock or a
+   * slow disk then holds back its own items, not every item after it. Without it, slots are held
+   * until the batch ends. (A timer only on a batch that is already late: nothing waits for it.)
+   */
+  slowAfterMs?: number;
 };
 
 type Waiting<I, O> = { item: I; resolve(value: O): void; reject(error: unknown): void };
@@ -70,10 +77,18 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
     while (inFlight < options.concurrency && queue.length > 0) {
       const batch = queue.splice(0, options.maxBatch);
       inFlight++;
-      void write(batch.map((waiting) => waiting.item)).then((answers) => {
-        // The slot is free before anyone hears back, so a caller that submits again at once finds it free.
+      let holdsSlot = true;
+      const freeSlot = () => {
+        if (!holdsSlot) return;
+        holdsSlot = false;
         inFlight--;
         next();
+      };
+      const slow = options.slowAfterMs === undefined ? undefined : setTimeout(freeSlot, options.slowAfterMs);
+      void write(batch.map((waiting) => waiting.item)).then((answers) => {
+        clearTimeout(slow);
+        // The slot is free before anyone hears back, so a caller that submits again at once finds it free.
+        freeSlot();
         batch.forEach((waiting, i) => (answers[i]!.ok ? waiting.resolve(answers[i]!.value) : waiting.reject(answers[i]!.error)));
       });
     }

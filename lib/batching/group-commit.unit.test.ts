@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { waitFor } from "../testing/index.ts";
 import { createGroupCommit, type Settled } from "./index.ts";
 
 /** A writer whose round trips finish when the test says so, recording what each one carried. */
-function gatedWriter(options: { concurrency?: number; maxBatch?: number; failBatch?: boolean; failItem?: number } = {}) {
+function gatedWriter(options: { concurrency?: number; maxBatch?: number; failBatch?: boolean; failItem?: number; slowAfterMs?: number } = {}) {
   const batches: number[][] = [];
   const alone: number[] = [];
   const gates: Array<() => void> = [];
@@ -24,6 +25,7 @@ function gatedWriter(options: { concurrency?: number; maxBatch?: number; failBat
       return `one:${item}`;
     },
     onFallback: (_error, items) => void fallbacks.push(items),
+    ...(options.slowAfterMs === undefined ? {} : { slowAfterMs: options.slowAfterMs }),
   });
   /** Opens every gate until nothing is pending (each opened round trip may start the next). */
   const openAll = async () => {
@@ -34,7 +36,9 @@ function gatedWriter(options: { concurrency?: number; maxBatch?: number; failBat
       open.forEach((resolve) => resolve());
     }
   };
-  return { commit, batches, alone, fallbacks, openAll, pending: () => gates.length };
+  /** Opens the oldest round trip's gate only. */
+  const openFirst = () => gates.shift()?.();
+  return { commit, batches, alone, fallbacks, gates, openAll, openFirst, pending: () => gates.length };
 }
 
 describe("createGroupCommit", () => {
@@ -73,6 +77,39 @@ describe("createGroupCommit", () => {
     expect(w.alone).toEqual([1, 2]);
     await w.openAll();
     expect(await Promise.all(answers)).toEqual(["one:1", "one:2", "batch:3", "batch:4"]);
+  });
+
+  test("a batch still running after slowAfterMs gives its slot up: the items behind it are written meanwhile", async () => {
+    const w = gatedWriter({ concurrency: 1, slowAfterMs: 20 });
+    const stuck = w.commit.submit(1);
+    const behind = [2, 3].map((i) => w.commit.submit(i));
+    expect(w.pending()).toBe(1);
+    // The first round trip never ends on its own; the others get a slot of their own once it is late.
+    await waitFor(() => w.batches.length === 1, { timeoutMs: 5_000, intervalMs: 5, what: "the items behind the stuck one to be written" });
+    expect(w.batches).toEqual([[2, 3]]);
+    w.gates.splice(1, 1)[0]!();
+    expect(await Promise.all(behind)).toEqual(["batch:2", "batch:3"]);
+    let answered = false;
+    void stuck.then(() => (answered = true));
+    await Bun.sleep(0);
+    expect(answered).toBe(false);
+    w.openFirst();
+    expect(await stuck).toBe("one:1");
+    // Its slot was given up already: it is not given back twice (one in flight at most again).
+    const [a, b] = [4, 5].map((i) => w.commit.submit(i));
+    expect(w.pending()).toBe(1);
+    await w.openAll();
+    expect(await Promise.all([a, b])).toEqual(["one:4", "one:5"]);
+  });
+
+  test("without slowAfterMs a batch keeps its slot however long it runs", async () => {
+    const w = gatedWriter({ concurrency: 1 });
+    const answers = [1, 2].map((i) => w.commit.submit(i));
+    await Bun.sleep(50);
+    expect(w.pending()).toBe(1);
+    expect(w.batches).toEqual([]);
+    await w.openAll();
+    expect(await Promise.all(answers)).toEqual(["one:1", "one:2"]);
   });
 
   test("one item's own failure fails that item only", async () => {
