@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { roster, type ServiceName } from "./roster.ts";
-import { bearerFor, freePort, orderBody, terminalStatuses, tryGetServiceUrl, waitFor, testSecurityEnv } from "../lib/testing/index.ts";
+import { freePort, httpFlowClient, orderBody, tryGetServiceUrl, waitFor, testSecurityEnv } from "../lib/testing/index.ts";
 
 /**
  * One process per service (`bun apps/start.ts <name>`) on real Kafka, PostgreSQL and Redis: five
@@ -79,42 +79,7 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("one process per ser
     return child;
   }
 
-  const call = (service: ServiceName, path: string, init?: RequestInit) => fetch(`${base(service)}${path}`, init);
-  const asStaff = async () => ({ "content-type": "application/json", authorization: await bearerFor("staff-1", "staff") });
-  /** Reads as staff: the tests look at every customer's orders. */
-  const json = async (service: ServiceName, path: string) => (await call(service, path, { headers: await asStaff() })).json() as Promise<any>;
-  const put = async (service: ServiceName, path: string, body: unknown) => {
-    const response = await call(service, path, { method: "PUT", headers: await asStaff(), body: JSON.stringify(body) });
-    expect(response.status).toBe(200);
-  };
-  /** Stock in inventory, and its price in order's catalogue. */
-  async function putStock(productId: string, available: number, unitPrice = 1000) {
-    await put("inventory", `/inventory/${productId}`, { available });
-    await put("order", `/products/${productId}`, { name: productId, unitPrice, currency: "JPY" });
-  }
-
-  async function placeOrder(body: unknown, customer = "u-1"): Promise<string> {
-    const headers = { "content-type": "application/json", authorization: await bearerFor(customer) };
-    const response = await call("order", "/orders", { method: "POST", headers, body: JSON.stringify(body) });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { orderId: string }).orderId;
-  }
-
-  const finalNotification = (order: { status: string }) =>
-    order.status === "shipped" ? "com.example.shipment.created" : "com.example.order.cancelled";
-
-  /** The orders when every one is terminal and its final notification is recorded; otherwise undefined. */
-  async function settled(orderIds: string[]): Promise<any[] | undefined> {
-    const orders = await Promise.all(orderIds.map((id) => json("order", `/orders/${id}`)));
-    if (!orders.every((o) => terminalStatuses.has(o.status))) return undefined;
-    const notified = await Promise.all(
-      orders.map(async (o) => (await json("notification", `/notifications?orderId=${o.orderId}`)).notifications?.some((n: any) => n.type === finalNotification(o))),
-    );
-    return notified.every(Boolean) ? orders : undefined;
-  }
-
-  const settleAll = (orderIds: string[], timeoutMs = 120_000) =>
-    waitFor(() => settled(orderIds), { timeoutMs, intervalMs: 200, what: `${orderIds.length} orders to settle and be notified` });
+  const { call, asStaff, read: json, putStock, placeOrder, settled, settleAll } = httpFlowClient(base);
 
   /** What reached the customer, as counts per idempotency key ({type}:{orderId}); repeats the notifier stopped are not counted. */
   function sentPerKey(): Map<string, number> {

@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { bearerFor, createScratchDatabase, freePort, orderBody, terminalStatuses, testSecurityEnv, tryGetServiceUrl, waitFor } from "../../lib/testing/index.ts";
+import { createScratchDatabase, freePort, httpFlowClient, orderBody, testSecurityEnv, tryGetServiceUrl, waitFor } from "../../lib/testing/index.ts";
 
 /**
  * `bun run start workers --count 2` on real Kafka, PostgreSQL and Redis: two whole flows on one
@@ -37,25 +37,9 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("bun run start worke
     }
   };
 
-  const asStaff = async () => ({ "content-type": "application/json", authorization: await bearerFor("staff-1", "staff") });
-  const json = async (path: string) => (await fetch(`${base}${path}`, { headers: await asStaff() })).json() as Promise<any>;
-  async function place(productId: string, customer: string): Promise<string> {
-    const response = await fetch(`${base}/orders`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: await bearerFor(customer) },
-      body: JSON.stringify(orderBody([{ productId, quantity: 1 }])),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { orderId: string }).orderId;
-  }
-  const settled = (ids: string[], timeoutMs: number) =>
-    waitFor(
-      async () => {
-        const orders = await Promise.all(ids.map((id) => json(`/orders/${id}`)));
-        return orders.every((o) => terminalStatuses.has(o.status)) ? orders : undefined;
-      },
-      { timeoutMs, intervalMs: 200, what: `${ids.length} orders to settle` },
-    );
+  // One port for the whole flow: every service's routes are there.
+  const client = httpFlowClient(() => base);
+  const place = (productId: string, customer: string) => client.placeOrder(orderBody([{ productId, quantity: 1 }]), customer);
   const notifiedBy = (worker: number) => {
     const file = join(workDir, `worker-${worker}`, "notifications.jsonl");
     return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0;
@@ -95,13 +79,7 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("bun run start worke
       intervalMs: 100,
       what: `both workers to run (${log})`,
     });
-    const headers = await asStaff();
-    for (const [path, body] of [
-      ["/inventory/wk-tea", { available: 1_000 }],
-      ["/products/wk-tea", { name: "Workers tea", unitPrice: 900, currency: "JPY" }],
-    ] as const) {
-      expect((await fetch(`${base}${path}`, { method: "PUT", headers, body: JSON.stringify(body) })).status).toBe(200);
-    }
+    await client.putStock("wk-tea", 1_000, 900);
   }, 150_000);
 
   afterAll(async () => {
@@ -117,7 +95,7 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("bun run start worke
 
   test("orders placed on the one port settle, and both workers do part of the work", async () => {
     const ids = await Promise.all(Array.from({ length: 24 }, (_, i) => place("wk-tea", `u-${i}`)));
-    const orders = await settled(ids, 90_000);
+    const orders = await client.settleAll(ids, 90_000);
     expect(orders.map((o) => o.status)).toEqual(ids.map(() => "shipped"));
     // order-events' partitions are shared between the two dispatchers: each sends some of the messages.
     await waitFor(() => notifiedBy(1) > 0 && notifiedBy(2) > 0, { what: "both workers to send notifications" });
@@ -130,10 +108,10 @@ describe.skipIf(!kafkaBrokers || !databaseUrl || !redisUrl)("bun run start worke
     process.kill(killed!.workerPid!, "SIGKILL");
     const restarted = await waitFor(() => startsOf(2).find((l) => l.workerPid !== killed!.workerPid), { timeoutMs: 30_000, what: "worker 2 to be started again" });
     await waitFor(() => alive(restarted.workerPid!), { what: "the new worker 2 to be running" });
-    const orders = await settled(ids, 120_000);
+    const orders = await client.settleAll(ids, 120_000);
     expect(orders.map((o) => o.status)).toEqual(ids.map(() => "shipped"));
     for (const id of ids) {
-      const { charges } = await json(`/gateway/charges?orderId=${id}`);
+      const { charges } = await client.read("payment", `/gateway/charges?orderId=${id}`);
       expect(charges).toMatchObject([{ status: "succeeded", amount: 900 }]);
     }
   }, 180_000);

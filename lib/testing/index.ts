@@ -2,6 +2,7 @@ export { type CountedDatabase, createCountingTestDatabase, createTestDatabase } 
 export { deciderSpec } from "./decider-spec.ts";
 export { answerOf, createForgetfulIdempotencyStore, dataFor, deliver, eventFor, modes, outcomesOf, problemFields, problemOf, testAddress, testTime, webhookUrl } from "./events.ts";
 export { createTestMessagingTables } from "./messaging-tables.ts";
+export { type HttpFlowClient, httpFlowClient, type PublicService } from "./http-flow-client.ts";
 export { orderBody, terminalStatuses } from "./orders.ts";
 export { emittedEvents } from "./outbox.ts";
 export { freePort } from "./ports.ts";
