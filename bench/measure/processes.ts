@@ -10,7 +10,6 @@ const ticksPerSecond = 100;
  */
 export type Role = { name: string; pids(): number[]; shared?: boolean; grows?: string };
 
-type Sample = { at: number; cpuTicks: Map<number, number>; memoryKiB: number };
 export type CpuMark = Map<string, Map<number, number>>;
 
 /** CPU time (utime + stime) of a live process in ticks, or undefined once it is gone. */
@@ -77,32 +76,33 @@ export function findProcesses(parts: string[]): number[] {
 }
 
 /**
- * Samples CPU and memory (PSS) of every role once a second: CPU between two marks (a phase), and
- * the memory of each role over the whole run (its peak, and the series a soak is judged by).
+ * CPU of every role between two marks (a phase), and the memory (PSS) of each role every
+ * `memoryEveryMs` over the whole run (its peak, and the series a soak is judged by). Memory is not
+ * read more often: reading smaps_rollup makes the kernel walk each process's page tables (each
+ * PostgreSQL backend maps all of shared_buffers), and finding the backends reads every
+ * /proc/<pid>/stat. Once a second, that was 41 % of the load generator's samples and about a tenth of
+ * a core taken from the flow on the same two cores (bun run bench --quick, real engines).
  */
-export function createProcessSampler(intervalMs = 1_000) {
+export function createProcessSampler(memoryEveryMs = 5_000) {
   const roles = new Map<string, Role>();
   const series = new Map<string, Array<{ at: number; memoryKiB: number }>>();
   const peaks = new Map<string, number>();
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  function sample(role: Role): Sample {
+  function cpuOf(role: Role): Map<number, number> {
     const cpuTicks = new Map<number, number>();
-    let memoryKiB = 0;
     for (const pid of role.pids()) {
       const ticks = cpuTicksOf(pid);
-      if (ticks === undefined) continue;
-      cpuTicks.set(pid, ticks);
-      memoryKiB += memoryKiBOf(pid);
+      if (ticks !== undefined) cpuTicks.set(pid, ticks);
     }
-    return { at: Date.now(), cpuTicks, memoryKiB };
+    return cpuTicks;
   }
 
-  function tick() {
+  function sampleMemory() {
     for (const role of roles.values()) {
-      const { at, memoryKiB } = sample(role);
+      const memoryKiB = role.pids().reduce((sum, pid) => sum + memoryKiBOf(pid), 0);
       if (memoryKiB === 0) continue;
-      series.get(role.name)!.push({ at, memoryKiB });
+      series.get(role.name)!.push({ at: Date.now(), memoryKiB });
       peaks.set(role.name, Math.max(peaks.get(role.name) ?? 0, memoryKiB));
     }
   }
@@ -113,8 +113,8 @@ export function createProcessSampler(intervalMs = 1_000) {
       if (!series.has(role.name)) series.set(role.name, []);
     },
     start() {
-      timer ??= setInterval(tick, intervalMs);
-      tick();
+      timer ??= setInterval(sampleMemory, memoryEveryMs);
+      sampleMemory();
     },
     stop() {
       if (timer) clearInterval(timer);
@@ -122,8 +122,7 @@ export function createProcessSampler(intervalMs = 1_000) {
     },
     /** CPU ticks of every role's processes now: the start or end of a phase. */
     mark(): CpuMark {
-      tick();
-      return new Map([...roles.values()].map((role) => [role.name, sample(role).cpuTicks]));
+      return new Map([...roles.values()].map((role) => [role.name, cpuOf(role)]));
     },
     roles: () => [...roles.values()],
     peakMemoryMiB: (name: string) => (peaks.get(name) ?? 0) / 1024,
