@@ -76,14 +76,21 @@ export function findProcesses(parts: string[]): number[] {
 }
 
 /**
- * CPU of every role between two marks (a phase), and the memory (PSS) of each role every
- * `memoryEveryMs` over the whole run (its peak, and the series a soak is judged by). Memory is not
- * read more often: reading smaps_rollup makes the kernel walk each process's page tables (each
- * PostgreSQL backend maps all of shared_buffers), and finding the backends reads every
- * /proc/<pid>/stat. Once a second, that was 41 % of the load generator's samples and about a tenth of
- * a core taken from the flow on the same two cores (bun run bench --quick, real engines).
+ * How often each role's memory is read. Not more often: reading smaps_rollup makes the kernel walk
+ * each process's page tables (each PostgreSQL backend maps all of shared_buffers), and finding the
+ * backends reads every /proc/<pid>/stat. Once a second, that was 41 % of the load generator's
+ * samples and about a tenth of a core taken from the flow on the same two cores (bun run bench
+ * --quick, real engines).
  */
-export function createProcessSampler(memoryEveryMs = 5_000) {
+export const memorySampleIntervalMs = 5_000;
+
+/**
+ * CPU of every role between two marks (a phase), and the memory (PSS) of each role every
+ * `memoryEveryMs` and at each mark over the whole run (its peak, and the series a soak is judged
+ * by). The marks, a few per phase, catch a process that lives for one short phase only (the order
+ * API measured alone) between two timer samples.
+ */
+export function createProcessSampler(memoryEveryMs = memorySampleIntervalMs) {
   const roles = new Map<string, Role>();
   const series = new Map<string, Array<{ at: number; memoryKiB: number }>>();
   const peaks = new Map<string, number>();
@@ -122,6 +129,7 @@ export function createProcessSampler(memoryEveryMs = 5_000) {
     },
     /** CPU ticks of every role's processes now: the start or end of a phase. */
     mark(): CpuMark {
+      sampleMemory();
       return new Map([...roles.values()].map((role) => [role.name, cpuOf(role)]));
     },
     roles: () => [...roles.values()],
