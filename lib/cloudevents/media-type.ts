@@ -18,7 +18,24 @@ const QUOTED = String.raw`"(?:[^"\\\r\n]|\\.)*"`;
 const HEAD = new RegExp(`^(${TOKEN})/(${TOKEN})`);
 const PARAMETER = new RegExp(`^[ \\t]*;[ \\t]*(${TOKEN})=(${TOKEN}|${QUOTED})`);
 
-export function parseMediaType(value: string): MediaType | undefined {
+/**
+ * The media types parsed lately, by the header's text: a flow sees a handful of them (every event's
+ * `datacontenttype`, every push's Content-Type), and parsing each again was about 1 % of a worker's
+ * CPU under load. Bounded: past `rememberedMediaTypes` distinct texts it starts over, so odd
+ * headers cannot grow it. The answers are frozen, as they are shared.
+ */
+const parsed = new Map<string, Readonly<MediaType> | undefined>();
+const rememberedMediaTypes = 64;
+
+export function parseMediaType(value: string): Readonly<MediaType> | undefined {
+  if (parsed.has(value)) return parsed.get(value);
+  const mediaType = parse(value);
+  if (parsed.size >= rememberedMediaTypes) parsed.clear();
+  parsed.set(value, mediaType && Object.freeze({ ...mediaType, parameters: Object.freeze(mediaType.parameters) }));
+  return parsed.get(value);
+}
+
+function parse(value: string): MediaType | undefined {
   const trimmed = value.trim();
   const head = HEAD.exec(trimmed);
   if (!head) return undefined;

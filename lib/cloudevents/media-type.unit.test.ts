@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { featureAttributes } from "./feature-attributes.ts";
 import { readCloudEvents } from "./http.ts";
 import { fromKafkaRecord } from "./kafka.ts";
-import { isUtf8JsonMediaType } from "./media-type.ts";
+import { isUtf8JsonMediaType, parseMediaType } from "./media-type.ts";
 
 describe("isUtf8JsonMediaType (RFC 9110 8.3.1: case-insensitive, a charset is not another type)", () => {
   const json = [
@@ -31,4 +31,21 @@ describe("the HTTP and the Kafka binding read a binary message's content type al
       expect(events[0]!.datacontenttype).toBe(contentType);
     });
   }
+});
+
+describe("parseMediaType remembers what it parsed", () => {
+  test("the same text twice is the same answer, frozen, since every caller shares it", () => {
+    const first = parseMediaType("application/json; charset=utf-8");
+    expect(first).toEqual({ essence: "application/json", type: "application", subtype: "json", parameters: { charset: "utf-8" } });
+    expect(parseMediaType("application/json; charset=utf-8")).toBe(first!);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first!.parameters)).toBe(true);
+    expect(parseMediaType("not a media type")).toBeUndefined();
+    expect(parseMediaType("not a media type")).toBeUndefined();
+  });
+
+  test("past its bound it starts over and still answers every text right", () => {
+    for (let i = 0; i < 500; i++) expect(parseMediaType(`application/x-${i}+json`)?.subtype).toBe(`x-${i}+json`);
+    expect(parseMediaType("text/plain")?.essence).toBe("text/plain");
+  });
 });

@@ -58,9 +58,7 @@ const valueType = (sqlType: string) => serialTypes[sqlType] ?? sqlType;
  * computes (now(), a serial's next value), so such a field must be given, or it is refused.
  */
 export function unnestRows<T extends PgTable>(table: T, rows: ReadonlyArray<T["$inferInsert"]>): SQL {
-  // The columns drizzle's insert names, in its order: all but those generated always (column.js, shouldDisableInsert).
-  const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined || column.generated.type === "byDefault");
-  const arrays = columns.map(([field, column]) => {
+  const arrays = insertedColumns(table).map(([field, column]) => {
     const values = rows.map((row) => {
       const value = (row as Record<string, ColumnValue>)[field];
       if (value !== undefined || !column.hasDefault) return value;
@@ -74,4 +72,20 @@ export function unnestRows<T extends PgTable>(table: T, rows: ReadonlyArray<T["$
     return columnArray(values, column.getSQLType());
   });
   return sql`select * from unnest(${sql.join(arrays, sql`, `)})`;
+}
+
+const insertedColumnsByTable = new WeakMap<PgTable, ReadonlyArray<[string, PgColumn]>>();
+
+/**
+ * The columns drizzle's insert names, in its order: all but those generated always (column.js,
+ * shouldDisableInsert). Remembered per table: getTableColumns copies the table's columns on
+ * every call, and every batch insert asks.
+ */
+function insertedColumns(table: PgTable): ReadonlyArray<[string, PgColumn]> {
+  let columns = insertedColumnsByTable.get(table);
+  if (!columns) {
+    columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined || column.generated.type === "byDefault");
+    insertedColumnsByTable.set(table, columns);
+  }
+  return columns;
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
-import { anyOf, type Executor, rowsOf, unnestRows } from "../../../lib/db/index.ts";
+import { anyOf, type Executor, lockInKeyOrder, rowsOf, unnestRows } from "../../../lib/db/index.ts";
 import type { Reservation, ReservationStatus } from "../domain/state.ts";
 import { reservations } from "./schema.ts";
 
@@ -49,12 +49,7 @@ export async function lockReservationsDue(db: Executor, before: Date, limit: num
  * queue instead of deadlocking.
  */
 export async function lockOrders(db: Executor, orderIds: readonly string[]): Promise<void> {
-  if (orderIds.length === 0) return;
-  const keys = sql.join([...new Set(orderIds)].map((orderId) => sql`${`inventory:order:${orderId}`}::text`), sql`, `);
-  await db.execute(sql`
-    select pg_advisory_xact_lock(lock.key)
-    from (select distinct hashtext(name) as key from unnest(array[${keys}]) as name order by key) as lock
-    order by lock.key`);
+  await lockInKeyOrder(db, orderIds.map((orderId) => `inventory:order:${orderId}`));
 }
 
 /** The reservations of these orders, locked until the transaction ends, in order id order. */

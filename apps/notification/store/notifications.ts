@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, lt, max, or, sql } from "drizzle-orm";
-import { anyOf, type Executor } from "../../../lib/db/index.ts";
+import { anyOf, type Executor, lockInKeyOrder } from "../../../lib/db/index.ts";
 import type { Message, NotificationEvent, NotificationState } from "../domain/notification.ts";
 import { notifications } from "./schema.ts";
 
@@ -81,11 +81,7 @@ export async function loadNotifications(
   const found = new Map<string, FoundNotification>();
   const storyStages = new Map<string, number>(orderIds.map((orderId) => [orderId, 0]));
   if (keys.length === 0) return { found, storyStages };
-  const names = sql.join(orderIds.map((orderId) => sql`${orderLockName(orderId)}`), sql`, `);
-  // The subquery's order is the order of the calls: PostgreSQL does not pull up a sorted subquery.
-  await tx.execute(sql`
-    select pg_advisory_xact_lock(lock_key)
-    from (select distinct hashtext(name) as lock_key from unnest(array[${names}]::text[]) as name order by lock_key) as locks`);
+  await lockInKeyOrder(tx, orderIds.map(orderLockName));
   const rows = await tx
     .select({ key: notifications.key, status: notifications.status, expired: sql<boolean>`(${notifications.claimedUntil} is null or ${notifications.claimedUntil} < now())` })
     .from(notifications)

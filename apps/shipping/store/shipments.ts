@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { anyOf, type Executor, unnestRows } from "../../../lib/db/index.ts";
+import { anyOf, type Executor, lockInKeyOrder, unnestRows } from "../../../lib/db/index.ts";
 import type { ShipmentCreated, ShipmentRefused, ShipmentState } from "../domain/shipment.ts";
 import { refusals, shipments } from "./schema.ts";
 
@@ -30,11 +30,7 @@ export async function loadShipmentStates(db: Executor, orderIds: string[]): Prom
   const unique = [...new Set(orderIds)];
   const states = new Map<string, ShipmentState>(unique.map((orderId) => [orderId, { status: "none" }]));
   if (unique.length === 0) return states;
-  const names = sql.join(unique.map((orderId) => sql`${orderLockName(orderId)}`), sql`, `);
-  // The subquery's order is the order of the calls: PostgreSQL does not pull up a sorted subquery.
-  await db.execute(sql`
-    select pg_advisory_xact_lock(lock_key)
-    from (select distinct hashtext(name) as lock_key from unnest(array[${names}]::text[]) as name order by lock_key) as locks`);
+  await lockInKeyOrder(db, unique.map(orderLockName));
   const decided = await db
     .select({ orderId: shipments.orderId, shipmentId: sql<string | null>`${shipments.id}`.as("shipment_id") })
     .from(shipments)
