@@ -25,8 +25,15 @@ const rules: readonly TextRule[] = [
   { allowed: (text) => !/[\u2028\u2029]/u.test(text), message: "must not contain line or paragraph separators (U+2028, U+2029)" },
 ];
 
+/**
+ * Every rule's characters in one class: a text is read once, not once per rule, and almost every
+ * text has none of them (each event's fields go through this, 1 % of a worker's CPU under load).
+ */
+const anyRefused = /[\p{Cs}\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
+
 /** Why `text` may not be stored or shown as it is, or undefined when it may. */
 export function textProblem(text: string): string | undefined {
+  if (!anyRefused.test(text)) return undefined;
   return rules.find((rule) => !rule.allowed(text))?.message;
 }
 

@@ -26,6 +26,17 @@ describe("text rules", () => {
     for (const text of accepted) expect([text, isPlainText(text)]).toEqual([text, true]);
   });
 
+  test("every UTF-16 code unit alone is refused exactly when a rule names it (the one-pass check misses none, adds none)", () => {
+    const bidi = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+    const refusedUnit = (unit: number) =>
+      (unit >= 0xd800 && unit <= 0xdfff) || unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f) || bidi.includes(unit) || unit === 0x2028 || unit === 0x2029;
+    const wrong: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      if ((textProblem(`a${String.fromCharCode(unit)}b`) !== undefined) !== refusedUnit(unit)) wrong.push(unit.toString(16));
+    }
+    expect(wrong).toEqual([]);
+  });
+
   test("the issue's example is refused for its first problem, the C1 CSI", () => {
     expect(textProblem("u\u009b31mRED\u202eevil")).toMatch(/control characters/);
   });
