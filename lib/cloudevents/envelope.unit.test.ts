@@ -39,6 +39,14 @@ describe("extension attributes", () => {
     expect<CloudEvent>(parseCloudEvent({ ...minimal, ext: null, subject: null })).toEqual(minimal);
   });
 
+  test("the event parsed is an object of its own: changing the input afterwards changes nothing", () => {
+    const input: Record<string, unknown> = { ...minimal, ext: "a" };
+    const parsed = parseCloudEvent(input);
+    input.ext = "changed";
+    input.id = "changed";
+    expect<CloudEvent>(parsed).toEqual({ ...minimal, ext: "a" });
+  });
+
   test("names longer than 20 characters pass (a SHOULD NOT, not a MUST NOT)", () => {
     expect(parseCloudEvent({ ...minimal, averyveryverylongextensionname: "x" })).toHaveProperty("averyveryverylongextensionname");
   });
