@@ -10,10 +10,15 @@ const DATE_TIME =
 export function isRfc3339(value: string): boolean {
   const match = DATE_TIME.exec(value);
   if (!match) return false;
-  const field = (index: number) => Number(match[index] ?? 0);
-  const [year, month, day] = [field(1), field(2), field(3)];
-  const [hour, minute, second] = [field(4), field(5), field(6)];
-  const [offsetHour, offsetMinute] = [field(9), field(10)];
+  // Fields one by one, not destructured from arrays: every event's time passes here.
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
+  const offsetHour = Number(match[9] ?? 0);
+  const offsetMinute = Number(match[10] ?? 0);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
   if (hour > 23 || minute > 59 || second > 60) return false;
   if (offsetHour > 23 || offsetMinute > 59) return false;
@@ -29,7 +34,7 @@ export function isRfc3339(value: string): boolean {
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 // RFC 3339 Appendix C.
