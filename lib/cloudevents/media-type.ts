@@ -1,3 +1,5 @@
+import { BoundedMap } from "../cache/index.ts";
+
 /**
  * Media types as RFC 2045 5.1 / RFC 2046 define them (`datacontenttype`, HTTP `Content-Type`,
  * Kafka `content-type`): `type "/" subtype *( ";" attribute "=" value )`, value a token or a
@@ -21,18 +23,19 @@ const PARAMETER = new RegExp(`^[ \\t]*;[ \\t]*(${TOKEN})=(${TOKEN}|${QUOTED})`);
 /**
  * The media types parsed lately, by the header's text: a flow sees a handful of them (every event's
  * `datacontenttype`, every push's Content-Type), and parsing each again was about 1 % of a worker's
- * CPU under load. Bounded: past `rememberedMediaTypes` distinct texts it starts over, so odd
- * headers cannot grow it. The answers are frozen, as they are shared.
+ * CPU under load. Bounded, so odd headers cannot grow it; null for a text that is no media type.
+ * The answers are frozen, as they are shared.
  */
-const parsed = new Map<string, Readonly<MediaType> | undefined>();
-const rememberedMediaTypes = 64;
+const parsed = new BoundedMap<string, Readonly<MediaType> | null>(64);
 
 export function parseMediaType(value: string): Readonly<MediaType> | undefined {
-  if (parsed.has(value)) return parsed.get(value);
-  const mediaType = parse(value);
-  if (parsed.size >= rememberedMediaTypes) parsed.clear();
-  parsed.set(value, mediaType && Object.freeze({ ...mediaType, parameters: Object.freeze(mediaType.parameters) }));
-  return parsed.get(value);
+  let mediaType = parsed.get(value);
+  if (mediaType === undefined) {
+    const fresh = parse(value);
+    mediaType = fresh ? Object.freeze({ ...fresh, parameters: Object.freeze(fresh.parameters) }) : null;
+    parsed.set(value, mediaType);
+  }
+  return mediaType ?? undefined;
 }
 
 function parse(value: string): MediaType | undefined {

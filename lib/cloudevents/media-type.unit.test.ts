@@ -44,7 +44,7 @@ describe("parseMediaType remembers what it parsed", () => {
     expect(parseMediaType("not a media type")).toBeUndefined();
   });
 
-  test("past its bound it starts over and still answers every text right", () => {
+  test("past its bound it forgets the oldest texts and still answers every text right", () => {
     for (let i = 0; i < 500; i++) expect(parseMediaType(`application/x-${i}+json`)?.subtype).toBe(`x-${i}+json`);
     expect(parseMediaType("text/plain")?.essence).toBe("text/plain");
   });

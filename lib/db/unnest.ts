@@ -1,5 +1,6 @@
 import { getTableColumns, inArray, is, SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { perObject } from "../cache/index.ts";
 import { AppError } from "../errors/index.ts";
 
 type ColumnValue = string | number | boolean | Date | object | null | undefined;
@@ -74,18 +75,11 @@ export function unnestRows<T extends PgTable>(table: T, rows: ReadonlyArray<T["$
   return sql`select * from unnest(${sql.join(arrays, sql`, `)})`;
 }
 
-const insertedColumnsByTable = new WeakMap<PgTable, ReadonlyArray<[string, PgColumn]>>();
-
 /**
  * The columns drizzle's insert names, in its order: all but those generated always (column.js,
  * shouldDisableInsert). Remembered per table: getTableColumns copies the table's columns on
  * every call, and every batch insert asks.
  */
-function insertedColumns(table: PgTable): ReadonlyArray<[string, PgColumn]> {
-  let columns = insertedColumnsByTable.get(table);
-  if (!columns) {
-    columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined || column.generated.type === "byDefault");
-    insertedColumnsByTable.set(table, columns);
-  }
-  return columns;
-}
+const insertedColumns = perObject((table: PgTable): ReadonlyArray<[string, PgColumn]> =>
+  Object.entries(getTableColumns(table)).filter(([, column]) => column.generated === undefined || column.generated.type === "byDefault"),
+);

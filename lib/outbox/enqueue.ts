@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
+import { perObject } from "../cache/index.ts";
 import { eventCatalog, type DomainEvent } from "../events/index.ts";
 import { columnArray, type Executor, rowsOf } from "../db/index.ts";
 import type { OutboxTable, ProcessedEventsTable } from "./tables.ts";
@@ -7,21 +8,12 @@ import type { OutboxTable, ProcessedEventsTable } from "./tables.ts";
 /** The channel the relay LISTENs on; PostgreSQL delivers the NOTIFY only when the writer commits. */
 export const outboxChannel = "orderflow_outbox";
 
-const names = new WeakMap<OutboxTable, string>();
-
 /**
  * An outbox is known by its service's PostgreSQL schema. Remembered per table: drizzle's
  * getTableConfig builds the whole table's config (columns, indexes) on every call, and every
  * enqueue asks (1.5 % of a one-event push's CPU).
  */
-export function outboxName(outbox: OutboxTable): string {
-  let name = names.get(outbox);
-  if (name === undefined) {
-    name = getTableConfig(outbox).schema ?? "public";
-    names.set(outbox, name);
-  }
-  return name;
-}
+export const outboxName: (outbox: OutboxTable) => string = perObject((outbox) => getTableConfig(outbox).schema ?? "public");
 
 /**
  * Writes events to the outbox inside the caller's transaction and wakes the relay on commit, in
