@@ -108,19 +108,17 @@ export const cloudEventBatchSchema = v.array(cloudEventEnvelopeSchema, "a batch 
 // rather than copied entry by entry.
 function dropUnset(event: object): CloudEvent {
   if (!hasUnset(event as Record<string, unknown>)) return event as CloudEvent;
-  const kept = Object.entries(event).filter(
-    ([name, value]) => value !== undefined && (value !== null || name === "data"),
-  );
-  return Object.fromEntries(kept) as CloudEvent;
+  return Object.fromEntries(Object.entries(event).filter(([name, value]) => !isUnset(name, value))) as CloudEvent;
 }
 
+// A loop over the names, not Object.entries: this runs on every event, and an array of pairs
+// per event cost more than skipping the copy saved.
 function hasUnset(event: Record<string, unknown>): boolean {
-  for (const name in event) {
-    const value = event[name];
-    if (value === undefined || (value === null && name !== "data")) return true;
-  }
+  for (const name in event) if (isUnset(name, event[name])) return true;
   return false;
 }
+
+const isUnset = (name: string, value: unknown) => value === undefined || (value === null && name !== "data");
 
 /**
  * Validates one event in its JSON form; throws AppError `cloudevent.invalid` (400) naming the

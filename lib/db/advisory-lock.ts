@@ -34,7 +34,8 @@ export async function holdingAdvisoryLock<T>(reserve: () => Promise<ReservedConn
 export async function lockInKeyOrder(tx: Executor, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
   // The subquery's order is the order of the calls: PostgreSQL does not pull up a sorted subquery.
+  // Its `distinct` takes a key once, whether two names are the same or only hash alike.
   await tx.execute(sql`
     select pg_advisory_xact_lock(lock_key)
-    from (select distinct hashtext(name) as lock_key from unnest(${columnArray([...new Set(names)], "text")}) as name order by lock_key) as locks`);
+    from (select distinct hashtext(name) as lock_key from unnest(${columnArray(names, "text")}) as name order by lock_key) as locks`);
 }
