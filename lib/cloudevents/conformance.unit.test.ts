@@ -12,7 +12,12 @@ type Case = { id: string; description?: string; event?: unknown; batch?: unknown
 type Suite = { testType: string; tests: Case[] };
 
 async function load(name: string): Promise<Suite> {
-  return (await Bun.file(new URL(name, conformance)).json()) as Suite;
+  const file = Bun.file(new URL(name, conformance));
+  if (!(await file.exists())) {
+    // Fails, not skips: say what is missing and where it is looked for, not just ENOENT.
+    throw new Error(`the CloudEvents conformance data is read from shared/cloudevents/conformance beside the checkout, as CI has it; ${file.name} is not there`);
+  }
+  return (await file.json()) as Suite;
 }
 
 const [validEvents, invalidEvents, validBatches, invalidBatches] = await Promise.all(
