@@ -31,6 +31,22 @@ describe("CPU profiles", () => {
     expect(summary.functions).toEqual([{ name: "writeBuffered (native)", share: 0.75 }, { name: "handle (lib/http/apply-push.ts:10)", share: 0.25 }]);
   });
 
+  test("a sample blocked on a disk sync is waiting for the disk, not its caller's work", () => {
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame("(root)"), children: [2] },
+        { id: 2, callFrame: frame("flush", "file:///repo/lib/notifier/journal.ts", 23), children: [3, 4] },
+        { id: 3, callFrame: frame("fdatasyncSync") },
+        { id: 4, callFrame: frame("writeSync") },
+      ],
+      samples: [3, 3, 3, 4],
+    };
+    expect(summarizeProfile(profile, root).parts).toEqual([
+      { name: "waiting for the disk (fsync, fdatasync)", share: 0.75 },
+      { name: "lib/notifier", share: 0.25 },
+    ]);
+  });
+
   test("a sample with no file on its stack is the runtime's", () => {
     const profile = { nodes: [{ id: 1, callFrame: frame("(root)"), children: [2] }, { id: 2, callFrame: frame("(garbage collector)") }], samples: [2, 2] };
     expect(summarizeProfile(profile, root).parts).toEqual([{ name: "runtime (event loop, I/O, timers)", share: 1 }]);

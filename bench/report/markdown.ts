@@ -67,9 +67,9 @@ function timeSection(flow: FlowResult): string {
     const shares = (list: ProfileShare[]) => list.map((s) => `${s.name} ${n(100 * s.share, 0)} %`).join(", ");
     parts.push(
       "",
-      `Inside each Bun process, over the whole run (Bun's sampling profiler, one sample every ${profileIntervalUs / 1000} ms; a sample counts for the nearest file up its stack, so a library's socket writes, JSON and array work are the library's):`,
+      `Inside each Bun process, over the whole run (Bun's sampling profiler, one sample every ${profileIntervalUs / 1000} ms of the JS thread's wall-clock time while it is busy; a sample counts for the nearest file up its stack, so a library's socket writes, JSON and array work are the library's). These are shares of busy time, not of CPU: a call blocked in the kernel (a disk sync, counted apart) or code the scheduler took the core from on a full machine gets samples as if it ran; /proc's CPU per process above is the CPU.`,
       "",
-      table(["process", "samples", "where its CPU went", "functions it was in"], profiled.map(([name, p]) => [name, String(p.samples), shares(p.parts.slice(0, 6)), shares(p.functions.slice(0, 5))])),
+      table(["process", "samples", "where its busy time went", "functions it was in"], profiled.map(([name, p]) => [name, String(p.samples), shares(p.parts.slice(0, 6)), shares(p.functions.slice(0, 5))])),
     );
   }
   return parts.join("\n");
