@@ -5,14 +5,19 @@ import { type ClosedLoopResult, runClosedLoop } from "./load/closed-loop.ts";
 import { type OpenLoopResult, runOpenLoop } from "./load/open-loop.ts";
 import { type CompletionTracker, createCompletionTracker } from "./measure/completions.ts";
 import { drain } from "./load/watch.ts";
-import { type CpuMark, cpuSecondsBetween, createProcessSampler, type Role } from "./measure/processes.ts";
+import { type CpuMark, cpuSecondsBetween, createProcessSampler, loadGeneratorName, type Role } from "./measure/processes.ts";
 import { type ProfileSummary, readProfiles } from "./measure/profiles.ts";
 import { repoRoot } from "./flow/spawn.ts";
 import { type HopLatencies, hopLatencies, type StageLatencies, stageLatencies } from "./measure/stages.ts";
 import type { Plan } from "./plan.ts";
 import type { Progress } from "./progress.ts";
 
-export type PhaseCpu = { phase: string; seconds: number; cpuSeconds: Record<string, number> };
+/**
+ * CPU seconds of each process over a phase; `completed`: the orders the phase completed, where the
+ * phase waits for them (saturation's window, the fixed rates and the soak with their drain); none
+ * for the bursts, whose orders complete after them.
+ */
+export type PhaseCpu = { phase: string; seconds: number; cpuSeconds: Record<string, number>; completed?: number };
 export type RatePhase = Omit<OpenLoopResult, "placed"> & { stages: StageLatencies; hops: HopLatencies; orders: number };
 export type MemorySeries = Record<string, Array<{ at: number; memoryKiB: number }>>;
 
@@ -50,7 +55,7 @@ async function warmUp(client: OrderClient, tracker: CompletionTracker, progress:
   if ((await drain(tracker, ids, 90_000, (left) => progress.tick(`${left} in flight`))) > 0) throw new Error(`${label}: the warm-up's orders did not complete within 90 s`);
 }
 
-const loadGenerator: Role = { name: "load generator (this bench process)", pids: () => [process.pid], grows: "every order it placed, kept for the latencies" };
+const loadGenerator: Role = { name: loadGeneratorName, pids: () => [process.pid], grows: "every order it placed, kept for the latencies" };
 
 /**
  * Every phase on one running flow: saturation (closed loop), the fixed arrival rates, an optional
@@ -69,13 +74,15 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   const cpu: PhaseCpu[] = [];
   await warmUp(client, tracker, progress, label);
   /** Runs a phase and keeps each process's CPU over it (drain included: the flow works on through it). */
-  const measured = async <T>(phase: string, work: () => Promise<T>) => {
+  const measured = async <T>(phase: string, work: () => Promise<T>, completedOf?: (result: T) => number) => {
     const from: CpuMark = sampler.mark();
     const startedAt = Date.now();
     const result = await work();
-    cpu.push({ phase, seconds: (Date.now() - startedAt) / 1000, cpuSeconds: Object.fromEntries(cpuSecondsBetween(from, sampler.mark())) });
+    const cpuSeconds = Object.fromEntries(cpuSecondsBetween(from, sampler.mark()));
+    cpu.push({ phase, seconds: (Date.now() - startedAt) / 1000, cpuSeconds, completed: completedOf?.(result) });
     return result;
   };
+  const completedIn = (result: OpenLoopResult) => result.placed.length - result.notCompleted;
 
   progress.phase(`${label}: saturation, closed loop (${plan.closedLoop.window} orders in flight)`, (plan.closedLoop.warmupMs + plan.closedLoop.measureMs) / 1000);
   let countersBefore: EngineCounters | undefined;
@@ -92,13 +99,18 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
       countersAfter = await flow.counters?.();
     },
   }, (m) => progress.tick(m));
-  cpu.push({ phase: "saturation", seconds: plan.closedLoop.measureMs / 1000, cpuSeconds: Object.fromEntries(cpuSecondsBetween(marks[0]!, marks[1]!)) });
+  cpu.push({
+    phase: "saturation",
+    seconds: plan.closedLoop.measureMs / 1000,
+    cpuSeconds: Object.fromEntries(cpuSecondsBetween(marks[0]!, marks[1]!)),
+    completed: closedLoop.completedInWindow,
+  });
   progress.result(`${label}: ${closedLoop.completedPerSecond.toFixed(1)} completed orders/s (closed loop), ${closedLoop.notCompleted} not completed`);
 
   const placedByRate: Array<{ result: OpenLoopResult }> = [];
   for (const rate of plan.rates) {
     progress.phase(`${label}: ${rate} orders/s`, plan.rateMs / 1000);
-    const result = await measured(`${rate}/s`, () => runOpenLoop(client, tracker, { rate, durationMs: plan.rateMs, drainMs: plan.rateDrainMs }, (m) => progress.tick(m)));
+    const result = await measured(`${rate}/s`, () => runOpenLoop(client, tracker, { rate, durationMs: plan.rateMs, drainMs: plan.rateDrainMs }, (m) => progress.tick(m)), completedIn);
     placedByRate.push({ result });
     progress.result(`${label}: ${rate}/s sent at ${result.sentPerSecond.toFixed(1)}/s, ${result.notCompleted} not completed`);
   }
@@ -106,7 +118,7 @@ export async function runFlowPhases(flow: FlowUnderTest, plan: Plan, progress: P
   if (plan.soak) {
     const { rate, durationMs, drainMs } = plan.soak;
     progress.phase(`${label}: soak, ${rate} orders/s for ${durationMs / 60_000} min`, durationMs / 1000);
-    soakResult = await measured(`soak ${rate}/s`, () => runOpenLoop(client, tracker, { rate, durationMs, drainMs }, (m) => progress.tick(m)));
+    soakResult = await measured(`soak ${rate}/s`, () => runOpenLoop(client, tracker, { rate, durationMs, drainMs }, (m) => progress.tick(m)), completedIn);
     progress.result(`${label}: soak sent at ${soakResult.sentPerSecond.toFixed(1)}/s, ${soakResult.inFlightAtEnd} in flight when the last was sent, ${soakResult.notCompleted} not completed`);
   }
 
@@ -157,7 +169,7 @@ async function acceptAlone(
   plan: Plan,
   progress: Progress,
   label: string,
-  measured: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
+  measured: <T>(phase: string, work: () => Promise<T>, completedOf?: (result: T) => number) => Promise<T>,
 ): Promise<BurstResult> {
   progress.phase(`${label}: accept burst, the order API alone (the rest of the flow frozen)`, plan.burst.aloneMs / 1000);
   // Started before the measured phase: a process's start-up is not the order API's work.

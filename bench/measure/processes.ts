@@ -10,6 +10,9 @@ const ticksPerSecond = 100;
  */
 export type Role = { name: string; pids(): number[]; shared?: boolean; grows?: string };
 
+/** The bench process's own role: measured beside the flow, never counted as the flow's. */
+export const loadGeneratorName = "load generator (this bench process)";
+
 export type CpuMark = Map<string, Map<number, number>>;
 
 /** CPU time (utime + stime) of a live process in ticks, or undefined once it is gone. */

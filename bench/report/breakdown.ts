@@ -1,4 +1,5 @@
 import type { EngineCounters } from "../flow/types.ts";
+import { loadGeneratorName } from "../measure/processes.ts";
 import type { FlowResult } from "../run-flow.ts";
 
 export type PerOrder = {
@@ -54,5 +55,27 @@ export function cpuTable(flow: FlowResult): { phases: string[]; rows: Array<{ ro
   return {
     phases: flow.cpu.map((c) => c.phase),
     rows: roles.map((role) => ({ role, percent: flow.cpu.map((c) => (100 * (c.cpuSeconds[role] ?? 0)) / Math.max(0.001, c.seconds)) })),
+  };
+}
+
+const flowSeconds = (cpuSeconds: Record<string, number>) =>
+  Object.entries(cpuSeconds).reduce((sum, [role, seconds]) => (role === loadGeneratorName ? sum : sum + seconds), 0);
+
+/**
+ * CPU per completed order, in ms, for each process and in all, in each phase that waits for its
+ * orders to complete (saturation's window, the fixed rates and the soak). It shows what batching
+ * from load does: at a low rate every event travels alone and an order costs its fixed costs.
+ */
+export function cpuPerOrderTable(flow: FlowResult): { phases: string[]; rows: Array<{ role: string; ms: number[] }> } {
+  const phases = flow.cpu.filter((c) => c.completed !== undefined && c.completed > 0);
+  // A process that ran in none of these phases (the order API measured alone) has no row.
+  const roles = [...new Set(phases.flatMap((c) => Object.keys(c.cpuSeconds).filter((role) => (c.cpuSeconds[role] ?? 0) > 0)))];
+  const msPerOrder = (c: (typeof phases)[number], seconds: number) => (1000 * seconds) / c.completed!;
+  return {
+    phases: phases.map((c) => c.phase),
+    rows: [
+      ...roles.map((role) => ({ role, ms: phases.map((c) => msPerOrder(c, c.cpuSeconds[role] ?? 0)) })),
+      { role: "the flow in all (the load generator left out)", ms: phases.map((c) => msPerOrder(c, flowSeconds(c.cpuSeconds))) },
+    ],
   };
 }

@@ -2,7 +2,7 @@ import { memorySampleIntervalMs } from "../measure/processes.ts";
 import { type ProfileShare, profileIntervalUs } from "../measure/profiles.ts";
 import { type Stage, stages } from "../measure/stages.ts";
 import type { FlowResult } from "../run-flow.ts";
-import { cpuTable, perOrder } from "./breakdown.ts";
+import { cpuPerOrderTable, cpuTable, perOrder } from "./breakdown.ts";
 import { stageFloorMs } from "./floors.ts";
 import { engineLabel, type Figure, figuresOf, formatRatio, formatValue } from "./figures.ts";
 import { settingsRows } from "./settings.ts";
@@ -42,6 +42,15 @@ function timeSection(flow: FlowResult): string {
     "",
     table(["process", ...cpu.phases, "peak memory MiB (PSS)"], cpu.rows.map((r) => [r.role, ...r.percent.map((p) => n(p, 0)), n(flow.peakMemoryMiB[r.role] ?? Number.NaN, 0)])),
   ];
+  const perOrderCpu = cpuPerOrderTable(flow);
+  if (perOrderCpu.phases.length > 0) {
+    parts.push(
+      "",
+      "CPU per completed order, ms (the phase's CPU, idle time and drain included, over the orders it completed; the load generator's is the bench's own):",
+      "",
+      table(["process", ...perOrderCpu.phases], perOrderCpu.rows.map((r) => [r.role, ...r.ms.map((ms) => n(ms, 1))])),
+    );
+  }
   if (flow.counters) {
     const o = perOrder(flow.counters);
     parts.push(
@@ -93,7 +102,7 @@ export function renderMarkdown(report: BenchReport, charts: string[]): string {
     "- **Accepted orders/s**: clients sending `POST /orders` back to back, twice: with the flow running behind them, competing for the same cores; then on the real engines with every process of the flow but an order service frozen by SIGSTOP, the order API alone as on cores of its own (PostgreSQL, Redis and Kafka run on; the orders wait in the outbox and flow on after the thaw): one process per service, the flow's own order service; whole-flow workers, an order service process of its own (`bun run start order`) on the same database, warmed up by one unmeasured burst first. p50/p99 of the time to the 202.",
     "- **Stage latencies**, open loop at fixed arrival rates: for each order, the time from the 202 (load generator's clock) to the effect in the service that made it, read from the database after the run: `payments.updated_at` of the completed payment (paid), `inventory.reservations.created_at` (reserved), `shipping.shipments.created_at` (shipped), `notifications.sent_at` of the shipment's message (notified). One machine, one clock. Orders that went all the way only (declined ones stop at payment).",
     "- **Limits**, the same run, after the flow has stopped: `pgbench` with scripts equal to the order API's transaction and to shipping's handler transaction (bench/limits/transactions.ts; prepared statements, as many clients as a process's pool), Kafka's own `ProducerPerformance` / `ConsumerPerformance` from the broker's version (acks=all, the flow's bytes per record), and a `Bun.serve` hello-world under the same HTTP load. A stage's **floor** is its Kafka appends × the producer's p50 at a low rate plus its durable writes × one handler transaction's p50 at one client (bench/report/floors.ts): the least the engines allow when nothing queues.",
-    `- **CPU** from /proc per process (PostgreSQL: the run's own server, all its processes), **memory** its proportional set size (PSS, /proc/<pid>/smaps_rollup) sampled every ${memorySampleIntervalMs / 1000} s and at the start and end of each phase (reading it more often took a tenth of a core from the flow): shared pages count once across processes, so PostgreSQL's backends add up to what they use.`,
+    `- **CPU** from /proc per process (PostgreSQL: the run's own server, all its processes), as % of a core and per completed order (the phase's CPU over the orders it completed, in the phases that wait for theirs: saturation's window, each fixed rate and the soak, their drain included), **memory** its proportional set size (PSS, /proc/<pid>/smaps_rollup) sampled every ${memorySampleIntervalMs / 1000} s and at the start and end of each phase (reading it more often took a tenth of a core from the flow): shared pages count once across processes, so PostgreSQL's backends add up to what they use.`,
     `- **Profiles**: unless \`--no-profile\`, Bun's sampling profiler runs in the flow's Bun processes, one sample every ${profileIntervalUs / 1000} ms, written when they stop. Its cost, measured on this machine: within the noise for one service (a one-event push 3.5–3.7 ms of CPU profiled, 3.5–4.0 ms not); the embedded flow in \`--quick\` runs, 83–100 completed orders/s profiled against 99–114 not.`,
     "",
     "## Targets",

@@ -25,7 +25,11 @@ const real: FlowResult = {
     hops: hops.map((h) => ({ name: h.name, ms: summary(25) })),
   })),
   burst: { perSecond: 300, count: 4_500, latencyMs: summary(20) },
-  cpu: [{ phase: "saturation", seconds: 60, cpuSeconds: { order: 30, "Kafka broker (shared with other users)": 10 } }],
+  cpu: [
+    { phase: "saturation", seconds: 60, cpuSeconds: { order: 30, "Kafka broker (shared with other users)": 10, "order (alone)": 0, "load generator (this bench process)": 6 }, completed: 2_400 },
+    { phase: "50/s", seconds: 30, cpuSeconds: { order: 15, "Kafka broker (shared with other users)": 3 }, completed: 1_500 },
+    { phase: "accept burst", seconds: 15, cpuSeconds: { order: 14, "Kafka broker (shared with other users)": 1, "order (alone)": 9 } },
+  ],
   peakMemoryMiB: { order: 120 },
   memory: {},
   growsByDesign: {},
@@ -59,6 +63,12 @@ test("performance.md puts every figure beside its limit, the targets, the hops, 
   expect(markdown).toContain("| Kafka records written | 5.0 of 720 bytes |");
   expect(markdown).toContain("| payment | 400 | drizzle-orm 25 %, postgres 20 % | writeBuffered (native) 10 % |");
   expect(markdown).not.toContain("| relay | 0 |");
+  // CPU per completed order, only for the phases that wait for their orders (not the burst).
+  expect(markdown).toContain("| process | saturation | 50/s |\n");
+  expect(markdown).toContain("| order | 12.5 | 10.0 |");
+  expect(markdown).toContain("| load generator (this bench process) | 2.5 | 0.0 |");
+  expect(markdown).toContain("| the flow in all (the load generator left out) | 16.7 | 12.0 |");
+  expect(markdown).not.toContain("| order (alone) | 0.0 | 0.0 |");
   expect(markdown).toContain("![performance-shipped.png](performance-shipped.png)");
   expect(markdown).not.toContain("A `--quick` run");
 });

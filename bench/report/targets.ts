@@ -1,3 +1,4 @@
+import { loadGeneratorName } from "../measure/processes.ts";
 import type { FlowResult, RatePhase } from "../run-flow.ts";
 import type { Limits } from "../run-limits.ts";
 import { perOrder } from "./breakdown.ts";
@@ -93,7 +94,7 @@ export function nextLever(flow: FlowResult): string[] {
   const lines: string[] = [];
   const saturation = flow.cpu.find((c) => c.phase === "saturation");
   if (saturation) {
-    const busiest = Object.entries(saturation.cpuSeconds).filter(([r]) => !r.includes("shared") && !r.startsWith("load generator")).map(([role, s]) => ({ role, percent: (100 * s) / saturation.seconds })).sort((a, b) => b.percent - a.percent);
+    const busiest = Object.entries(saturation.cpuSeconds).filter(([r]) => !r.includes("shared") && r !== loadGeneratorName).map(([role, s]) => ({ role, percent: (100 * s) / saturation.seconds })).sort((a, b) => b.percent - a.percent);
     const total = busiest.reduce((sum, b) => sum + b.percent, 0);
     const cores = 100 * navigator.hardwareConcurrency;
     lines.push(`In saturation the flow's processes used ${fixed(total)} % of one core out of ${cores} %; the busiest: ${busiest.slice(0, 3).map((b) => `${b.role} ${fixed(b.percent)} %`).join(", ")}.`);
