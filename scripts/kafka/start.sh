@@ -85,8 +85,13 @@ write_server_properties "$state" "$host" "$port" "$controller_port"
 classpath="$cache/libs/*"
 
 if [[ ! -f "$state/data/meta.properties" ]]; then
-  # Kafka cluster ids are 16 random bytes in unpadded base64url.
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # Kafka cluster ids are 16 random bytes in unpadded base64url. One that starts with "-" reads as
+  # an option to the storage tool ("--cluster-id: expected one argument", 1 start in 64): draw
+  # again, as Kafka's own Uuid.randomUuid does.
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
   # --standalone makes this node the only voter of a dynamic KRaft quorum (KIP-853).
   java -Xmx256m -XX:+UseSerialGC -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$classpath" \
     kafka.tools.StorageTool format --standalone --cluster-id "$cluster_id" \
