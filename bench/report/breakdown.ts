@@ -69,7 +69,7 @@ const flowSeconds = (cpuSeconds: Record<string, number>) =>
 export function cpuPerOrderTable(flow: FlowResult): { phases: string[]; rows: Array<{ role: string; ms: number[] }> } {
   const phases = flow.cpu.filter((c) => c.completed !== undefined && c.completed > 0);
   // A process that ran in none of these phases (the order API measured alone) has no row.
-  const roles = [...new Set(phases.flatMap((c) => Object.keys(c.cpuSeconds).filter((role) => (c.cpuSeconds[role] ?? 0) > 0)))];
+  const roles = [...new Set(phases.flatMap((c) => Object.entries(c.cpuSeconds).flatMap(([role, seconds]) => (seconds > 0 ? [role] : []))))];
   const msPerOrder = (c: (typeof phases)[number], seconds: number) => (1000 * seconds) / c.completed!;
   return {
     phases: phases.map((c) => c.phase),

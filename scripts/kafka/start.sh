@@ -87,7 +87,8 @@ classpath="$cache/libs/*"
 if [[ ! -f "$state/data/meta.properties" ]]; then
   # Kafka cluster ids are 16 random bytes in unpadded base64url. One that starts with "-" reads as
   # an option to the storage tool ("--cluster-id: expected one argument", 1 start in 64): draw
-  # again, as Kafka's own Uuid.randomUuid does.
+  # again, as Kafka's own Uuid.randomUuid does. Not `StorageTool random-uuid`: a second JVM start,
+  # and it prints its log on standard output before the id (tried: the log ended up in cluster.id).
   cluster_id="-"
   while [[ "$cluster_id" == -* ]]; do
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
